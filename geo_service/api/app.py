@@ -1,0 +1,50 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from geo_service import __version__
+from geo_service.config import Settings
+from geo_service.db import database_url, make_engine
+from geo_service.errors import GeoServiceError, NotFoundError, SetupError, ValidationError
+
+_STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for `settings`; the engine opens in the lifespan and closes at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(database_url(settings), echo=settings.sql_echo)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="群租房安全管理 GIS",
+        description="Group-rental housing safety campaign: houses, hazards, scores and maps.",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(GeoServiceError)
+    async def _domain_error(request: Request, exc: GeoServiceError) -> JSONResponse:
+        status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 400)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    from geo_service.api.routes import all_routers
+
+    for router in all_routers():
+        app.include_router(router)
+    from fastapi.staticfiles import StaticFiles
+
+    from web_map.assets import PREFIX, VENDOR_DIR
+
+    app.mount(PREFIX, StaticFiles(directory=VENDOR_DIR, check_dir=False), name="vendor")
+    return app

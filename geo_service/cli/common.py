@@ -1,0 +1,30 @@
+"""What every command needs: settings, the database URL, a console."""
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from geo_service.config import Settings
+from geo_service.db import check_reachable, database_url, make_engine
+
+console = Console(stderr=True)
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def engine(start_local: bool = False) -> Engine:
+    """An engine on the configured database, checked reachable with PostGIS enabled."""
+    s = settings()
+    url = database_url(s, start=start_local)
+    check_reachable(url)
+    return make_engine(url, pool_size=4, echo=s.sql_echo)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,74 @@
+"""`geo-service db …`: the local PostGIS and the schema migrations."""
+
+import typer
+
+from geo_service import migrate
+from geo_service.cli.common import console, settings
+from geo_service.db import check_reachable, database_url
+from geo_service.localdb import LocalCluster
+
+app = typer.Typer(
+    help="数据库 The PostGIS database: local cluster and migrations.", no_args_is_help=True
+)
+
+
+def _local() -> LocalCluster | None:
+    s = settings()
+    return None if s.database_url else LocalCluster(s.resolved_data_dir)
+
+
+@app.command()
+def up() -> None:
+    """Start the local PostGIS (create it once) and apply migrations; with DATABASE_URL, only migrate."""
+    url = database_url(settings(), start=True)
+    migrate.upgrade(url)
+    console.print(f"PostGIS {check_reachable(url)} ready (数据库已就绪)")
+
+
+@app.command()
+def down() -> None:
+    """Stop the local PostGIS cleanly."""
+    cluster = _local()
+    if cluster is None:
+        console.print("DATABASE_URL is set: that server is not managed here; nothing stopped.")
+        return
+    console.print("stopped (已停止)" if cluster.down() else "not running (未运行)")
+
+
+@app.command()
+def status() -> None:
+    """Say where the database is and whether it answers."""
+    s = settings()
+    cluster = _local()
+    if cluster is not None and not cluster.running():
+        console.print(f"local cluster at {cluster.data_dir}: not running (未运行)")
+        raise typer.Exit(1)
+    url = database_url(s)
+    where = "DATABASE_URL" if cluster is None else f"local cluster at {cluster.data_dir}"
+    version = check_reachable(url)
+    console.print(f"{where}: running, PostGIS {version}, schema {migrate.current(url) or 'empty'}")
+
+
+@app.command()
+def upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations to the database (DATABASE_URL or the local cluster)."""
+    migrate.upgrade(database_url(settings()), revision)
+    console.print(f"schema at {revision}")
+
+
+@app.command()
+def downgrade(revision: str = typer.Argument(..., help="target revision, e.g. base")) -> None:
+    """Revert migrations down to REVISION."""
+    migrate.downgrade(database_url(settings()), revision)
+    console.print(f"schema at {revision}")
+
+
+@app.command()
+def reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask")) -> None:
+    """Drop every table and re-apply the migrations (all data is lost)."""
+    if not yes:
+        typer.confirm("Drop all data and recreate the schema? 确认清空数据库?", abort=True)
+    url = database_url(settings(), start=_local() is not None)
+    migrate.downgrade(url, "base")
+    migrate.upgrade(url)
+    console.print("database reset to an empty schema (数据库已重置)")

@@ -1,0 +1,32 @@
+"""`geo-service serve`: the API and the map."""
+
+import typer
+import uvicorn
+
+from geo_service.api.app import create_app
+from geo_service.cli.common import console, settings
+from geo_service.db import check_reachable, database_url
+from geo_service.errors import SetupError
+from geo_service.localdb import port_is_free
+
+
+def serve(
+    host: str = typer.Option(None, help="address to listen on (default GEO_HOST or 127.0.0.1)"),
+    port: int = typer.Option(None, help="port (default GEO_PORT or 8000)"),
+    workers: int = typer.Option(1, help="worker processes"),
+) -> None:
+    """启动服务 Serve the API and the map page."""
+    s = settings()
+    s = s.model_copy(update={"host": host or s.host, "port": port or s.port})
+    if not port_is_free(s.port, s.host):
+        raise SetupError(
+            f"port {s.port} on {s.host} is already in use: stop what runs there "
+            "or choose another with --port (or GEO_PORT)"
+        )
+    url = database_url(s, start=not s.database_url)
+    check_reachable(url)
+    console.print(f"地图 map: http://{s.host}:{s.port}/map   API: http://{s.host}:{s.port}/docs")
+    if workers > 1:
+        uvicorn.run("geo_service.api.asgi:app", host=s.host, port=s.port, workers=workers)
+    else:
+        uvicorn.run(create_app(s), host=s.host, port=s.port)

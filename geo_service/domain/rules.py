@@ -1,0 +1,93 @@
+"""Deadline, overdue and CCTV rules of the plan (SPEC §3.3, §3.4).
+
+SQL that answers the same questions for many rows at once (overdue lists, 附件2) must agree with
+these functions; the tests check both on the same boundary cases.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+from geo_service.domain.vocabulary import Severity
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    major_deadline_days: int = 7
+    general_deadline_months: int = 3
+    cctv_min_rooms: int = 10
+    cctv_min_beds: int = 10
+    cctv_min_tenants: int = 10
+    cctv_min_retention_days: int = 30
+    campus_buffer_m: float = 200.0
+
+
+def load_rule_params(path: Path | None = None) -> RuleParams:
+    """Read the rule parameters from `path`, or the packaged defaults."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else resources.files("geo_service.domain").joinpath("rules.toml").read_text("utf-8")
+    )
+    raw = tomllib.loads(text)
+    return RuleParams(
+        major_deadline_days=raw["deadline"]["major_days"],
+        general_deadline_months=raw["deadline"]["general_months"],
+        cctv_min_rooms=raw["cctv"]["min_rooms"],
+        cctv_min_beds=raw["cctv"]["min_beds"],
+        cctv_min_tenants=raw["cctv"]["min_tenants"],
+        cctv_min_retention_days=raw["cctv"]["min_retention_days"],
+        campus_buffer_m=float(raw["key_areas"]["campus_buffer_m"]),
+    )
+
+
+def due_date(
+    found_on: date, severity: Severity | str, notice_deadline: date | None, p: RuleParams
+) -> date:
+    """整改期限: the notice's deadline, else 7 days (重大) or 3 calendar months (一般) after discovery.
+
+    >>> due_date(date(2026, 1, 31), "general", None, RuleParams())
+    datetime.date(2026, 4, 30)
+    """
+    if notice_deadline is not None:
+        return notice_deadline
+    if Severity(severity) is Severity.MAJOR:
+        return found_on + relativedelta(days=p.major_deadline_days)
+    return found_on + relativedelta(months=p.general_deadline_months)
+
+
+def is_overdue(due_on: date, rectified_on: date | None, as_of: date) -> bool:
+    """逾期: not rectified by `as_of` and `as_of` is past the deadline (the deadline day is not late)."""
+    rectified_by_then = rectified_on is not None and rectified_on <= as_of
+    return not rectified_by_then and as_of > due_on
+
+
+def days_overdue(due_on: date, as_of: date) -> int:
+    return max(0, (as_of - due_on).days)
+
+
+def cctv_required(rooms: int, beds: int, tenants: int, p: RuleParams) -> bool:
+    """视频监控 required: ≥ 10 rental rooms, or ≥ 10 beds, or ≥ 10 tenants."""
+    return rooms >= p.cctv_min_rooms or beds >= p.cctv_min_beds or tenants >= p.cctv_min_tenants
+
+
+def cctv_violation(
+    rooms: int,
+    beds: int,
+    tenants: int,
+    installed: bool | None,
+    retention_days: int | None,
+    p: RuleParams,
+) -> str | None:
+    """The reason a house breaks the CCTV rule, or None when it complies or is not required."""
+    if not cctv_required(rooms, beds, tenants, p):
+        return None
+    if not installed:
+        return "missing"  # 未安装或不能正常使用
+    if retention_days is None or retention_days < p.cctv_min_retention_days:
+        return "short_retention"  # 保存不足30天
+    return None

@@ -1,0 +1,333 @@
+"""The PostGIS data model (SRID 4326; CGCS2000 coordinates are stored as equal to WGS84).
+
+Natural keys of the village templates (房屋编号, 隐患编号, 警情编号, 单位名称) are unique
+columns, so an import re-run updates instead of duplicating. Personal data (ID numbers, phones)
+live in columns of their own so access control can mask or hide them.
+"""
+
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SRID = 4326
+
+
+def _geom(kind: str) -> Geometry:
+    # spatial_index=False: the GiST indexes are declared explicitly, so migrations own them.
+    return Geometry(kind, srid=SRID, spatial_index=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Unit(Base):
+    """单位: a village (村), community (社区) or department (部门)."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # 单位名称
+    kind: Mapped[str] = mapped_column(String(20))
+    has_task_list: Mapped[bool | None] = mapped_column(Boolean)  # 是否制定职责任务清单
+    has_annual_plan: Mapped[bool | None] = mapped_column(Boolean)  # 是否制定年度工作方案
+    holds_meetings: Mapped[bool | None] = mapped_column(Boolean)  # 定期召开会议并组织自查
+    accountability_evaluated: Mapped[bool | None] = mapped_column(Boolean)  # 事故责任追究评估
+    geom = mapped_column(_geom("MULTIPOLYGON"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint(_in("kind", ["village", "community", "department"]), name="unit_kind"),
+        Index("ix_units_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class KeyArea(Base):
+    """重点区域: 城中村, 老旧小区, 拆迁安置小区, 农村自建房, 校园周边."""
+
+    __tablename__ = "key_areas"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    geom = mapped_column(_geom("MULTIPOLYGON"), nullable=False)
+    __table_args__ = (
+        CheckConstraint(
+            _in(
+                "kind",
+                [
+                    "urban_village",
+                    "old_estate",
+                    "resettlement_estate",
+                    "rural_self_built",
+                    "campus",
+                ],
+            ),
+            name="key_area_kind",
+        ),
+        Index("uq_key_areas_kind_name", "kind", "name", unique=True),
+        Index("ix_key_areas_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class School(Base):
+    """学校: point sites; 校园周边 is a buffer around them."""
+
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    geom = mapped_column(_geom("POINT"), nullable=False)
+    __table_args__ = (Index("ix_schools_geom", "geom", postgresql_using="gist"),)
+
+
+class House(Base):
+    """群租房: one property unit (产权单元), every field of the `群租房` template."""
+
+    __tablename__ = "houses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    house_code: Mapped[str] = mapped_column(String(64), unique=True)  # 房屋编号
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # 所属单位
+    address: Mapped[str] = mapped_column(Text)  # 地址
+    landlord_name: Mapped[str] = mapped_column(String(100))  # 出租人
+    landlord_id_number: Mapped[str | None] = mapped_column(String(32))  # 出租人证件号 (personal)
+    landlord_phone: Mapped[str | None] = mapped_column(String(32))  # 出租人电话 (personal)
+    second_landlord_name: Mapped[str | None] = mapped_column(String(100))  # 二房东
+    second_landlord_registered: Mapped[bool | None] = mapped_column(Boolean)  # 二房东是否登记
+    rooms: Mapped[int] = mapped_column(Integer)  # 出租居室数
+    beds: Mapped[int] = mapped_column(Integer)  # 床位数
+    tenants: Mapped[int] = mapped_column(Integer)  # 租住人数 (as found)
+    registered_tenants: Mapped[int] = mapped_column(Integer)  # 已登记租住人数
+    is_registered: Mapped[bool] = mapped_column(Boolean)  # 是否登记
+    pledge_signed: Mapped[bool] = mapped_column(Boolean)  # 是否签订治安责任保证书
+    cctv_installed: Mapped[bool | None] = mapped_column(Boolean)  # 是否安装视频监控
+    cctv_retention_days: Mapped[int | None] = mapped_column(Integer)  # 监控保存天数
+    is_self_built: Mapped[bool | None] = mapped_column(Boolean)  # 是否自建房
+    last_inspected_on: Mapped[date | None] = mapped_column(Date)  # 最近检查日期
+    # 消防器材 (fire kit rule, SPEC §3.4); NULL = not checked yet.
+    has_smoke_masks: Mapped[bool | None] = mapped_column(Boolean)
+    has_torches: Mapped[bool | None] = mapped_column(Boolean)
+    has_extinguishers: Mapped[bool | None] = mapped_column(Boolean)
+    # Occupancy evidence for the risk model (e.g. monthly electricity use, kWh).
+    electricity_kwh_month: Mapped[float | None] = mapped_column(Float)
+    geom = mapped_column(_geom("POINT"), nullable=True)
+    # How the point was obtained: given / exact / fuzzy / unit_centroid; low confidence => review.
+    geocode_method: Mapped[str | None] = mapped_column(String(20))
+    geocode_confidence: Mapped[float | None] = mapped_column(Float)
+    needs_review: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint("rooms >= 0 AND beds >= 0 AND tenants >= 0", name="house_counts"),
+        CheckConstraint(
+            "registered_tenants >= 0 AND registered_tenants <= tenants", name="house_registered"
+        ),
+        CheckConstraint(
+            "cctv_retention_days IS NULL OR cctv_retention_days >= 0", name="house_retention"
+        ),
+        CheckConstraint(
+            "second_landlord_registered IS NULL OR second_landlord_name IS NOT NULL",
+            name="house_second_landlord",
+        ),
+        CheckConstraint(
+            "geocode_confidence IS NULL OR geocode_confidence BETWEEN 0 AND 1",
+            name="house_geocode_confidence",
+        ),
+        Index("ix_houses_unit", "unit_id"),
+        Index("ix_houses_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class HazardCategoryRow(Base):
+    """隐患类别 vocabulary (SPEC §3.2), seeded by the migration from `domain.vocabulary`."""
+
+    __tablename__ = "hazard_categories"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_zh: Mapped[str] = mapped_column(Text, unique=True)
+    group_code: Mapped[str] = mapped_column(String(30))
+    group_zh: Mapped[str] = mapped_column(String(30))
+    default_severity: Mapped[str] = mapped_column(String(10))
+    department_zh: Mapped[str] = mapped_column(String(30))
+    catastrophic: Mapped[bool] = mapped_column(Boolean)
+
+
+class Hazard(Base):
+    """安全隐患 with its lifecycle: found → transferred (流转) → rectified (整改)."""
+
+    __tablename__ = "hazards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_code: Mapped[str] = mapped_column(String(64), unique=True)  # 隐患编号
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(ForeignKey("hazard_categories.code"))  # 隐患类别
+    severity: Mapped[str] = mapped_column(String(10))  # 隐患等级
+    found_on: Mapped[date] = mapped_column(Date)  # 发现日期
+    deadline_on: Mapped[date | None] = mapped_column(Date)  # 整改期限 set by a notice
+    due_on: Mapped[date] = mapped_column(Date)  # effective deadline (notice or rule)
+    posted_on_wall: Mapped[bool] = mapped_column(Boolean)  # 是否上墙告知
+    entered_in_system: Mapped[bool] = mapped_column(Boolean)  # 是否录入系统
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # 流转部门
+    transferred_on: Mapped[date | None] = mapped_column(Date)  # 流转日期
+    rectified_on: Mapped[date | None] = mapped_column(Date)  # 整改日期
+    verified_on: Mapped[date | None] = mapped_column(Date)  # 督导组复核
+    description: Mapped[str | None] = mapped_column(Text)  # 隐患描述
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint(_in("severity", ["major", "general"]), name="hazard_severity"),
+        CheckConstraint("deadline_on IS NULL OR deadline_on >= found_on", name="hazard_deadline"),
+        CheckConstraint("due_on >= found_on", name="hazard_due"),
+        CheckConstraint(
+            "transferred_on IS NULL OR transferred_on >= found_on", name="hazard_transferred"
+        ),
+        CheckConstraint(
+            "rectified_on IS NULL OR rectified_on >= found_on", name="hazard_rectified"
+        ),
+        CheckConstraint(
+            "verified_on IS NULL OR (rectified_on IS NOT NULL AND verified_on >= rectified_on)",
+            name="hazard_verified",
+        ),
+        Index("ix_hazards_house", "house_id"),
+        Index("ix_hazards_open_due", "due_on", postgresql_where="rectified_on IS NULL"),
+        Index("ix_hazards_department", "department_id"),
+    )
+
+
+class Incident(Base):
+    """警情: a public-security incident (police only)."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_code: Mapped[str] = mapped_column(String(64), unique=True)  # 警情编号
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # 发生时间
+    category: Mapped[str] = mapped_column(String(30))  # 警情类别
+    address: Mapped[str] = mapped_column(Text)  # 地址
+    summary: Mapped[str | None] = mapped_column(Text)  # 简要案情
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    geom = mapped_column(_geom("POINT"), nullable=True)
+    geocode_method: Mapped[str | None] = mapped_column(String(20))
+    geocode_confidence: Mapped[float | None] = mapped_column(Float)
+    needs_review: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    __table_args__ = (
+        Index("ix_incidents_geom", "geom", postgresql_using="gist"),
+        Index("ix_incidents_occurred", "occurred_at"),
+    )
+
+
+class Road(Base):
+    """道路: lines the patrol routes follow; `oneway` 1 = only along the digitised direction."""
+
+    __tablename__ = "roads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    road_class: Mapped[str] = mapped_column(String(20), server_default="local")
+    oneway: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[int | None] = mapped_column(BigInteger)  # routing topology (pgRouting)
+    target: Mapped[int | None] = mapped_column(BigInteger)
+    geom = mapped_column(_geom("LINESTRING"), nullable=False)
+    __table_args__ = (
+        CheckConstraint("oneway IN (0, 1)", name="road_oneway"),
+        CheckConstraint("speed_kmh IS NULL OR speed_kmh > 0", name="road_speed"),
+        Index("ix_roads_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class StandardAddress(Base):
+    """标准地址 / 门牌: reference points for offline geocoding."""
+
+    __tablename__ = "addresses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_address: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    geom = mapped_column(_geom("POINT"), nullable=False)
+    __table_args__ = (
+        Index("uq_addresses_normalized", "normalized", unique=True),
+        Index(
+            "ix_addresses_trgm",
+            "normalized",
+            postgresql_using="gin",
+            postgresql_ops={"normalized": "gin_trgm_ops"},
+        ),
+        Index("ix_addresses_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class Inspection(Base):
+    """检查记录: self (自查), special (专项), joint (联合督查) inspections of a house."""
+
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    inspected_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    inspector: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint(
+            _in("kind", ["self", "special", "joint", "review"]), name="inspection_kind"
+        ),
+        Index("ix_inspections_house_date", "house_id", "inspected_on"),
+    )
+
+
+class ReviewVisit(Base):
+    """回头看 visit: the outcome of one stop of a review-phase patrol route."""
+
+    __tablename__ = "review_visits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id", ondelete="SET NULL"))
+    plan_ref: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(20))
+    photos: Mapped[list | None] = mapped_column(JSONB)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (
+        CheckConstraint(
+            _in("outcome", ["rectified", "still_open", "new_hazard", "not_found", "no_access"]),
+            name="visit_outcome",
+        ),
+    )
+
+
+class AuditLog(Base):
+    """审计日志: every write (before/after) and every read of personal data or incidents."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    table_name: Mapped[str] = mapped_column(String(50))
+    record_key: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)
+    detail: Mapped[dict | None] = mapped_column(JSONB)
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+
+class Meta(Base):
+    """Key–value facts about the dataset (e.g. that it is the synthetic demo town)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSONB)
