@@ -19,7 +19,7 @@ def _local() -> LocalCluster | None:
 
 @app.command()
 def up() -> None:
-    """Start the local PostGIS (create it once) and apply migrations; with DATABASE_URL, only migrate."""
+    """Start the local PostGIS (created once) and migrate; with DATABASE_URL, only migrate."""
     url = database_url(settings(), start=True)
     migrate.upgrade(url)
     console.print(f"PostGIS {check_reachable(url)} ready (数据库已就绪)")

@@ -48,7 +48,8 @@ def load_rule_params(path: Path | None = None) -> RuleParams:
 def due_date(
     found_on: date, severity: Severity | str, notice_deadline: date | None, p: RuleParams
 ) -> date:
-    """整改期限: the notice's deadline, else 7 days (重大) or 3 calendar months (一般) after discovery.
+    """整改期限: the notice's deadline, else 7 days (重大) or 3 calendar months (一般) after
+    discovery.
 
     >>> due_date(date(2026, 1, 31), "general", None, RuleParams())
     datetime.date(2026, 4, 30)
@@ -61,7 +62,10 @@ def due_date(
 
 
 def is_overdue(due_on: date, rectified_on: date | None, as_of: date) -> bool:
-    """逾期: not rectified by `as_of` and `as_of` is past the deadline (the deadline day is not late)."""
+    """逾期: not rectified by `as_of` and `as_of` is past the deadline.
+
+    The deadline day itself is not late.
+    """
     rectified_by_then = rectified_on is not None and rectified_on <= as_of
     return not rectified_by_then and as_of > due_on
 

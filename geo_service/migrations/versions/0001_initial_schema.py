@@ -304,7 +304,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "kind IN ('urban_village', 'old_estate', 'resettlement_estate', 'rural_self_built', 'campus')",
+            "kind IN ('urban_village', 'old_estate', 'resettlement_estate', "
+            "'rural_self_built', 'campus')",
             name="key_area_kind",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["schools.id"], ondelete="CASCADE"),
