@@ -2,8 +2,10 @@
 
 import sys
 
+import psycopg2
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from geo_service.errors import GeoServiceError
 
@@ -26,11 +28,16 @@ _register()
 
 def main() -> None:
     """Console entry point: user mistakes become one clear line, never a traceback."""
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         app()
     except GeoServiceError as e:
-        Console(stderr=True).print(f"[bold red]错误 error:[/] {e}", highlight=False)
+        err.print(f"[bold red]错误 error:[/] {e}")
+        sys.exit(1)
+    except (OperationalError, psycopg2.OperationalError) as e:
+        reason = str(getattr(e, "orig", e)).strip().splitlines()[0]
+        err.print(f"[bold red]错误 error:[/] database unavailable (数据库不可用): {reason}")
         sys.exit(1)
     except KeyboardInterrupt:
-        Console(stderr=True).print("[yellow]已中断 interrupted[/]")
+        err.print("[yellow]已中断 interrupted[/]")
         sys.exit(130)

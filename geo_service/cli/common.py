@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from geo_service.config import Settings
 from geo_service.db import check_reachable, database_url, make_engine
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def settings() -> Settings:
