@@ -17,10 +17,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from geo_service.cli import db, serve
+    from geo_service.cli import backup, db, serve
 
     app.add_typer(db.app, name="db")
     app.command("serve")(serve.serve)
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
 
 
 _register()
