@@ -240,6 +240,11 @@ class Road(Base):
     speed_kmh: Mapped[float | None] = mapped_column(Float)
     source: Mapped[int | None] = mapped_column(BigInteger)  # routing topology (pgRouting)
     target: Mapped[int | None] = mapped_column(BigInteger)
+    # Filled by `geo_service.routes.network.ensure_topology`: metres, and travel seconds each
+    # way (reverse_cost_s = -1 on a one-way street, pgRouting's "no edge this way").
+    length_m: Mapped[float | None] = mapped_column(Float)
+    cost_s: Mapped[float | None] = mapped_column(Float)
+    reverse_cost_s: Mapped[float | None] = mapped_column(Float)
     geom = mapped_column(_geom("LINESTRING"), nullable=False)
     __table_args__ = (
         CheckConstraint("oneway IN (0, 1)", name="road_oneway"),
@@ -306,6 +311,57 @@ class ReviewVisit(Base):
             _in("outcome", ["rectified", "still_open", "new_hazard", "not_found", "no_access"]),
             name="visit_outcome",
         ),
+    )
+
+
+class RoutePlan(Base):
+    """回头看巡查路线方案: one solved patrol plan, with the exact solver input (VROOM JSON)."""
+
+    __tablename__ = "route_plans"
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    plan_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    teams: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict] = mapped_column(JSONB)
+    instance: Mapped[dict] = mapped_column(JSONB)  # VROOM input, re-solvable as is
+    result: Mapped[dict] = mapped_column(JSONB)  # the plan as `routes plan --json` prints it
+    __table_args__ = (Index("ix_route_plans_date", "plan_date"),)
+
+
+class RoutePlanRoute(Base):
+    """One team's road-following route of a plan (map layer)."""
+
+    __tablename__ = "route_plan_routes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_ref: Mapped[str] = mapped_column(ForeignKey("route_plans.ref", ondelete="CASCADE"))
+    team: Mapped[int] = mapped_column(Integer)
+    stops: Mapped[int] = mapped_column(Integer)
+    driving_s: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(_geom("LINESTRING"), nullable=True)
+    __table_args__ = (
+        Index("uq_route_plan_routes_team", "plan_ref", "team", unique=True),
+        Index("ix_route_plan_routes_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class RoutePlanStop(Base):
+    """One stop of a planned route, in visiting order (map layer, visit recording)."""
+
+    __tablename__ = "route_plan_stops"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_ref: Mapped[str] = mapped_column(ForeignKey("route_plans.ref", ondelete="CASCADE"))
+    team: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    arrival_s: Mapped[int] = mapped_column(Integer)  # seconds after midnight of plan_date
+    departure_s: Mapped[int] = mapped_column(Integer)
+    geom = mapped_column(_geom("POINT"), nullable=True)
+    __table_args__ = (
+        Index("uq_route_plan_stops_seq", "plan_ref", "team", "seq", unique=True),
+        Index("ix_route_plan_stops_house", "house_id"),
+        Index("ix_route_plan_stops_geom", "geom", postgresql_using="gist"),
     )
 
 
