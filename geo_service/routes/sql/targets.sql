@@ -1,0 +1,92 @@
+-- Review-phase (回头看) targets as of :d, one row per house: why it is chosen (kinds) and every
+-- hazard to verify there. A hazard counts when found on or before :d; a rectification dated
+-- after :d has not happened yet on :d (SPEC §6). Kinds:
+--   catastrophic_hazard  open major hazard of a fire/explosion/collapse category (SPEC §4.4)
+--   overdue              open hazard past its deadline (:d > due_on, SPEC §3.3)
+--   unverified_fix       catastrophic major hazard rectified by :d, not verified by :d
+--   key_area             house in a key area whose risk score reaches :threshold
+--   listed               named in :house_ids
+-- The risk score is a documented sum of yes/no terms and counts, weights bound from routes.toml.
+WITH hz AS (
+    SELECT h.id, h.house_id, h.hazard_code, h.category, c.label_zh, h.severity, h.due_on,
+           h.verified_on, c.catastrophic,
+           (h.rectified_on IS NULL OR h.rectified_on > CAST(:d AS date)) AS is_open
+    FROM hazards h
+    JOIN hazard_categories c ON c.code = h.category
+    WHERE h.found_on <= CAST(:d AS date)
+),
+flags AS (
+    SELECT hz.*,
+           is_open AND severity = 'major' AND catastrophic AS is_catastrophic,
+           is_open AND CAST(:d AS date) > due_on AS is_overdue,
+           CAST(:include_unverified AS boolean) AND NOT is_open AND severity = 'major'
+               AND catastrophic
+               AND (verified_on IS NULL OR verified_on > CAST(:d AS date)) AS is_unverified_fix
+    FROM hz
+),
+house_hz AS (
+    SELECT house_id,
+           count(*) FILTER (WHERE is_open AND severity = 'major') AS open_major,
+           count(*) FILTER (WHERE is_open AND severity <> 'major') AS open_other
+    FROM flags
+    GROUP BY house_id
+),
+in_key_area AS (
+    SELECT ho.id AS house_id, array_agg(DISTINCT ka.name ORDER BY ka.name) AS areas
+    FROM houses ho
+    JOIN key_areas ka ON ST_Intersects(ka.geom, ho.geom)
+    GROUP BY ho.id
+),
+risk AS (
+    SELECT k.house_id,
+           :w_crowded * (ho.rooms >= :cctv_rooms OR ho.beds >= :cctv_beds
+                         OR ho.tenants >= :cctv_tenants)::int
+         + :w_unregistered * (NOT ho.is_registered)::int
+         + :w_no_pledge * (NOT ho.pledge_signed)::int
+         + :w_tenants * (ho.registered_tenants < 0.95 * ho.tenants)::int
+         + :w_fire_kit * (ho.has_smoke_masks IS FALSE OR ho.has_torches IS FALSE
+                          OR ho.has_extinguishers IS FALSE)::int
+         + :w_self_built * coalesce(ho.is_self_built, false)::int
+         + :w_major * coalesce(hh.open_major, 0)
+         + :w_general * coalesce(hh.open_other, 0) AS score
+    FROM in_key_area k
+    JOIN houses ho ON ho.id = k.house_id
+    LEFT JOIN house_hz hh ON hh.house_id = k.house_id
+),
+chosen AS (
+    SELECT house_id, 'catastrophic_hazard' AS kind FROM flags WHERE is_catastrophic
+    UNION SELECT house_id, 'overdue' FROM flags WHERE is_overdue
+    UNION SELECT house_id, 'unverified_fix' FROM flags WHERE is_unverified_fix
+    UNION SELECT house_id, 'key_area' FROM risk WHERE score >= :threshold
+    UNION SELECT unnest(CAST(:house_ids AS int[])), 'listed'
+),
+verify AS (
+    SELECT house_id,
+           jsonb_agg(jsonb_build_object(
+               'id', id, 'code', hazard_code, 'category', category, 'label_zh', label_zh,
+               'severity', severity, 'due_on', due_on, 'open', is_open,
+               'overdue_days', CASE WHEN is_overdue THEN CAST(:d AS date) - due_on ELSE 0 END,
+               'catastrophic', catastrophic)
+               ORDER BY severity = 'major' DESC, due_on, id) AS hazards
+    FROM flags
+    WHERE is_open OR is_unverified_fix
+    GROUP BY house_id
+)
+SELECT ho.id AS house_id, ho.house_code, ho.address, u.name AS unit_name,
+       ho.landlord_name, ho.landlord_phone,
+       ST_X(ho.geom) AS lon, ST_Y(ho.geom) AS lat,
+       array_agg(DISTINCT c.kind ORDER BY c.kind) AS kinds,
+       coalesce(hh.open_major, 0) AS open_major,
+       coalesce(hh.open_other, 0) AS open_other,
+       r.score AS risk_score,
+       k.areas AS key_areas,
+       coalesce(v.hazards, '[]'::jsonb) AS hazards
+FROM chosen c
+JOIN houses ho ON ho.id = c.house_id
+JOIN units u ON u.id = ho.unit_id
+LEFT JOIN house_hz hh ON hh.house_id = ho.id
+LEFT JOIN risk r ON r.house_id = ho.id
+LEFT JOIN in_key_area k ON k.house_id = ho.id
+LEFT JOIN verify v ON v.house_id = ho.id
+GROUP BY ho.id, u.name, hh.open_major, hh.open_other, r.score, k.areas, v.hazards
+ORDER BY ho.id

@@ -1,0 +1,144 @@
+"""Choosing the places to revisit in the review phase (回头看), with priority and service time."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, text
+
+from geo_service.domain.rules import RuleParams
+from geo_service.errors import ValidationError
+from geo_service.routes.config import TARGET_KIND_ZH, RouteParams, format_hhmm
+from geo_service.routes.sqlfiles import sql
+
+
+@dataclass
+class Target:
+    """One house to visit: why, what to check, how long it takes, when it may be visited."""
+
+    house_id: int
+    house_code: str
+    address: str
+    unit_name: str
+    lon: float | None
+    lat: float | None
+    kinds: list[str]
+    hazards: list[dict]
+    open_major: int
+    open_other: int
+    risk_score: float | None
+    key_areas: list[str] | None
+    priority: int
+    service_s: int
+    time_window: tuple[int, int] | None = None
+    landlord_name: str | None = field(default=None, repr=False)
+    landlord_phone: str | None = field(default=None, repr=False)
+
+    @property
+    def reasons_zh(self) -> list[str]:
+        return [TARGET_KIND_ZH[k] for k in self.kinds]
+
+    def to_dict(self, with_contacts: bool = False) -> dict:
+        """JSON-ready; landlord contacts only when the caller is allowed to see them."""
+        d = asdict(self)
+        d["reasons_zh"] = self.reasons_zh
+        d["time_window"] = (
+            [format_hhmm(self.time_window[0]), format_hhmm(self.time_window[1])]
+            if self.time_window
+            else None
+        )
+        if not with_contacts:
+            d.pop("landlord_name")
+            d.pop("landlord_phone")
+        return d
+
+
+def priority_of(kinds: list[str], n_hazards: int, p: RouteParams) -> int:
+    """The highest kind's priority, + a little for every further hazard to verify, capped.
+
+    >>> from geo_service.routes.config import load_route_params
+    >>> priority_of(["overdue", "key_area"], 3, load_route_params())
+    74
+    """
+    base = max(p.priority[k] for k in kinds)
+    return min(p.priority_max, base + p.priority_per_extra_hazard * max(0, n_hazards - 1))
+
+
+def service_seconds(open_major: int, open_other: int, p: RouteParams) -> int:
+    """Time at the stop: e.g. 20 min a house + 10 min per open major hazard."""
+    return (
+        p.service_house_s + p.service_per_major_s * open_major + p.service_per_other_s * open_other
+    )
+
+
+def _window(kinds: list[str], p: RouteParams) -> tuple[int, int] | None:
+    # The visiting hours of the most important kind that has any.
+    for kind in sorted(kinds, key=lambda k: -p.priority[k]):
+        if kind in p.time_windows:
+            return p.time_windows[kind]
+    return None
+
+
+def select_targets(
+    conn: Connection,
+    on: date,
+    params: RouteParams,
+    rules: RuleParams,
+    house_ids: list[int] | tuple[int, ...] = (),
+    windows: dict[int, tuple[int, int]] | None = None,
+) -> list[Target]:
+    """The targets as of `on`, highest priority first; `house_ids` are added as "listed"."""
+    ids = sorted(set(house_ids))
+    if ids:
+        found = set(
+            conn.execute(text("SELECT id FROM houses WHERE id = ANY(:ids)"), {"ids": ids}).scalars()
+        )
+        if missing := [i for i in ids if i not in found]:
+            raise ValidationError(f"房屋不存在 (unknown house ids): {missing}")
+    w = params.risk_weights
+    rows = conn.execute(
+        sql("targets.sql"),
+        {
+            "d": on,
+            "house_ids": ids,
+            "include_unverified": params.include_unverified_fix,
+            "threshold": params.risk_threshold,
+            "cctv_rooms": rules.cctv_min_rooms,
+            "cctv_beds": rules.cctv_min_beds,
+            "cctv_tenants": rules.cctv_min_tenants,
+            "w_crowded": w.get("crowded", 0),
+            "w_unregistered": w.get("unregistered", 0),
+            "w_no_pledge": w.get("no_pledge", 0),
+            "w_tenants": w.get("tenants_unregistered", 0),
+            "w_fire_kit": w.get("fire_kit_missing", 0),
+            "w_self_built": w.get("self_built", 0),
+            "w_major": w.get("per_open_major", 0),
+            "w_general": w.get("per_open_general", 0),
+        },
+    ).mappings()
+    windows = windows or {}
+    targets = []
+    for r in rows:
+        kinds = list(r["kinds"])
+        targets.append(
+            Target(
+                house_id=r["house_id"],
+                house_code=r["house_code"],
+                address=r["address"],
+                unit_name=r["unit_name"],
+                lon=r["lon"],
+                lat=r["lat"],
+                kinds=kinds,
+                hazards=list(r["hazards"]),
+                open_major=r["open_major"],
+                open_other=r["open_other"],
+                risk_score=None if r["risk_score"] is None else float(r["risk_score"]),
+                key_areas=r["key_areas"],
+                priority=priority_of(kinds, len(r["hazards"]), params),
+                service_s=service_seconds(r["open_major"], r["open_other"], params),
+                time_window=windows.get(r["house_id"]) or _window(kinds, params),
+                landlord_name=r["landlord_name"],
+                landlord_phone=r["landlord_phone"],
+            )
+        )
+    targets.sort(key=lambda t: (-t.priority, t.house_id))
+    return targets
