@@ -1,15 +1,15 @@
-"""GeoJSON feature collections of registered layers, built in one SQL statement."""
+"""GeoJSON feature collections of registered layers (a thin wrapper of `geo_service.spatial`)."""
 
+import json
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from geo_service.spatial import items
+from geo_service.spatial.filters import quote_ident, select
 from layers.registry import Layer
 
-
-def quote_ident(name: str) -> str:
-    """Quote an identifier that comes from the layer registry (never from request input)."""
-    return '"' + name.replace('"', '""') + '"'
+__all__ = ["feature_collection", "quote_ident"]
 
 
 def feature_collection(
@@ -18,21 +18,7 @@ def feature_collection(
     bbox: tuple[float, float, float, float] | None = None,
     limit: int = 100_000,
 ) -> dict[str, Any]:
-    """The layer's features (optionally within `bbox`, lon/lat) as a GeoJSON FeatureCollection."""
-    geom, pk = quote_ident(layer.geometry), quote_ident(layer.id_column)
-    cols = ", ".join(quote_ident(c) for c in layer.columns)
-    where = f"{geom} IS NOT NULL"
-    params: dict[str, Any] = {"limit": int(limit)}
-    if bbox:
-        where += f" AND {geom} && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
-    sql = f"""
-        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
-                   json_build_object('type', 'Feature', 'id', t.fid_,
-                                     'geometry', ST_AsGeoJSON(t.geom_, 6)::json,
-                                     'properties', to_jsonb(t) - 'geom_' - 'fid_')), '[]'))
-        FROM (SELECT {pk} AS fid_, {cols}, {geom} AS geom_
-              FROM {quote_ident(layer.table)} WHERE {where}
-              ORDER BY {pk} LIMIT :limit) t
-    """
-    return conn.execute(text(sql), params).scalar_one()
+    """The layer's features (optionally within `bbox`, lon/lat) as a GeoJSON FeatureCollection,
+    as of today for the layers that depend on a date."""
+    query = {"bbox": ",".join(str(v) for v in bbox)} if bbox else {}
+    return json.loads(items.feature_collection(conn, select(layer, query), limit))

@@ -1,51 +1,237 @@
 """The registry of layers. Table and column names used in SQL come only from here, never from
 request input: a request names a layer, the registry resolves it or the request gets a 404.
+
+Each layer's rows come from a packaged SQL file `layers/sql/<name>.sql`: one SELECT yielding
+`fid`, the exposed properties and `geom` (SRID 4326). Layers that describe the campaign on a
+given day read the bound parameter `:as_of` (a date). The features, tiles and density code wrap
+that SELECT as a subquery, so PostgreSQL pushes `geom && envelope` and the property filters down
+to the base tables' indexes. Personal data columns (ID numbers, phones, names) are never
+selected by any layer.
 """
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
 
+from geo_service.domain.vocabulary import HAZARD_CATEGORIES, INCIDENT_TYPES_ZH, KeyAreaKind
 from geo_service.errors import NotFoundError
+
+PropType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
+
+CATEGORY_CODES = tuple(c.code for c in HAZARD_CATEGORIES)
+SEVERITIES = ("major", "general")
+# 隐患状态 as of a date: open = 未整改且未逾期, overdue = 逾期未整改, rectified = 已整改.
+HAZARD_STATUSES = ("open", "overdue", "rectified")
+KEY_AREA_KINDS = tuple(k.value for k in KeyAreaKind)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One exposed property: its SQL column in the layer's SELECT, type and Chinese title.
+
+    `filter` makes it an equality filter (`?name=v1,v2` → IN); `choices` whitelists values;
+    `in_tiles` keeps it in vector tiles (tiles stay lean: long texts are left out).
+    """
+
+    name: str
+    type: PropType
+    title_zh: str
+    filter: bool = False
+    choices: tuple[str, ...] | None = None
+    in_tiles: bool = True
 
 
 @dataclass(frozen=True)
 class Layer:
+    """A map layer: where its rows come from and what a request may ask of it."""
+
     name: str
     title_zh: str
-    table: str
-    columns: tuple[str, ...]  # properties exposed (never personal data columns)
-    geometry: str = "geom"
-    id_column: str = "id"
+    title: str
+    table: str  # the base table holding the geometry (extent, index)
+    properties: tuple[Prop, ...]
     geometry_type: str = "Point"
+    as_of: bool = False  # the SQL reads :as_of (the state of the campaign on that day)
+    temporal: str | None = None  # property filtered by date_from / date_to / datetime
+    key_area_filter: bool = False  # accepts key_area_kind (inside a 重点区域 of that kind)
+    sensitive: bool = False  # police-only data: responses are `Cache-Control: private`
+    description: str = ""
+    geometry: str = "geom"
+    id_column: str = "fid"
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names of the exposed properties."""
+        return tuple(p.name for p in self.properties)
+
+    @property
+    def filters(self) -> dict[str, Prop]:
+        """The property filters this layer accepts, by query parameter name."""
+        return {p.name: p for p in self.properties if p.filter}
+
+    def prop(self, name: str) -> Prop:
+        return next(p for p in self.properties if p.name == name)
+
+    def sql(self) -> str:
+        """The layer's SELECT (from `layers/sql/<name>.sql`)."""
+        return _source(self.name)
+
+
+@cache
+def _source(name: str) -> str:
+    text = resources.files("layers.sql").joinpath(f"{name}.sql").read_text("utf-8")
+    # Drop comment lines and the trailing semicolon: the SELECT is used as a subquery.
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
+    return "\n".join(lines).strip().rstrip(";")
+
+
+def _p(name: str, type_: PropType, zh: str, **kw) -> Prop:
+    return Prop(name, type_, zh, **kw)
+
+
+_UNIT_ID = _p("unit_id", "integer", "所属单位", filter=True)
+_UNIT_NAME = _p("unit_name", "string", "单位名称", in_tiles=False)
+_HAZARD_PROPS = (
+    _p("hazard_code", "string", "隐患编号"),
+    _p("house_id", "integer", "房屋", filter=True),
+    _p("house_code", "string", "房屋编号"),
+    _UNIT_ID,
+    _UNIT_NAME,
+    _p("category", "string", "隐患类别", filter=True, choices=CATEGORY_CODES),
+    _p("category_zh", "string", "隐患类别（中文）"),
+    _p("category_group", "string", "隐患大类", filter=True),
+    _p("severity", "string", "隐患等级", filter=True, choices=SEVERITIES),
+    _p("found_on", "date", "发现日期"),
+    _p("due_on", "date", "整改期限"),
+    _p("department", "string", "责任部门", filter=True, in_tiles=False),
+)
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer
     for layer in [
-        Layer("units", "村（社区）边界", "units", ("name", "kind"), geometry_type="MultiPolygon"),
+        Layer(
+            "units",
+            "村（社区）边界",
+            "Villages and communities",
+            "units",
+            (
+                _p("name", "string", "单位名称"),
+                _p("kind", "string", "类型", filter=True, choices=("village", "community")),
+            ),
+            geometry_type="MultiPolygon",
+        ),
+        Layer(
+            "key_areas",
+            "重点区域",
+            "Key areas",
+            "key_areas",
+            (
+                _p("name", "string", "名称"),
+                _p("kind", "string", "类型", filter=True, choices=KEY_AREA_KINDS),
+                _p("kind_zh", "string", "类型（中文）"),
+                _p("school_id", "integer", "学校"),
+            ),
+            geometry_type="MultiPolygon",
+        ),
+        Layer("schools", "学校", "Schools", "schools", (_p("name", "string", "学校名称"),)),
         Layer(
             "houses",
             "群租房",
+            "Group-rental houses",
             "houses",
             (
-                "house_code",
-                "unit_id",
-                "address",
-                "rooms",
-                "beds",
-                "tenants",
-                "registered_tenants",
-                "is_registered",
-                "pledge_signed",
-                "cctv_installed",
-                "geocode_method",
-                "needs_review",
+                _p("house_code", "string", "房屋编号"),
+                _UNIT_ID,
+                _UNIT_NAME,
+                _p("address", "string", "地址", in_tiles=False),
+                _p("rooms", "integer", "出租居室数"),
+                _p("beds", "integer", "床位数"),
+                _p("tenants", "integer", "租住人数"),
+                _p("registered_tenants", "integer", "已登记租住人数"),
+                _p("is_registered", "boolean", "是否登记", filter=True),
+                _p("pledge_signed", "boolean", "是否签订治安责任保证书", filter=True),
+                _p("cctv_installed", "boolean", "是否安装视频监控", filter=True),
+                _p("cctv_retention_days", "integer", "监控保存天数"),
+                _p("is_self_built", "boolean", "是否自建房", filter=True),
+                _p("last_inspected_on", "date", "最近检查日期"),
+                _p("geocode_method", "string", "定位方式", filter=True),
+                _p("needs_review", "boolean", "待核实位置", filter=True),
             ),
+            key_area_filter=True,
+        ),
+        Layer(
+            "hazards",
+            "安全隐患",
+            "Hazards",
+            "houses",
+            (
+                *_HAZARD_PROPS,
+                _p("rectified_on", "date", "整改日期"),
+                _p("status", "string", "状态", filter=True, choices=HAZARD_STATUSES),
+            ),
+            as_of=True,
+            temporal="found_on",
+            key_area_filter=True,
+            description="Hazards found on or before as_of, at their house's point; status and "
+            "rectified_on as they stood on that day.",
+        ),
+        Layer(
+            "overdue",
+            "逾期未整改隐患",
+            "Overdue hazards",
+            "houses",
+            (*_HAZARD_PROPS, _p("days_overdue", "integer", "逾期天数")),
+            as_of=True,
+            temporal="found_on",
+            key_area_filter=True,
+            description="Hazards not rectified by as_of whose deadline is before as_of.",
+        ),
+        Layer(
+            "incidents",
+            "警情",
+            "Public-security incidents",
+            "incidents",
+            (
+                _p("incident_code", "string", "警情编号"),
+                _p("occurred_at", "datetime", "发生时间"),
+                _p("occurred_on", "date", "发生日期"),
+                _p("category", "string", "警情类别", filter=True, choices=INCIDENT_TYPES_ZH),
+                _UNIT_ID,
+                _p("address", "string", "地址", in_tiles=False),
+            ),
+            as_of=True,
+            temporal="occurred_at",
+            key_area_filter=True,
+            sensitive=True,
+            description="Incidents that occurred on or before as_of (police only).",
+        ),
+        Layer(
+            "roads",
+            "道路",
+            "Roads",
+            "roads",
+            (
+                _p("name", "string", "道路名称"),
+                _p("road_class", "string", "道路等级", filter=True),
+                _p("oneway", "integer", "单行"),
+                _p("speed_kmh", "number", "速度 km/h"),
+            ),
+            geometry_type="LineString",
+        ),
+        Layer(
+            "addresses",
+            "标准地址",
+            "Standard addresses",
+            "addresses",
+            (_p("full_address", "string", "标准地址"), _UNIT_ID),
         ),
     ]
 }
 
 
 def get_layer(name: str) -> Layer:
+    """The registered layer `name`, or a NotFoundError (404)."""
     try:
         return LAYERS[name]
     except KeyError:

@@ -4,7 +4,9 @@ from fastapi import APIRouter
 
 
 def all_routers() -> list[APIRouter]:
-    from geo_service.api.routes import health
+    from geo_service.api.routes import health, ogc, tiles
     from web_map import routes as map_routes
 
-    return [health.router, map_routes.router]
+    routers = [health.router, map_routes.router]
+    routers += [ogc.router, tiles.router]
+    return routers

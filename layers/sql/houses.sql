@@ -1,0 +1,9 @@
+-- 群租房. Never the landlord's name, ID number or phone (personal data).
+-- LEFT JOIN on units' primary key: PostgreSQL drops the join when unit_name is not selected
+-- (vector tiles), so tiles read the houses table and its GiST index only.
+SELECT h.id AS fid, h.house_code, h.unit_id, u.name AS unit_name, h.address,
+       h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
+       h.cctv_installed, h.cctv_retention_days, h.is_self_built, h.last_inspected_on,
+       h.geocode_method, h.needs_review, h.geom
+FROM houses h
+LEFT JOIN units u ON u.id = h.unit_id

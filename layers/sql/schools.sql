@@ -1,0 +1,1 @@
+SELECT s.id AS fid, s.name, s.geom FROM schools s
