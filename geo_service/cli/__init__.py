@@ -24,6 +24,10 @@ def _register() -> None:
     app.command("backup")(backup.backup)
     app.command("restore")(backup.restore)
 
+    from geo_service.cli import analytics
+
+    analytics.register(app)  # overdue, scores, table, cctv, risk, bulletin
+
 
 _register()
 

@@ -74,9 +74,19 @@ def days_overdue(due_on: date, as_of: date) -> int:
     return max(0, (as_of - due_on).days)
 
 
+def cctv_triggers(rooms: int, beds: int, tenants: int, p: RuleParams) -> list[str]:
+    """Which thresholds a house reaches ("rooms", "beds", "tenants"); any one requires CCTV."""
+    reached = [
+        ("rooms", rooms >= p.cctv_min_rooms),
+        ("beds", beds >= p.cctv_min_beds),
+        ("tenants", tenants >= p.cctv_min_tenants),
+    ]
+    return [name for name, hit in reached if hit]
+
+
 def cctv_required(rooms: int, beds: int, tenants: int, p: RuleParams) -> bool:
     """视频监控 required: ≥ 10 rental rooms, or ≥ 10 beds, or ≥ 10 tenants."""
-    return rooms >= p.cctv_min_rooms or beds >= p.cctv_min_beds or tenants >= p.cctv_min_tenants
+    return bool(cctv_triggers(rooms, beds, tenants, p))
 
 
 def cctv_violation(
@@ -95,3 +105,16 @@ def cctv_violation(
     if retention_days is None or retention_days < p.cctv_min_retention_days:
         return "short_retention"  # 保存不足30天
     return None
+
+
+def fire_kit_status(
+    smoke_masks: bool | None, torches: bool | None, extinguishers: bool | None
+) -> str:
+    """消防器材 (SPEC §3.4): "incomplete" when any item is recorded absent, "complete" when all
+    are present, else "unchecked" (not all recorded yet)."""
+    items = (smoke_masks, torches, extinguishers)
+    if any(i is False for i in items):
+        return "incomplete"
+    if all(i is True for i in items):
+        return "complete"
+    return "unchecked"

@@ -9,4 +9,8 @@ def all_routers() -> list[APIRouter]:
 
     routers = [health.router, map_routes.router]
     routers += [ogc.router, tiles.router]
+
+    from geo_service.api.routes import analytics
+
+    routers.append(analytics.router)
     return routers

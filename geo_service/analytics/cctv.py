@@ -1,0 +1,59 @@
+"""视频监控 and 消防器材 compliance per house and per unit (SPEC §3.4).
+
+House attributes have no history in the schema, so this is the houses' current state; the
+as-of date is echoed for uniformity but changes nothing here (docs/analytics.md).
+"""
+
+from sqlalchemy import Connection
+
+from geo_service.analytics.common import echo, run
+from geo_service.analytics.filters import Filters
+from geo_service.analytics.schemas import CctvHouse, CctvReport, CctvUnit
+from geo_service.domain.rules import RuleParams, cctv_triggers
+
+_TRIGGER_ZH = {"rooms": "出租居室{}间", "beds": "床位{}张", "tenants": "租住{}人"}
+_KIT_ZH = {"smoke_masks": "防烟面罩", "torches": "手电筒", "extinguishers": "灭火器"}
+
+
+def _reason(h: dict, triggers: list[str], missing_kit: list[str], rules: RuleParams) -> str:
+    parts = []
+    if h["cctv_violation"]:
+        counts = {"rooms": h["rooms"], "beds": h["beds"], "tenants": h["tenants"]}
+        why = "、".join(_TRIGGER_ZH[t].format(counts[t]) for t in triggers)
+        if h["cctv_violation"] == "missing":
+            parts.append(f"{why}，应安装视频监控但未安装或不能正常使用")
+        else:
+            kept = h["retention_days"] if h["retention_days"] is not None else "未知"
+            parts.append(f"{why}，监控录像保存{kept}天，不足{rules.cctv_min_retention_days}天")
+    if missing_kit:
+        parts.append("未配备" + "、".join(_KIT_ZH[k] for k in missing_kit))
+    return "；".join(parts)
+
+
+def cctv(
+    conn: Connection, filters: Filters, rules: RuleParams, fire_kit: bool = False
+) -> CctvReport:
+    """Per-unit compliance counts, and the houses breaking the CCTV rule (with `fire_kit`,
+    also those whose fire kit is incomplete), each with the reason in Chinese."""
+    units = [CctvUnit(**r) for r in run(conn, "cctv_units.sql", filters, rules)]
+    houses = []
+    for h in run(conn, "cctv_houses.sql", filters, rules, fire_kit=fire_kit):
+        triggers = cctv_triggers(h["rooms"], h["beds"], h["tenants"], rules)
+        kit = {"smoke_masks": h["has_smoke_masks"], "torches": h["has_torches"]}
+        kit["extinguishers"] = h["has_extinguishers"]
+        missing_kit = [k for k, v in kit.items() if v is False]
+        houses.append(
+            CctvHouse(
+                **h,
+                triggers=triggers,
+                fire_kit_missing=missing_kit,
+                reason_zh=_reason(h, triggers, missing_kit if fire_kit else [], rules),
+            )
+        )
+    rule = {
+        "min_rooms": rules.cctv_min_rooms,
+        "min_beds": rules.cctv_min_beds,
+        "min_tenants": rules.cctv_min_tenants,
+        "min_retention_days": rules.cctv_min_retention_days,
+    }
+    return CctvReport(filters=echo(filters), rule=rule, units=units, houses=houses)

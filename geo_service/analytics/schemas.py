@@ -1,0 +1,183 @@
+"""Response models of the analytics (the API documents them in OpenAPI; `--json` prints them)."""
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class FiltersEcho(BaseModel):
+    """The as-of date and filters the figures were computed for."""
+
+    as_of: date
+    units: list[str] = []
+    key_area_kind: str | None = None
+    categories: list[str] = []
+    severity: str | None = None
+    found_from: date | None = None
+    found_to: date | None = None
+    period_from: date = Field(description="排查率 inspection period start")
+    period_to: date = Field(description="排查率 inspection period end (never after as_of)")
+
+
+# ---- 逾期未整改 overdue -------------------------------------------------------------------
+
+
+class OverdueItem(BaseModel):
+    hazard_code: str = Field(description="隐患编号")
+    category: str
+    category_zh: str
+    severity: Literal["major", "general"]
+    found_on: date
+    due_on: date = Field(description="整改期限 (notice, else the rule)")
+    status: Literal["overdue", "due_soon"]
+    days_overdue: int = Field(description="D − due_on, 0 when not overdue")
+    days_left: int = Field(description="due_on − D (negative when overdue)")
+    transferred: bool
+    house_code: str
+    address: str
+    unit: str
+    department: str = Field(description="责任部门: transferred-to department, else the category's")
+    lon: float | None = None
+    lat: float | None = None
+
+
+class OverdueReport(BaseModel):
+    filters: FiltersEcho
+    due_within: int | None = None
+    overdue_count: int
+    due_soon_count: int
+    by_unit: dict[str, int] = Field(description="overdue count per unit")
+    items: list[OverdueItem]
+
+
+# ---- 附件1 scores ------------------------------------------------------------------------
+
+
+class DeductionResult(BaseModel):
+    measure: str
+    label_zh: str
+    count: float = Field(description="how many (houses, hazards, percentage points…)")
+    per: float
+    amount: float = Field(description="count × per, before the section floor")
+    detail: str | None = None
+    records: list[str] = Field(description="house or hazard codes that caused the deduction")
+
+
+class SectionResult(BaseModel):
+    code: str
+    label_zh: str
+    points: float
+    deducted: float = Field(description="points lost, after the floor at 0")
+    score: float
+    items: list[DeductionResult]
+
+
+class UnitScore(BaseModel):
+    unit: str
+    unit_id: int
+    kind: str
+    total: float
+    rank: int = Field(description="1 = best; equal totals share a rank (1, 2, 2, 4)")
+    sections: list[SectionResult]
+
+
+class ScoresReport(BaseModel):
+    filters: FiltersEcho
+    rubric: str
+    total_points: float
+    units: list[UnitScore]
+
+
+# ---- 附件2 table -------------------------------------------------------------------------
+
+
+class Rate(BaseModel):
+    numerator: int
+    denominator: int
+    percent: float | None = Field(description="to one decimal (half up); null when 0/0")
+    display: str = Field(description="e.g. 94.0, or — for a zero denominator")
+
+
+class TableRow(BaseModel):
+    unit: str
+    is_total: bool = False
+    task_list: str = Field(description="是/否; on the total row: units with / units")
+    annual_plan: str
+    counts: dict[str, int] = Field(description="hazard category code → 处 found on or before D")
+    rates: dict[str, Rate]
+    cctv_required: int
+    cctv_compliant: int
+
+
+class TableReport(BaseModel):
+    filters: FiltersEcho
+    rows: list[TableRow]
+
+
+# ---- CCTV and fire kit -------------------------------------------------------------------
+
+
+class CctvHouse(BaseModel):
+    house_code: str
+    unit: str
+    address: str
+    rooms: int
+    beds: int
+    tenants: int
+    cctv_required: bool
+    triggers: list[str] = Field(description="which thresholds made CCTV required")
+    cctv_violation: Literal["missing", "short_retention"] | None
+    retention_days: int | None
+    fire_kit: Literal["complete", "incomplete", "unchecked"]
+    fire_kit_missing: list[str]
+    reason_zh: str
+
+
+class CctvUnit(BaseModel):
+    unit: str
+    houses: int
+    cctv_required: int
+    cctv_compliant: int
+    cctv_missing: int
+    cctv_short_retention: int
+    fire_kit_complete: int
+    fire_kit_incomplete: int
+    fire_kit_unchecked: int
+
+
+class CctvReport(BaseModel):
+    filters: FiltersEcho
+    rule: dict[str, int]
+    units: list[CctvUnit]
+    houses: list[CctvHouse] = Field(description="houses breaking the CCTV or fire-kit rule")
+
+
+# ---- risk ranking ------------------------------------------------------------------------
+
+
+class RiskFactor(BaseModel):
+    code: str
+    label_zh: str
+    value: float = Field(description="the raw measure (count, metres, ratio…)")
+    points: float
+    detail: str
+
+
+class RiskHouse(BaseModel):
+    rank: int
+    house_code: str
+    unit: str
+    address: str
+    score: float
+    top_factors: list[RiskFactor]
+    factors: list[RiskFactor]
+    lon: float | None = None
+    lat: float | None = None
+
+
+class RiskReport(BaseModel):
+    filters: FiltersEcho
+    weights: dict[str, Any]
+    houses_scored: int
+    houses: list[RiskHouse]

@@ -1,0 +1,40 @@
+-- Houses in scope (villages and communities, unit and key-area filters) with the CCTV rule of
+-- SPEC §3.4 applied. Must agree with geo_service.domain.rules.cctv_required / cctv_violation:
+-- required when ANY threshold is reached (>=); installed NULL counts as missing; retention NULL
+-- or under the minimum counts as short. `fire_kit` agrees with rules.fire_kit_status: any item
+-- recorded absent = incomplete, all present = complete, else unchecked. `inspected`: inspected within the period (排查率).
+SELECT h.id, h.house_code, h.unit_id, u.name AS unit_name, h.address, h.geom,
+       h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
+       nullif(btrim(h.second_landlord_name), '') IS NOT NULL AS has_second_landlord,
+       coalesce(h.second_landlord_registered, false) AS second_landlord_registered,
+       h.cctv_installed, h.cctv_retention_days, h.is_self_built, h.electricity_kwh_month,
+       h.has_smoke_masks, h.has_torches, h.has_extinguishers,
+       c.required AS cctv_required,
+       CASE WHEN NOT c.required THEN NULL
+            WHEN h.cctv_installed IS NOT TRUE THEN 'missing'
+            WHEN h.cctv_retention_days IS NULL
+              OR h.cctv_retention_days < CAST(:cctv_min_retention_days AS integer)
+              THEN 'short_retention'
+       END AS cctv_violation,
+       CASE WHEN h.has_smoke_masks IS FALSE OR h.has_torches IS FALSE
+                 OR h.has_extinguishers IS FALSE THEN 'incomplete'
+            WHEN h.has_smoke_masks AND h.has_torches AND h.has_extinguishers THEN 'complete'
+            ELSE 'unchecked'
+       END AS fire_kit,
+       (h.last_inspected_on BETWEEN CAST(:period_from AS date) AND CAST(:period_to AS date)
+        OR EXISTS (SELECT 1 FROM inspections i
+                   WHERE i.house_id = h.id
+                     AND i.inspected_on BETWEEN CAST(:period_from AS date)
+                                            AND CAST(:period_to AS date))) AS inspected
+FROM houses h
+JOIN units u ON u.id = h.unit_id
+CROSS JOIN LATERAL (
+    SELECT (h.rooms >= CAST(:cctv_min_rooms AS integer)
+            OR h.beds >= CAST(:cctv_min_beds AS integer)
+            OR h.tenants >= CAST(:cctv_min_tenants AS integer)) AS required
+) c
+WHERE u.kind IN ('village', 'community')
+  AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
+  AND (CAST(:key_area_kind AS text) IS NULL OR EXISTS (
+        SELECT 1 FROM key_areas k
+        WHERE k.kind = CAST(:key_area_kind AS text) AND ST_Intersects(k.geom, h.geom)))

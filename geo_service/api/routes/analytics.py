@@ -1,0 +1,168 @@
+"""Analytics endpoints: overdue, 附件1 scores, 附件2 table (JSON and .xlsx), CCTV/fire kit,
+risk ranking and the monthly bulletin. Every one takes `as_of` (default today) and the common
+filters; the database is reached only through `ConnDep`."""
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
+
+from geo_service.analytics import bulletin as bulletin_mod
+from geo_service.analytics.cctv import cctv
+from geo_service.analytics.filters import Filters, make_filters, rule_params
+from geo_service.analytics.overdue import overdue, overdue_geojson
+from geo_service.analytics.risk import load_risk_weights, risk
+from geo_service.analytics.schemas import (
+    CctvReport,
+    OverdueReport,
+    RiskReport,
+    ScoresReport,
+    TableReport,
+)
+from geo_service.analytics.scores import scores
+from geo_service.analytics.table import table_rows
+from geo_service.analytics.table_xlsx import workbook_bytes
+from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.domain.rubric import load_rubric
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def analytics_filters(
+    as_of: Annotated[date | None, Query(description="截至日期 D (default today)")] = None,
+    unit: Annotated[list[str] | None, Query(description="单位名称, repeatable")] = None,
+    key_area_kind: Annotated[
+        str | None, Query(description="重点区域: urban_village, old_estate, … or 中文")
+    ] = None,
+    category: Annotated[
+        list[str] | None, Query(description="隐患类别 code or 中文, repeatable")
+    ] = None,
+    severity: Annotated[str | None, Query(description="major/general or 重大/一般")] = None,
+    found_from: Annotated[date | None, Query(description="发现日期 ≥")] = None,
+    found_to: Annotated[date | None, Query(description="发现日期 ≤")] = None,
+    period_from: Annotated[
+        date | None, Query(description="排查率 period start (default 1st of D's month)")
+    ] = None,
+    period_to: Annotated[date | None, Query(description="排查率 period end (≤ D)")] = None,
+) -> Filters:
+    """The as-of date and filters shared by every analytics endpoint."""
+    return make_filters(
+        as_of=as_of,
+        units=unit,
+        key_area_kind=key_area_kind,
+        categories=category,
+        severity=severity,
+        found_from=found_from,
+        found_to=found_to,
+        period_from=period_from,
+        period_to=period_to,
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(analytics_filters)]
+
+
+@router.get("/overdue", response_model=OverdueReport, summary="逾期未整改 overdue hazards")
+def get_overdue(
+    conn: ConnDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    due_within: Annotated[int | None, Query(ge=0, description="also due within N days")] = None,
+) -> OverdueReport:
+    """Hazards not rectified on D and past their deadline (most overdue first); with
+    `due_within`, also those due in the next N days."""
+    return overdue(conn, filters, rule_params(settings), due_within)
+
+
+@router.get(
+    "/overdue.geojson",
+    summary="逾期未整改 map layer (GeoJSON points of the houses)",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def get_overdue_geojson(
+    conn: ConnDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    due_within: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """The overdue list as a GeoJSON FeatureCollection, for the map."""
+
+    report = overdue(conn, filters, rule_params(settings), due_within)
+    body = json.dumps(overdue_geojson(report), ensure_ascii=False)
+    return Response(body, media_type="application/geo+json")
+
+
+@router.get("/scores", response_model=ScoresReport, summary="附件1 考评得分 scores and ranks")
+def get_scores(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> ScoresReport:
+    """Every village/community scored on D with the rubric; each deduction lists its records."""
+    return scores(conn, filters, rule_params(settings), load_rubric(settings.rubric_path))
+
+
+@router.get("/table", response_model=TableReport, summary="附件2 统计表 (JSON)")
+def get_table(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> TableReport:
+    """The 附件2 rows (one per unit and the town total) as JSON."""
+    return table_rows(conn, filters, rule_params(settings))
+
+
+@router.get(
+    "/table.xlsx",
+    summary="附件2 统计表 (Excel workbook)",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def get_table_xlsx(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> Response:
+    """The same workbook `geo-service table --out FILE.xlsx` writes."""
+    report = table_rows(conn, filters, rule_params(settings))
+    name = f"table-{filters.as_of.isoformat()}.xlsx"
+    return Response(
+        workbook_bytes(report),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/cctv", response_model=CctvReport, summary="视频监控 / 消防器材 compliance")
+def get_cctv(
+    conn: ConnDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    fire_kit: Annotated[bool, Query(description="also list fire-kit violations")] = False,
+) -> CctvReport:
+    """Per-unit CCTV and fire-kit compliance, and the houses breaking the rules with reasons."""
+    return cctv(conn, filters, rule_params(settings), fire_kit=fire_kit)
+
+
+@router.get("/risk", response_model=RiskReport, summary="风险排序 houses to inspect first")
+def get_risk(
+    conn: ConnDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> RiskReport:
+    """The highest-risk houses on D, each with its factor points and top contributors."""
+    return risk(conn, filters, rule_params(settings), load_risk_weights(), limit=limit)
+
+
+@router.get("/bulletin", response_class=HTMLResponse, summary="月度通报 monthly bulletin (HTML)")
+def get_bulletin(
+    conn: ConnDep,
+    settings: SettingsDep,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
+    unit: Annotated[list[str] | None, Query()] = None,
+    months: Annotated[int, Query(ge=2, le=24, description="months in the trend")] = 6,
+) -> HTMLResponse:
+    """The bulletin of `month` as one self-contained HTML page."""
+    data: dict[str, Any] = bulletin_mod.bulletin_data(
+        conn,
+        month,
+        make_filters(units=unit),
+        rule_params(settings),
+        load_rubric(settings.rubric_path),
+        months_back=months,
+    )
+    return HTMLResponse(bulletin_mod.render_html(data))
