@@ -1,0 +1,238 @@
+"""Recording what a review visit (回头看) found: hazards rectified, still open, new ones.
+
+One call is one visit to one house, in one transaction: a `review_visits` row per outcome,
+the hazards updated (rectified → rectified_on/verified_on set; a claimed rectification found
+still open → reopened) or created, a `review` inspection of the house (it counts as inspected
+for the next month's 排查率), and an `audit_log` row with before/after for every write.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, text
+
+from geo_service.domain.rules import RuleParams, due_date
+from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH
+from geo_service.errors import NotFoundError, ValidationError
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class NewHazard:
+    category: str  # code (lpg_cylinder) or Chinese label (违规使用液化气瓶)
+    severity: str | None = None  # default: the category's default severity
+    description: str | None = None
+
+
+@dataclass
+class Visit:
+    house_id: int
+    visited_at: datetime
+    rectified: list[int] = field(default_factory=list)
+    still_open: list[int] = field(default_factory=list)
+    new_hazards: list[NewHazard] = field(default_factory=list)
+    no_access: bool = False
+    not_found: bool = False
+    photos: list[str] = field(default_factory=list)
+    notes: str | None = None
+    plan_ref: str | None = None
+    team: str | None = None
+    recorded_by: str = "cli"
+
+
+def _audit(conn: Connection, actor: str, action: str, table: str, key: object, before, after):
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (actor, action, table_name, record_key, before, after, detail)"
+            " VALUES (:actor, :action, :table, :key, CAST(:before AS jsonb),"
+            " CAST(:after AS jsonb), CAST(:detail AS jsonb))"
+        ),
+        {
+            "actor": actor,
+            "action": action,
+            "table": table,
+            "key": str(key),
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": None if after is None else json.dumps(after, ensure_ascii=False),
+            "detail": json.dumps({"source": "routes.record"}),
+        },
+    )
+
+
+def _hazard_row(conn: Connection, hazard_id: int) -> dict:
+    return conn.execute(
+        text("SELECT to_jsonb(h) FROM hazards h WHERE id = :id FOR UPDATE"), {"id": hazard_id}
+    ).scalar_one()
+
+
+def _validate(conn: Connection, v: Visit, on: date) -> str:
+    house_code = conn.execute(
+        text("SELECT house_code FROM houses WHERE id = :id FOR UPDATE"), {"id": v.house_id}
+    ).scalar_one_or_none()
+    if house_code is None:
+        raise NotFoundError(f"房屋不存在 (no house {v.house_id})")
+    hazard_outcomes = v.rectified or v.still_open or v.new_hazards
+    if not (hazard_outcomes or v.no_access or v.not_found):
+        raise ValidationError(
+            "请至少给出一个结果 (give at least one outcome: --rectified, --still-open, "
+            "--new-hazard, --no-access or --not-found)"
+        )
+    if hazard_outcomes and (v.no_access or v.not_found):
+        raise ValidationError("未能入户时不能同时记录隐患结果 (no access excludes hazard outcomes)")
+    if set(v.rectified) & set(v.still_open):
+        raise ValidationError("同一隐患不能既已整改又仍未整改 (a hazard cannot be both)")
+    ids = sorted(set(v.rectified) | set(v.still_open))
+    rows = conn.execute(
+        text("SELECT id, house_id, found_on FROM hazards WHERE id = ANY(:ids)"), {"ids": ids}
+    ).all()
+    known = {r.id: r for r in rows}
+    for hazard_id in ids:
+        row = known.get(hazard_id)
+        if row is None or row.house_id != v.house_id:
+            raise ValidationError(f"隐患 {hazard_id} 不属于房屋 {v.house_id} (hazard not at house)")
+        if row.found_on > on:
+            raise ValidationError(f"隐患 {hazard_id} 发现于走访之后 (found after the visit)")
+    for h in v.new_hazards:
+        if h.category not in CATEGORY_BY_CODE and h.category not in CATEGORY_BY_ZH:
+            raise ValidationError(f"未知隐患类别 (unknown hazard category) {h.category!r}")
+        if h.severity not in (None, "major", "general"):
+            raise ValidationError(f"隐患等级应为 major/general (severity): {h.severity!r}")
+    if v.plan_ref is not None:
+        in_plan = conn.execute(
+            text("SELECT 1 FROM route_plan_stops WHERE plan_ref = :ref AND house_id = :h"),
+            {"ref": v.plan_ref, "h": v.house_id},
+        ).first()
+        if in_plan is None:
+            raise ValidationError(f"房屋 {v.house_id} 不在路线方案 {v.plan_ref} 中 (not in plan)")
+    return house_code
+
+
+def _update_hazard(conn: Connection, actor: str, hazard_id: int, sets: str, on: date) -> bool:
+    before = _hazard_row(conn, hazard_id)
+    conn.execute(
+        text(f"UPDATE hazards SET {sets}, updated_at = now() WHERE id = :id"),
+        {"id": hazard_id, "on": on},
+    )
+    after = _hazard_row(conn, hazard_id)
+    _audit(conn, actor, "update", "hazards", hazard_id, before, after)
+    return before != after
+
+
+def _new_hazard(conn: Connection, v: Visit, h: NewHazard, code: str, on: date, rules) -> int:
+    cat = CATEGORY_BY_CODE.get(h.category) or CATEGORY_BY_ZH[h.category]
+    severity = h.severity or cat.default_severity.value
+    hazard_id = conn.execute(
+        text(
+            "INSERT INTO hazards (hazard_code, house_id, category, severity, found_on, due_on,"
+            " posted_on_wall, entered_in_system, description) VALUES (:code, :house, :cat, :sev,"
+            " :on, :due, false, false, :desc) RETURNING id"
+        ),
+        {
+            "code": code,
+            "house": v.house_id,
+            "cat": cat.code,
+            "sev": severity,
+            "on": on,
+            "due": due_date(on, severity, None, rules),
+            "desc": h.description,
+        },
+    ).scalar_one()
+    _audit(conn, v.recorded_by, "insert", "hazards", hazard_id, None, _hazard_row(conn, hazard_id))
+    return hazard_id
+
+
+def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
+    """Write the visit and its consequences; returns what was written."""
+    at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=LOCAL_TZ)
+    on = at.astimezone(LOCAL_TZ).date()
+    house_code = _validate(conn, v, on)
+    actor = v.recorded_by
+    outcomes: list[tuple[str, int | None]] = []
+    changed: list[int] = []
+    for hazard_id in v.rectified:
+        # Confirmed fixed: the fix date stays if one was reported, else it is the visit day.
+        sets = "rectified_on = coalesce(rectified_on, :on), verified_on = :on"
+        rectified_on = _hazard_row(conn, hazard_id)["rectified_on"]
+        if rectified_on is not None and date.fromisoformat(rectified_on) > on:
+            raise ValidationError(f"隐患 {hazard_id} 的整改日期晚于走访 (rectified after visit)")
+        if _update_hazard(conn, actor, hazard_id, sets, on):
+            changed.append(hazard_id)
+        outcomes.append(("rectified", hazard_id))
+    for hazard_id in v.still_open:
+        # A rectification reported earlier that the review does not confirm is reopened.
+        if _hazard_row(conn, hazard_id)["rectified_on"] is not None and _update_hazard(
+            conn, actor, hazard_id, "rectified_on = NULL, verified_on = NULL", on
+        ):
+            changed.append(hazard_id)
+        outcomes.append(("still_open", hazard_id))
+    created = []
+    for n, h in enumerate(v.new_hazards, start=1):
+        code = f"RV-{house_code}-{at.astimezone(LOCAL_TZ):%Y%m%d%H%M}-{n}"
+        created.append(_new_hazard(conn, v, h, code, on, rules))
+        outcomes.append(("new_hazard", created[-1]))
+    if v.no_access:
+        outcomes.append(("no_access", None))
+    if v.not_found:
+        outcomes.append(("not_found", None))
+
+    visit_ids = []
+    for outcome, hazard_id in outcomes:
+        row = conn.execute(
+            text(
+                "INSERT INTO review_visits (house_id, hazard_id, plan_ref, team, visited_at,"
+                " outcome, photos, notes, recorded_by) VALUES (:house, :hazard, :ref, :team, :at,"
+                " :outcome, CAST(:photos AS jsonb), :notes, :by)"
+                " RETURNING id, to_jsonb(review_visits)"
+            ),
+            {
+                "house": v.house_id,
+                "hazard": hazard_id,
+                "ref": v.plan_ref,
+                "team": v.team,
+                "at": at,
+                "outcome": outcome,
+                "photos": json.dumps(v.photos, ensure_ascii=False),
+                "notes": v.notes,
+                "by": actor,
+            },
+        ).one()
+        visit_ids.append(row[0])
+        _audit(conn, actor, "insert", "review_visits", row[0], None, row[1])
+
+    inspection = conn.execute(
+        text(
+            "INSERT INTO inspections (house_id, inspected_on, kind, inspector, notes)"
+            " VALUES (:h, :on, 'review', :by, :notes) RETURNING id, to_jsonb(inspections)"
+        ),
+        {"h": v.house_id, "on": on, "by": actor, "notes": v.notes},
+    ).one()
+    _audit(conn, actor, "insert", "inspections", inspection[0], None, inspection[1])
+    last = conn.execute(
+        text("SELECT last_inspected_on FROM houses WHERE id = :h"), {"h": v.house_id}
+    ).scalar_one()
+    if last is None or last < on:
+        conn.execute(
+            text("UPDATE houses SET last_inspected_on = :on, updated_at = now() WHERE id = :h"),
+            {"h": v.house_id, "on": on},
+        )
+        _audit(
+            conn,
+            actor,
+            "update",
+            "houses",
+            v.house_id,
+            {"last_inspected_on": None if last is None else last.isoformat()},
+            {"last_inspected_on": on.isoformat()},
+        )
+    return {
+        "house_id": v.house_id,
+        "visited_at": at.isoformat(),
+        "visit_ids": visit_ids,
+        "outcomes": [{"outcome": o, "hazard_id": h} for o, h in outcomes],
+        "hazards_updated": changed,
+        "hazards_created": created,
+        "inspection_id": inspection[0],
+    }
