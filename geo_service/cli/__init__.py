@@ -17,9 +17,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from geo_service.cli import backup, db, serve
+    from geo_service.cli import backup, db, demo, serve
 
     app.add_typer(db.app, name="db")
+    app.add_typer(demo.app, name="demo")
     app.command("serve")(serve.serve)
     app.command("backup")(backup.backup)
     app.command("restore")(backup.restore)
@@ -27,6 +28,10 @@ def _register() -> None:
     from geo_service.cli import analytics
 
     analytics.register(app)  # overdue, scores, table, cctv, risk, bulletin
+
+    from geo_service.cli import routes
+
+    app.add_typer(routes.app, name="routes")
 
 
 _register()

@@ -74,7 +74,7 @@ def resolve_depot(conn: Connection, spec: str, params: RouteParams) -> Depot:
     point = _town_centroid(conn) if key == "town_government" else _police_unit(conn)
     if point is None:
         raise ValidationError(
-            f"{name} 的位置未知 (location of {key} unknown): set [depots.{key}] lon/lat in the "
-            "routes config, or pass --depot LON,LAT"
+            f"{name} 的位置未知 (location of {key} unknown): set lon/lat under depots.{key} in "
+            "the routes config (GEO_ROUTES_PATH), or pass --depot LON,LAT"
         )
     return Depot(key, name, point[0], point[1])
