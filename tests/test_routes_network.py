@@ -18,13 +18,18 @@ PARAMS = load_route_params()
 
 @pytest.fixture()
 def grid_engine(new_database):
+    engines = []
+
     def make(oneway=None):
         eng = make_engine(new_database("routes"), pool_size=1)
+        engines.append(eng)
         with eng.begin() as conn:
             build_grid(conn, oneway)
         return eng
 
-    return make
+    yield make
+    for eng in engines:
+        eng.dispose()
 
 
 def _vertices(conn, points):
@@ -91,7 +96,8 @@ def test_topology_rebuilds_when_a_road_changes(grid_engine):
     assert after == pytest.approx(
         seconds(((1, 0), (1, 1)), ((1, 1), (0, 1)), ((0, 1), (0, 0))), rel=1e-6
     )
-    assert network.components(eng.connect()) == (2, 11)
+    with eng.connect() as conn:
+        assert network.components(conn) == (2, 11)
 
 
 def test_unreachable_target_is_reported_not_dropped(grid_engine):

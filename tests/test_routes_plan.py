@@ -1,11 +1,13 @@
 """Planning on the hand-made grid: time windows, shift ends, priorities, depots, targets."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from routes_grid import ISOLATED, add_hazard, add_house, add_unit, build_grid, vertex
 from sqlalchemy import text
 
+from geo_service.analytics.risk import load_risk_weights
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
 from geo_service.routes.config import load_route_params, parse_hhmm
@@ -149,8 +151,10 @@ def test_target_kinds_priorities_and_service_times_as_of_a_date(conn):
     )
     cctv = add_house(conn, unit, "CCTV", vertex(2, 1))
     add_hazard(conn, cctv, "T-CCTV", "cctv_missing", "general", date(2026, 8, 8), date(2026, 11, 8))
+    # Key areas: the analytics risk ranking. Both houses need CCTV (12 tenants ≥ 10, none
+    # installed) and lie in the urban village; only CROWD is also a self-built house.
     crowded = add_house(
-        conn, unit, "CROWD", vertex(0, 1), tenants=12, registered_tenants=12, is_registered=False
+        conn, unit, "CROWD", vertex(0, 1), tenants=12, registered_tenants=12, is_self_built=True
     )
     quiet = add_house(conn, unit, "QUIET", vertex(0, 2), tenants=12, registered_tenants=12)
     conn.execute(
@@ -159,9 +163,16 @@ def test_target_kinds_priorities_and_service_times_as_of_a_date(conn):
             "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.070, 31.7015), 4326), 0.0008)))"
         )
     )
+    w = load_risk_weights().raw
+    crowd_score = (
+        w["cctv_violation"]["weight"] + w["key_area"]["urban_village"] + w["self_built"]["weight"]
+    )
+    quiet_score = w["cctv_violation"]["weight"] + w["key_area"]["urban_village"]
+    assert quiet_score < crowd_score
+    params = replace(PARAMS, risk_threshold=crowd_score)
 
     def kinds(on):
-        return {t.house_id: t for t in select_targets(conn, on, PARAMS, RuleParams())}
+        return {t.house_id: t for t in select_targets(conn, on, params, RuleParams())}
 
     on_deadline = kinds(date(2026, 11, 8))  # the deadline day itself is not overdue
     assert on_deadline[lpg].kinds == ["catastrophic_hazard"]
@@ -174,8 +185,8 @@ def test_target_kinds_priorities_and_service_times_as_of_a_date(conn):
     assert after[lpg].kinds == ["catastrophic_hazard", "overdue"]
     assert after[lpg].hazards[0]["overdue_days"] == 1
     assert after[cctv].kinds == ["overdue"] and after[cctv].priority == 70
-    # Key area: crowded (12 tenants ≥ 10) 2 + unregistered 1 = 3 ≥ threshold 3; QUIET has 2.
-    assert after[crowded].kinds == ["key_area"] and after[crowded].risk_score == 3
+    assert after[crowded].kinds == ["key_area"]
+    assert after[crowded].risk_score == pytest.approx(crowd_score)
     assert after[crowded].priority == 40 and after[crowded].key_areas == ["城中村A"]
     assert quiet not in after
     # Before anything was found: nothing to revisit.

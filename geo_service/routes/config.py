@@ -62,8 +62,7 @@ class RouteParams:
     priority_per_extra_hazard: int = 2
     priority_max: int = 100
     include_unverified_fix: bool = True
-    risk_threshold: float = 3
-    risk_weights: dict[str, float] = field(default_factory=dict)
+    risk_threshold: float = 5.0
     speeds_kmh: dict[str, float] = field(default_factory=dict)
     max_snap_m: float = 300
     vertex_tolerance_deg: float = 1e-7
@@ -94,7 +93,6 @@ def load_route_params(path: Path | None = None) -> RouteParams:
             kind: (parse_hhmm(w[0]), parse_hhmm(w[1]))
             for kind, w in raw.get("time_windows", {}).items()
         }
-        risk = dict(raw["key_area_risk"])
         return RouteParams(
             shift_start_s=parse_hhmm(raw["shift"]["start"]),
             shift_end_s=parse_hhmm(raw["shift"]["end"]),
@@ -105,8 +103,7 @@ def load_route_params(path: Path | None = None) -> RouteParams:
             priority_per_extra_hazard=int(priority["per_extra_hazard"]),
             priority_max=min(100, int(priority["max"])),
             include_unverified_fix=bool(raw["targets"]["include_unverified_fix"]),
-            risk_threshold=float(risk.pop("threshold")),
-            risk_weights={k: float(v) for k, v in risk.items()},
+            risk_threshold=float(raw["key_area_risk"]["threshold"]),
             speeds_kmh={k: float(v) for k, v in raw["speeds_kmh"].items()},
             max_snap_m=float(raw["network"]["max_snap_m"]),
             vertex_tolerance_deg=float(raw["network"]["vertex_tolerance_deg"]),

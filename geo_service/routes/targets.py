@@ -5,6 +5,8 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
+from geo_service.analytics.filters import make_filters
+from geo_service.analytics.risk import RiskWeights, load_risk_weights, risk
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.routes.config import TARGET_KIND_ZH, RouteParams, format_hhmm
@@ -52,15 +54,50 @@ class Target:
         return d
 
 
-def priority_of(kinds: list[str], n_hazards: int, p: RouteParams) -> int:
+def priority_of(
+    kinds: list[str], n_hazards: int, p: RouteParams, risk_score: float | None = None
+) -> int:
     """The highest kind's priority, + a little for every further hazard to verify, capped.
+
+    A key-area house gains 1 per risk point above the threshold (at most 19), so the riskier
+    of two key-area houses is kept first, and neither outranks a listed house.
 
     >>> from geo_service.routes.config import load_route_params
     >>> priority_of(["overdue", "key_area"], 3, load_route_params())
     74
+    >>> priority_of(["key_area"], 0, load_route_params(), risk_score=8.5)
+    43
     """
-    base = max(p.priority[k] for k in kinds)
+    bases = [p.priority[k] for k in kinds]
+    if "key_area" in kinds and risk_score is not None:
+        bases.append(p.priority["key_area"] + min(19, int(risk_score - p.risk_threshold)))
+    base = max(bases)
     return min(p.priority_max, base + p.priority_per_extra_hazard * max(0, n_hazards - 1))
+
+
+def key_area_risk(
+    conn: Connection,
+    on: date,
+    params: RouteParams,
+    rules: RuleParams,
+    weights: RiskWeights | None = None,
+) -> dict[int, float]:
+    """House id → risk score for houses in a key area whose analytics risk score (风险排序)
+    reaches the threshold on `on`."""
+    report = risk(conn, make_filters(as_of=on), rules, weights or load_risk_weights(), 10**7)
+    scores = {
+        h.house_code: h.score
+        for h in report.houses
+        if h.score >= params.risk_threshold
+        and any(f.code == "key_area" and f.value > 0 for f in h.factors)
+    }
+    if not scores:
+        return {}
+    rows = conn.execute(
+        text("SELECT id, house_code FROM houses WHERE house_code = ANY(:codes)"),
+        {"codes": list(scores)},
+    )
+    return {r.id: scores[r.house_code] for r in rows}
 
 
 def service_seconds(open_major: int, open_other: int, p: RouteParams) -> int:
@@ -85,6 +122,7 @@ def select_targets(
     rules: RuleParams,
     house_ids: list[int] | tuple[int, ...] = (),
     windows: dict[int, tuple[int, int]] | None = None,
+    weights: RiskWeights | None = None,
 ) -> list[Target]:
     """The targets as of `on`, highest priority first; `house_ids` are added as "listed"."""
     ids = sorted(set(house_ids))
@@ -94,25 +132,15 @@ def select_targets(
         )
         if missing := [i for i in ids if i not in found]:
             raise ValidationError(f"房屋不存在 (unknown house ids): {missing}")
-    w = params.risk_weights
+    risky = key_area_risk(conn, on, params, rules, weights)
     rows = conn.execute(
         sql("targets.sql"),
         {
             "d": on,
             "house_ids": ids,
             "include_unverified": params.include_unverified_fix,
-            "threshold": params.risk_threshold,
-            "cctv_rooms": rules.cctv_min_rooms,
-            "cctv_beds": rules.cctv_min_beds,
-            "cctv_tenants": rules.cctv_min_tenants,
-            "w_crowded": w.get("crowded", 0),
-            "w_unregistered": w.get("unregistered", 0),
-            "w_no_pledge": w.get("no_pledge", 0),
-            "w_tenants": w.get("tenants_unregistered", 0),
-            "w_fire_kit": w.get("fire_kit_missing", 0),
-            "w_self_built": w.get("self_built", 0),
-            "w_major": w.get("per_open_major", 0),
-            "w_general": w.get("per_open_general", 0),
+            "risk_ids": list(risky),
+            "risk_scores": list(risky.values()),
         },
     ).mappings()
     windows = windows or {}
@@ -133,7 +161,7 @@ def select_targets(
                 open_other=r["open_other"],
                 risk_score=None if r["risk_score"] is None else float(r["risk_score"]),
                 key_areas=r["key_areas"],
-                priority=priority_of(kinds, len(r["hazards"]), params),
+                priority=priority_of(kinds, len(r["hazards"]), params, r["risk_score"]),
                 service_s=service_seconds(r["open_major"], r["open_other"], params),
                 time_window=windows.get(r["house_id"]) or _window(kinds, params),
                 landlord_name=r["landlord_name"],

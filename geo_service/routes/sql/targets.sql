@@ -4,9 +4,9 @@
 --   catastrophic_hazard  open major hazard of a fire/explosion/collapse category (SPEC §4.4)
 --   overdue              open hazard past its deadline (:d > due_on, SPEC §3.3)
 --   unverified_fix       catastrophic major hazard rectified by :d, not verified by :d
---   key_area             house in a key area whose risk score reaches :threshold
+--   key_area             house in a key area whose risk score reaches the threshold: the
+--                        analytics risk ranking, passed in as :risk_ids / :risk_scores
 --   listed               named in :house_ids
--- The risk score is a documented sum of yes/no terms and counts, weights bound from routes.toml.
 WITH hz AS (
     SELECT h.id, h.house_id, h.hazard_code, h.category, c.label_zh, h.severity, h.due_on,
            h.verified_on, c.catastrophic,
@@ -38,26 +38,14 @@ in_key_area AS (
     GROUP BY ho.id
 ),
 risk AS (
-    SELECT k.house_id,
-           :w_crowded * (ho.rooms >= :cctv_rooms OR ho.beds >= :cctv_beds
-                         OR ho.tenants >= :cctv_tenants)::int
-         + :w_unregistered * (NOT ho.is_registered)::int
-         + :w_no_pledge * (NOT ho.pledge_signed)::int
-         + :w_tenants * (ho.registered_tenants < 0.95 * ho.tenants)::int
-         + :w_fire_kit * (ho.has_smoke_masks IS FALSE OR ho.has_torches IS FALSE
-                          OR ho.has_extinguishers IS FALSE)::int
-         + :w_self_built * coalesce(ho.is_self_built, false)::int
-         + :w_major * coalesce(hh.open_major, 0)
-         + :w_general * coalesce(hh.open_other, 0) AS score
-    FROM in_key_area k
-    JOIN houses ho ON ho.id = k.house_id
-    LEFT JOIN house_hz hh ON hh.house_id = k.house_id
+    SELECT *
+    FROM unnest(CAST(:risk_ids AS int[]), CAST(:risk_scores AS float8[])) AS r(house_id, score)
 ),
 chosen AS (
     SELECT house_id, 'catastrophic_hazard' AS kind FROM flags WHERE is_catastrophic
     UNION SELECT house_id, 'overdue' FROM flags WHERE is_overdue
     UNION SELECT house_id, 'unverified_fix' FROM flags WHERE is_unverified_fix
-    UNION SELECT house_id, 'key_area' FROM risk WHERE score >= :threshold
+    UNION SELECT house_id, 'key_area' FROM risk
     UNION SELECT unnest(CAST(:house_ids AS int[])), 'listed'
 ),
 verify AS (
