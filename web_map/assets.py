@@ -5,12 +5,21 @@ are served under `/static/vendor/`; each package keeps its own LICENSE there.
 """
 
 from pathlib import Path
+from typing import ClassVar
 
-from branca.element import Element
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 
 VENDOR_DIR = Path(__file__).parent / "vendor" / "node_modules"
 PREFIX = "/static/vendor"
+# The page's own scripts and style (hand-written, in web_map/static), served under APP_PREFIX.
+APP_DIR = Path(__file__).parent / "static"
+APP_PREFIX = "/static/map"
+APP_CSS = [f"{APP_PREFIX}/map.css"]
+APP_JS = [
+    f"{APP_PREFIX}/js/{name}.js"
+    for name in ("core", "gcj02", "styles", "popups", "layers", "filters", "dashboard", "start")
+]
 
 # Asset name (as folium and its plugins name them) → path under node_modules.
 LOCAL_JS = {
@@ -31,6 +40,26 @@ def missing_assets() -> list[str]:
     return [p for p in (*LOCAL_JS.values(), *LOCAL_CSS.values()) if not (VENDOR_DIR / p).exists()]
 
 
+class AppAssets(JSCSSMixin, MacroElement):
+    """The page's own scripts and style; added to the map last so they load after Leaflet's."""
+
+    default_js: ClassVar = [(url.rsplit("/", 1)[1], url) for url in APP_JS]
+    default_css: ClassVar = [(url.rsplit("/", 1)[1], url) for url in APP_CSS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "AppAssets"
+
+
+def _local(assets: list[tuple[str, str]], table: dict[str, str]) -> list[tuple[str, str]]:
+    # Known CDN assets → the vendored copy; the app's own (already local) stay; the rest go.
+    return [
+        (n, f"{PREFIX}/{table[n]}" if n in table else url)
+        for n, url in assets
+        if n in table or url.startswith("/static/")
+    ]
+
+
 def localize(element: Element) -> None:
     """Point `element` and its children at local assets; drop CDN-only extras.
 
@@ -38,11 +67,7 @@ def localize(element: Element) -> None:
     """
     for el in [element, *element._children.values()]:
         if isinstance(el, JSCSSMixin) or hasattr(el, "default_js"):
-            el.default_js = [
-                (n, f"{PREFIX}/{LOCAL_JS[n]}") for n, _ in el.default_js if n in LOCAL_JS
-            ]
-            el.default_css = [
-                (n, f"{PREFIX}/{LOCAL_CSS[n]}") for n, _ in el.default_css if n in LOCAL_CSS
-            ]
+            el.default_js = _local(el.default_js, LOCAL_JS)
+            el.default_css = _local(el.default_css, LOCAL_CSS)
         if el is not element:
             localize(el)

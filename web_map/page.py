@@ -1,66 +1,161 @@
-"""The map page (地图): a folium map of the town drawn from PostGIS."""
+"""The map page (地图): folium composes the map, its layers and controls; the page's own scripts
+(`web_map/static/js/`) fetch the data with the current filters and fill the layers.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
 
 import folium
-from folium.plugins import MarkerCluster
-from sqlalchemy import Engine, text
+from branca.element import Element, MacroElement
+from folium.template import Template
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Connection
 
-from geo_service.features import feature_collection
-from layers.registry import get_layer
-from web_map.assets import localize
-
-SYNTHETIC_BANNER = (
-    '<div id="synthetic-banner" style="position:fixed;top:8px;left:50%;transform:translateX(-50%);'
-    "z-index:1000;background:#fff3cd;border:1px solid #e0b252;padding:4px 12px;"
-    'font:14px sans-serif">演示数据（合成）· Synthetic demo data</div>'
+from geo_service.config import Settings
+from geo_service.domain.vocabulary import HAZARD_CATEGORIES, KEY_AREA_KIND_ZH, SEVERITY_ZH
+from web_map import queries
+from web_map.access import Viewer
+from web_map.assets import AppAssets, localize
+from web_map.basemaps import BASEMAP_INFO, add_basemaps
+from web_map.filters import STATUS_ZH, MapFilters
+from web_map.overlays import (
+    CATEGORY_GROUP_COLOURS,
+    HOUSE_TILES_THRESHOLD,
+    KEY_AREA_COLOURS,
+    OVERDUE_CLASSES,
+    OVERLAYS,
+    Overlay,
+    add_overlays,
 )
+from web_map.sources import sources
+
+_templates = Environment(
+    loader=PackageLoader("web_map", "templates"), autoescape=select_autoescape(["html"])
+)
+SYNTHETIC_BANNER = '<div id="synthetic-banner">演示数据（合成）· Synthetic demo data</div>'
+TOWN_CENTRE = (31.70, 120.07)
 
 
-def _is_synthetic(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return bool(
-            conn.execute(
-                text("SELECT value->>'synthetic' FROM meta WHERE key = 'dataset'")
-            ).scalar_one_or_none()
-            == "true"
-        )
+class _Start(MacroElement):
+    """`QZF.start(…)` after folium's own script, so every layer variable exists by then."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "Start"
+        self.code = code
 
 
-def build_map(engine: Engine) -> folium.Map:
-    with engine.connect() as conn:
-        units = feature_collection(conn, get_layer("units"))
-        houses = feature_collection(conn, get_layer("houses"))
-        extent = conn.execute(
-            text(
-                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-                "FROM (SELECT ST_Extent(geom) e FROM units) s"
-            )
-        ).one()
-    m = folium.Map(tiles=None, max_zoom=19, control_scale=True, prefer_canvas=True)
-    if extent[0] is not None:
-        m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]])
-    else:
-        m.location, m.zoom_start = [31.70, 120.07], 13
-    folium.GeoJson(
-        units,
-        name="村（社区）边界 units",
-        style_function=lambda f: {"color": "#3b5b92", "weight": 2, "fillOpacity": 0.05},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["单位"]),
+@dataclass(frozen=True)
+class PageRequest:
+    """What the page is asked to show (from the URL) and who is asking."""
+
+    filters: MapFilters = field(default_factory=MapFilters)
+    basemap: str = "none"
+    layers: tuple[str, ...] | None = None  # overlays switched on; None = the defaults
+    viewer: Viewer = field(default_factory=Viewer)
+    route_paths: frozenset[str] = field(default_factory=frozenset)
+    print_mode: bool = False
+
+
+def _allowed(req: PageRequest, src: dict[str, str | None]) -> tuple[list[Overlay], list[str]]:
+    """Overlays this viewer gets, and the titles of those whose data source is missing."""
+    allowed, missing = [], []
+    for o in OVERLAYS:
+        if o.police_only and not req.viewer.can_see_incidents:
+            continue
+        if o.needs and not src.get(o.needs):
+            missing.append(o.title_zh)
+            continue
+        allowed.append(o)
+    return allowed, missing
+
+
+def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
+    groups = [
+        (g, list(cs)) for g, cs in groupby(HAZARD_CATEGORIES, key=lambda c: c.group_zh)
+    ]
+    filters = _templates.get_template("filters.html").render(
+        units=queries.unit_options(conn),
+        key_area_kinds=[(k.value, zh) for k, zh in KEY_AREA_KIND_ZH.items()],
+        categories=groups,
+        severities=[(s.value, zh) for s, zh in SEVERITY_ZH.items()],
+        statuses=list(STATUS_ZH.items()),
+        as_of=req.filters.day.isoformat(),
+        today=date.today().isoformat(),
+    )
+    group_zh = {c.group: c.group_zh for c in HAZARD_CATEGORIES}
+    legend = _templates.get_template("legend.html").render(
+        key_areas=[(k, KEY_AREA_KIND_ZH[k], c) for k, c in KEY_AREA_COLOURS.items()],
+        groups=[(group_zh[g], c) for g, c in CATEGORY_GROUP_COLOURS.items()],
+        overdue=[(c, zh, 8 + 4 * i) for i, (_, c, zh) in enumerate(OVERDUE_CLASSES)],
+        police=req.viewer.can_see_incidents,
+        unavailable=missing,
+    )
+    dashboard = _templates.get_template("dashboard.html").render()
+    return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>'
+
+
+def _config(conn: Connection, req: PageRequest, src: dict, house_mode: str) -> dict:
+    """Plain data the scripts need (JSON)."""
+    extent = queries.map_extent(conn, req.filters)
+    return {
+        "filters": req.filters.pairs(),
+        "today": date.today().isoformat(),
+        "basemap": req.basemap,
+        "basemapCrs": {k: b.crs for k, b in BASEMAP_INFO.items()},
+        "sources": src,
+        "houseMode": house_mode,
+        "extent": extent,
+        "print": req.print_mode,
+        "categories": {
+            c.code: {"zh": c.label_zh, "group": c.group, "groupZh": c.group_zh}
+            for c in HAZARD_CATEGORIES
+        },
+        "keyAreaZh": {k.value: zh for k, zh in KEY_AREA_KIND_ZH.items()},
+        "colours": {
+            "keyAreas": KEY_AREA_COLOURS,
+            "groups": CATEGORY_GROUP_COLOURS,
+            "overdue": [[limit, colour] for limit, colour, _ in OVERDUE_CLASSES],
+        },
+    }
+
+
+def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium.Map:
+    """The folium map for `req`, with every asset served by the app itself."""
+    src = sources(req.route_paths)
+    tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD and src["house_tiles"]
+    house_mode = "tiles" if tiles else "cluster"
+    m = folium.Map(
+        location=TOWN_CENTRE,
+        zoom_start=13,
+        tiles=None,
+        max_zoom=19,
+        control_scale=True,
+        prefer_canvas=True,
+        fade_animation=False,  # a drawn map is fully drawn: no tiles half faded in a PNG
+    )
+    base = add_basemaps(m, settings, req.basemap)
+    allowed, missing = _allowed(req, src)
+    shown = set(req.layers) if req.layers is not None else {o.key for o in allowed if o.default_on}
+    layers = add_overlays(m, shown, allowed, src["house_tiles"] if tiles else None)
+    control = folium.LayerControl(collapsed=req.print_mode, position="topright").add_to(m)
+
+    root = m.get_root()
+    root.title = "群租房安全管理地图"
+    AppAssets().add_to(m)
+    root.html.add_child(Element(_panels(conn, req, missing)))
+    if queries.is_synthetic(conn):
+        root.html.add_child(Element(SYNTHETIC_BANNER))
+    refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())
+    bases = ", ".join(f"{json.dumps(k)}: {v}" for k, v in base.items())
+    config = json.dumps(_config(conn, req, src, house_mode), ensure_ascii=False, default=str)
+    _Start(
+        f"QZF.start({{map: {m.get_name()}, control: {control.get_name()}, "
+        f"layers: {{{refs}}}, basemaps: {{{bases}}}}}, {config});"
     ).add_to(m)
-    cluster = MarkerCluster(name="群租房 houses").add_to(m)
-    for f in houses["features"]:
-        lon, lat = f["geometry"]["coordinates"]
-        p = f["properties"]
-        folium.CircleMarker(
-            [lat, lon],
-            radius=5,
-            color="#c0392b",
-            fill=True,
-            popup=folium.Popup(
-                f"{p['house_code']}<br>{p['address']}<br>租住 {p['tenants']} 人", max_width=260
-            ),
-        ).add_to(cluster)
-    folium.LayerControl(collapsed=False).add_to(m)
-    if _is_synthetic(engine):
-        m.get_root().html.add_child(folium.Element(SYNTHETIC_BANNER))
     localize(m)
     return m

@@ -1,12 +1,39 @@
-"""Map routes: the page and its locally served assets."""
+"""Map routes: the page, its own scripts and style; the data and export routes are included."""
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from geo_service.api.deps import EngineDep
-from web_map.page import build_map
+from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.errors import NotFoundError, ValidationError
+from web_map import data_routes, export_routes
+from web_map.access import viewer_of
+from web_map.assets import APP_DIR
+from web_map.filters import parse_basemap, parse_filters
+from web_map.overlays import OVERLAY_KEYS
+from web_map.page import PageRequest, build_page
 
 router = APIRouter(tags=["map"])
+router.include_router(data_routes.router)
+router.include_router(export_routes.router)
+
+
+def page_request(request: Request, basemap_default: str) -> PageRequest:
+    """The page's request from the URL: filters, base map, overlays switched on, viewer."""
+    q = dict(request.query_params)
+    layers = None
+    if "layers" in q:
+        layers = tuple(k for k in q["layers"].split(",") if k)
+        unknown = [k for k in layers if k not in OVERLAY_KEYS]
+        if unknown:
+            raise ValidationError(f"图层无效 unknown layers: {', '.join(unknown)}")
+    return PageRequest(
+        filters=parse_filters(q),
+        basemap=parse_basemap(q.get("basemap"), basemap_default),
+        layers=layers,
+        viewer=viewer_of(request),
+        route_paths=frozenset(getattr(r, "path", "") for r in request.app.routes),
+        print_mode=q.get("print") == "1",
+    )
 
 
 @router.get("/", include_in_schema=False)
@@ -14,6 +41,22 @@ def root() -> RedirectResponse:
     return RedirectResponse("/map")
 
 
-@router.get("/map", response_class=HTMLResponse, summary="地图页面 the map page")
-def map_page(engine: EngineDep) -> HTMLResponse:
-    return HTMLResponse(build_map(engine).get_root().render())
+@router.get(
+    "/map",
+    response_class=HTMLResponse,
+    summary="地图页面 the map page",
+    description="Query: unit_id, key_area_kind, category, severity, status (comma lists), "
+    "as_of (YYYY-MM-DD), basemap (none/tianditu/amap/osm), layers (overlays on), print=1.",
+)
+def map_page(request: Request, conn: ConnDep, settings: SettingsDep) -> HTMLResponse:
+    req = page_request(request, settings.basemap)
+    return HTMLResponse(build_page(conn, settings, req).get_root().render())
+
+
+@router.get("/static/map/{path:path}", include_in_schema=False)
+def app_asset(path: str) -> FileResponse:
+    """The page's own JS/CSS (files under web_map/static only)."""
+    target = (APP_DIR / path).resolve()
+    if not target.is_relative_to(APP_DIR.resolve()) or not target.is_file():
+        raise NotFoundError(f"文件不存在 no such asset: {path}")
+    return FileResponse(target, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,60 @@
+"""The map's data: compact GeoJSON of each overlay under the filters, a house's popup, the
+dashboard counts and the offline base map's vector tiles."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from geo_service.api.deps import ConnDep
+from geo_service.errors import NotFoundError
+from web_map import queries
+from web_map.access import mask_name, mask_phone, viewer_of
+from web_map.filters import parse_filters
+
+router = APIRouter(prefix="/map", tags=["map"])
+_GEOJSON = "application/geo+json"
+
+
+@router.get("/data/{layer}.geojson", summary="地图图层数据 a map overlay's features")
+def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
+    """units, key_areas, houses, hazards or incidents under the filters of the query string."""
+    if layer == "incidents" and not viewer_of(request).can_see_incidents:
+        raise NotFoundError("无权查看警情 incidents are for the police only")
+    data = queries.geojson(conn, layer, parse_filters(dict(request.query_params)))
+    return JSONResponse(data, media_type=_GEOJSON)
+
+
+@router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
+def house_detail(house_id: int, request: Request, conn: ConnDep) -> dict[str, Any]:
+    """The house, its key areas and its hazards (as of `as_of`); personal data masked unless the
+    viewer may see it."""
+    house = queries.house(conn, house_id, parse_filters(dict(request.query_params)))
+    if not viewer_of(request).can_see_personal:
+        house["landlord_name"] = mask_name(house["landlord_name"])
+        house["landlord_phone"] = mask_phone(house["landlord_phone"])
+        house["second_landlord_name"] = mask_name(house["second_landlord_name"])
+    return house
+
+
+@router.get("/data/summary", summary="态势统计 counts now and one month earlier")
+def summary(request: Request, conn: ConnDep) -> dict[str, Any]:
+    """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
+    same day of the previous month, under the filters."""
+    f = parse_filters(dict(request.query_params))
+    before = f.month_before()
+    return {
+        "as_of": f.day.isoformat(),
+        "now": queries.summary(conn, f),
+        "month_before": {"as_of": before.day.isoformat(), **queries.summary(conn, before)},
+    }
+
+
+@router.get("/basemap/{z}/{x}/{y}.pbf", summary="离线底图瓦片 offline base map tile")
+def basemap_tile(z: int, x: int, y: int, conn: ConnDep) -> Response:
+    """Roads and unit areas from the database as a Mapbox Vector Tile."""
+    return Response(
+        queries.basemap_tile(conn, z, x, y),
+        media_type="application/vnd.mapbox-vector-tile",
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,39 @@
+"""Where the page gets each kind of data: the layer and analytics APIs when the app serves them,
+the map's own endpoints otherwise.
+
+The page is built knowing which routes exist, so it never asks for one that is missing (a 404
+in the browser console is an error, and an empty layer would look like "no hazards").
+"""
+
+from collections.abc import Iterable
+
+# The map's own data endpoints (web_map/data_routes.py).
+OWN = {
+    "units": "/map/data/units.geojson",
+    "key_areas": "/map/data/key_areas.geojson",
+    "houses": "/map/data/houses.geojson",
+    "hazards": "/map/data/hazards.geojson",
+    "incidents": "/map/data/incidents.geojson",
+    "house": "/map/data/houses/{id}",
+    "summary": "/map/data/summary",
+}
+# Other modules' endpoints the page uses when present: source key → route path.
+EXTERNAL = {
+    "house_tiles": "/tiles/{layer}/{z}/{x}/{y}.pbf",
+    "hex": "/analytics/density/hex",
+    "heat": "/analytics/density/heat",
+    "hotspots": "/analytics/incidents/hotspots",
+    "scores": "/analytics/scores",
+    "routes": "/routes/plans/latest.geojson",
+}
+
+
+def sources(route_paths: Iterable[str]) -> dict[str, str | None]:
+    """Source key → URL (None when the app does not serve it)."""
+    paths = set(route_paths)
+    out: dict[str, str | None] = dict(OWN)
+    for key, path in EXTERNAL.items():
+        out[key] = path if path in paths else None
+    if out["house_tiles"]:
+        out["house_tiles"] = "/tiles/houses/{z}/{x}/{y}.pbf"
+    return out

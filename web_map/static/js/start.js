@@ -1,0 +1,168 @@
+/* Page start-up: wire folium's layers to their data, the controls and the URL. */
+(function () {
+  "use strict";
+  var QZF = (window.QZF = window.QZF || {});
+  var POINT_LAYERS = ["houses", "hazards", "overdue", "incidents", "routes"];
+  var generation = 0; // bumps on every filter change; stale responses are dropped
+
+  QZF.layersOn = function () {
+    return Object.keys(QZF.layers).filter(function (k) { return QZF.map.hasLayer(QZF.layers[k]); });
+  };
+
+  /** Fill overlay `key` from its source with the current filters. */
+  QZF.draw = function (key) {
+    var layer = QZF.layers[key], r = QZF.render[key];
+    if (!layer || !r) return Promise.resolve();
+    if (key === "houses" && QZF.cfg.houseMode === "tiles") return QZF.drawHouseTiles(layer);
+    var url = QZF.sourceUrl(r.source);
+    if (!url) return Promise.resolve();
+    var gen = generation;
+    QZF.busy();
+    return QZF.fetchJSON(url).then(function (data) {
+      if (gen !== generation) return;
+      layer.clearLayers ? layer.clearLayers() : null;
+      QZF.counts[key] = r.render(layer, data);
+      if (POINT_LAYERS.indexOf(key) < 0) raisePoints();
+      QZF.showCounts();
+    }).catch(function () {}).finally(QZF.done);
+  };
+
+  /* Points are drawn on the same canvas as the areas; keep them on top so they stay clickable. */
+  function raisePoints() {
+    POINT_LAYERS.forEach(function (k) {
+      var l = QZF.layers[k];
+      if (l && l.eachLayer && k !== "houses" && QZF.map.hasLayer(l)) {
+        l.eachLayer(function (m) { if (m.bringToFront) m.bringToFront(); });
+      }
+    });
+    var houses = QZF.layers.houses;
+    if (houses && houses.refreshClusters && QZF.map.hasLayer(houses)) houses.refreshClusters();
+  }
+
+  /** City scale: houses as vector tiles, the URL carrying the filters. */
+  QZF.drawHouseTiles = function (layer) {
+    var q = QZF.query();
+    layer.setUrl(QZF.cfg.sources.house_tiles + (q ? "?" + q : ""), false);
+    QZF.counts.houses = null;
+    return Promise.resolve();
+  };
+
+  /** Redraw every overlay that is on (after a filter or base-map change). */
+  QZF.reload = function () {
+    generation += 1;
+    QZF.clearCache();
+    QZF.layersOn().forEach(QZF.draw);
+    if (QZF.refreshDashboard) QZF.refreshDashboard();
+    QZF.writeUrl();
+  };
+
+  QZF.showCounts = function () {
+    var parts = [];
+    var names = { houses: "房屋", hazards: "隐患", overdue: "逾期", incidents: "警情" };
+    Object.keys(names).forEach(function (k) {
+      if (QZF.counts[k] !== undefined && QZF.counts[k] !== null && QZF.map.hasLayer(QZF.layers[k])) {
+        parts.push(names[k] + " " + QZF.counts[k]);
+      }
+    });
+    var el = document.getElementById("qzf-count");
+    if (el) el.textContent = parts.join(" · ");
+  };
+
+  /* Tile layers count as busy while their tiles load (the "fully drawn" signal waits). */
+  function trackTiles(layer) {
+    var loading = !!layer._loading; // folium added it to the map before start(): may be loading
+    if (loading) QZF.busy();
+    layer.on("loading", function () { if (!loading) { loading = true; QZF.busy(); } });
+    layer.on("load", function () { if (loading) { loading = false; QZF.done(); } });
+    layer.on("remove", function () { if (loading) { loading = false; QZF.done(); } });
+  }
+
+  function setBasemap(key) {
+    var gcj = QZF.cfg.basemapCrs[key] === "GCJ02";
+    QZF.state.basemap = key;
+    if (gcj !== QZF.state.gcj) {
+      QZF.state.gcj = gcj;
+      QZF.reload(); // every overlay is re-projected from the cached WGS84 data
+      var vg = QZF.layers.houses;
+      if (vg && vg.redraw && QZF.cfg.houseMode === "tiles") vg.redraw();
+    } else {
+      QZF.writeUrl();
+    }
+  }
+
+  function control(id, position) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var C = L.Control.extend({ onAdd: function () { return el; } });
+    new C({ position: position }).addTo(QZF.map);
+    L.DomEvent.disableClickPropagation(el);
+    L.DomEvent.disableScrollPropagation(el);
+  }
+
+  QZF.start = function (refs, cfg) {
+    QZF.cfg = cfg;
+    QZF.map = refs.map;
+    QZF.control = refs.control;
+    QZF.layers = refs.layers;
+    QZF.basemaps = refs.basemaps;
+    QZF.render = QZF.renderers();
+    QZF.state.filters = Object.assign({}, cfg.filters);
+    QZF.state.basemap = cfg.basemap;
+    QZF.state.gcj = cfg.basemapCrs[cfg.basemap] === "GCJ02";
+    QZF.busy(); // until the first draw has been asked for
+
+    var view = QZF.hashView();
+    if (view) QZF.map.setView(view.center, view.zoom);
+    else if (cfg.extent) {
+      var sw = QZF.ll(cfg.extent[0], cfg.extent[1]), ne = QZF.ll(cfg.extent[2], cfg.extent[3]);
+      QZF.map.fitBounds([sw, ne], { padding: [10, 10] });
+    }
+    Object.keys(refs.basemaps).forEach(function (k) {
+      var b = refs.basemaps[k];
+      if (b.on && b.redraw) trackTiles(b);
+    });
+    if (cfg.houseMode === "tiles") {
+      trackTiles(QZF.layers.houses);
+      QZF.enableTileShift(QZF.layers.houses);
+      QZF.layers.houses.on("click", function (e) {
+        QZF.openHouse(e.layer.properties.fid, null, e.latlng);
+      });
+    }
+    document.body.classList.toggle("qzf-print", !!cfg.print);
+    control("qzf-filters", "topleft");
+    control("qzf-dashboard", "bottomright");
+    control("qzf-legend", "bottomleft");
+    if (QZF.initFilters) QZF.initFilters();
+    if (QZF.initDashboard) QZF.initDashboard();
+
+    QZF.map.on("overlayadd", function (e) {
+      var key = Object.keys(QZF.layers).find(function (k) { return QZF.layers[k] === e.layer; });
+      if (key) QZF.draw(key);
+      QZF.writeUrl();
+    });
+    QZF.map.on("overlayremove", QZF.writeUrl);
+    QZF.map.on("moveend", QZF.writeUrl);
+    QZF.map.on("baselayerchange", function (e) {
+      var key = Object.keys(QZF.basemaps).find(function (k) { return QZF.basemaps[k] === e.layer; });
+      if (key) setBasemap(key);
+    });
+    QZF.layersOn().forEach(QZF.draw);
+    QZF.writeUrl();
+    QZF.done();
+  };
+
+  /* On a GCJ-02 base map, vector tiles (WGS84) are moved by the shift at each tile's centre:
+     the shift varies by well under a pixel across one tile at any zoom. */
+  QZF.enableTileShift = function (layer) {
+    var base = layer._getTilePos;
+    layer._getTilePos = function (coords) {
+      var pos = base.call(this, coords);
+      if (!QZF.state.gcj) return pos;
+      var size = this.getTileSize();
+      var centre = this._map.unproject(coords.scaleBy(size).add(size.divideBy(2)), coords.z);
+      var g = QZF.gcj02.fromWgs84(centre.lng, centre.lat);
+      var shifted = this._map.project(L.latLng(g[1], g[0]), coords.z);
+      return pos.add(shifted.subtract(this._map.project(centre, coords.z)).round());
+    };
+  };
+})();
