@@ -67,7 +67,14 @@ def density_map(units: Any, title: str) -> bytes:
             continue
         p = u.geometry.representative_point()
         label = u["name"] if u["rate"] != u["rate"] else f"{u['name']}\n{u['rate']:.0f}"
-        ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=7)
+        ax.annotate(
+            label,
+            (p.x, p.y),
+            ha="center",
+            va="center",
+            fontsize=7,
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
     ax.set_title(title)
     ax.set_axis_off()
     return _png(fig)
