@@ -13,4 +13,8 @@ def all_routers() -> list[APIRouter]:
     from geo_service.api.routes import analytics
 
     routers.append(analytics.router)
+
+    from geo_service.api.routes import patrol
+
+    routers.append(patrol.router)
     return routers

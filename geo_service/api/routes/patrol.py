@@ -1,0 +1,182 @@
+"""Review-phase (回头看) patrol routes: targets, plans, field exports, visit records.
+
+The database is reached only through `ConnDep` (one transaction per request).
+"""
+
+import datetime as dt
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.domain.rules import load_rule_params
+from geo_service.routes.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.routes.exports import team_gpx, team_kml
+from geo_service.routes.plan import PlanRequest, plan_routes
+from geo_service.routes.sheet import route_sheet_html
+from geo_service.routes.store import load_plan, save_plan
+from geo_service.routes.targets import select_targets
+from geo_service.routes.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+
+router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+@router.get("/targets", summary="回头看目标 places to revisit as of a day")
+def targets(
+    conn: ConnDep,
+    settings: SettingsDep,
+    on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
+    house_id: Annotated[list[int] | None, Query(description="add houses by id")] = None,
+) -> list[dict]:
+    found = select_targets(
+        conn,
+        on or _today(),
+        load_route_params(),
+        load_rule_params(settings.rules_path),
+        house_id or [],
+    )
+    return [t.to_dict() for t in found]
+
+
+class PlanBody(BaseModel):
+    """A plan request; times are "HH:MM", windows map house ids to ["HH:MM", "HH:MM"]."""
+
+    date: dt.date | None = None
+    teams: int = Field(ge=1, le=50)
+    start: str | None = None
+    end: str | None = None
+    depots: list[str] = Field(default_factory=lambda: ["town_government"])
+    house_ids: list[int] = Field(default_factory=list)
+    windows: dict[int, tuple[str, str]] = Field(default_factory=dict)
+    by: str | None = None
+
+
+@router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
+def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> dict:
+    req = PlanRequest(
+        body.date or _today(),
+        body.teams,
+        None if body.start is None else parse_hhmm(body.start),
+        None if body.end is None else parse_hhmm(body.end),
+        body.depots or ["town_government"],
+        body.house_ids,
+        {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in body.windows.items()},
+    )
+    plan, instance = plan_routes(
+        conn, req, load_route_params(), load_rule_params(settings.rules_path)
+    )
+    params = body.model_dump(mode="json") | {"shift": plan["shift"]}
+    params["windows"] = {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()}
+    save_plan(conn, plan, instance, params, body.by)
+    return plan
+
+
+@router.get("/plans/{ref}", summary="路线方案 a saved plan")
+def get_plan(ref: str, conn: ConnDep) -> dict:
+    return load_plan(conn, ref)[0]
+
+
+@router.get("/plans/{ref}/instance", summary="求解输入 the solver input (VROOM JSON)")
+def get_instance(ref: str, conn: ConnDep) -> dict:
+    return load_plan(conn, ref)[1]
+
+
+@router.get("/plans/{ref}/geojson", summary="地图图层 routes and stops as GeoJSON")
+def plan_geojson(ref: str, conn: ConnDep) -> dict:
+    plan = load_plan(conn, ref)[0]
+    features = []
+    for r in plan["routes"]:
+        if r["geometry"]:
+            props = {k: r[k] for k in ("team", "team_name", "start", "end", "driving_s")}
+            features.append({"type": "Feature", "geometry": r["geometry"], "properties": props})
+        for s in r["stops"]:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+                    "properties": {
+                        "team": r["team"],
+                        "seq": s["seq"],
+                        "house_code": s["house_code"],
+                        "address": s["address"],
+                        "arrival": s["arrival"],
+                        "reasons_zh": s["reasons_zh"],
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/plans/{ref}/teams/{team}.gpx", summary="GPX 航点与轨迹 for one team")
+def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
+    body = team_gpx(load_plan(conn, ref)[0], team)
+    return Response(
+        body,
+        media_type="application/gpx+xml",
+        headers={"Content-Disposition": f'attachment; filename="{ref}-team-{team}.gpx"'},
+    )
+
+
+@router.get("/plans/{ref}/teams/{team}.kml", summary="KML for one team")
+def plan_kml(ref: str, team: int, conn: ConnDep) -> Response:
+    body = team_kml(load_plan(conn, ref)[0], team)
+    return Response(
+        body,
+        media_type="application/vnd.google-earth.kml+xml",
+        headers={"Content-Disposition": f'attachment; filename="{ref}-team-{team}.kml"'},
+    )
+
+
+@router.get("/plans/{ref}/sheet", response_class=HTMLResponse, summary="打印路线单 route sheet")
+def plan_sheet(ref: str, conn: ConnDep) -> HTMLResponse:
+    # Landlord contacts stay hidden here until the API knows who is asking (personal data).
+    return HTMLResponse(route_sheet_html(load_plan(conn, ref)[0]))
+
+
+class NewHazardBody(BaseModel):
+    category: str
+    severity: str | None = None
+    description: str | None = None
+
+
+class VisitBody(BaseModel):
+    """One visit's outcomes; `visited_at` without a zone is local time (Asia/Shanghai)."""
+
+    house_id: int
+    visited_at: datetime | None = None
+    rectified: list[int] = Field(default_factory=list)
+    still_open: list[int] = Field(default_factory=list)
+    new_hazards: list[NewHazardBody] = Field(default_factory=list)
+    no_access: bool = False
+    not_found: bool = False
+    photos: list[str] = Field(default_factory=list)
+    notes: str | None = None
+    plan_ref: str | None = None
+    team: str | None = None
+    recorded_by: str = "api"
+
+
+@router.post("/visits", summary="记录走访结果 record what a visit found")
+def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
+    visit = Visit(
+        body.house_id,
+        body.visited_at or datetime.now(LOCAL_TZ),
+        body.rectified,
+        body.still_open,
+        [NewHazard(h.category, h.severity, h.description) for h in body.new_hazards],
+        body.no_access,
+        body.not_found,
+        body.photos,
+        body.notes,
+        body.plan_ref,
+        body.team,
+        body.recorded_by,
+    )
+    return record_visit(conn, visit, load_rule_params(settings.rules_path))
