@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from analytics_data import load
+from sqlalchemy import text
 
 from geo_service.analytics.bulletin import bulletin_data, html_to_pdf, pdf_engine, render_html
 from geo_service.analytics.filters import make_filters
@@ -69,3 +70,17 @@ def test_future_month_rejected(engine):
         bulletin_data(
             conn, "2026-08", make_filters(), load_rule_params(), load_rubric(), today=TODAY
         )
+
+
+def test_synthetic_label(engine, data):
+    assert data["synthetic"] is False  # hand-made rows, no demo marker
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO meta (key, value) VALUES ('dataset', '{\"synthetic\": true}')")
+        )
+    with engine.connect() as conn:
+        again = bulletin_data(
+            conn, "2026-05", make_filters(), load_rule_params(), load_rubric(), today=TODAY
+        )
+    assert again["synthetic"] is True
+    assert "演示数据（合成）" in render_html(again)

@@ -83,9 +83,12 @@ def _density_png(conn: Connection, rows: list[dict[str, Any]], title: str) -> by
 def _is_synthetic(conn: Connection) -> bool:
     return bool(
         conn.execute(
-            text("SELECT EXISTS (SELECT 1 FROM meta WHERE key ~* '(demo|synthetic)')")
+            text(
+                "SELECT coalesce((value ->> 'synthetic')::boolean, false) FROM meta "
+                "WHERE key = 'dataset'"
+            )
         ).scalar()
-    )
+    )  # the demo loader marks its data set synthetic (meta 'dataset')
 
 
 def bulletin_data(
