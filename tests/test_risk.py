@@ -73,6 +73,10 @@ def test_ranking_by_hand(conn):
         "key_area",
     ]
     assert ja01.top_factors[2].detail == "城中村"
+    # min_score 9.5 keeps JA-01, JA-04, JA-02 (9.5 itself included); houses_scored is all 17
+    top = risk(conn, make_filters(as_of=D), P, load_risk_weights(), limit=50, min_score=9.5)
+    assert [h.house_code for h in top.houses] == ["JA-01", "JA-04", "JA-02"]
+    assert top.houses_scored == 17
 
 
 def test_incidents_and_electricity(conn):

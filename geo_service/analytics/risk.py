@@ -140,13 +140,15 @@ def risk(
     rules: RuleParams,
     weights: RiskWeights,
     limit: int = 100,
+    min_score: float | None = None,
 ) -> RiskReport:
-    """The `limit` highest-risk houses on D, each with its factors and top contributors."""
+    """The `limit` highest-risk houses on D (only those scoring at least `min_score`, when
+    given), each with its factors and top contributors."""
     if limit < 1:
         raise ValidationError("limit 必须为正整数 must be ≥ 1")
     params = weights.params()
     params["incidents_since"] = filters.as_of - timedelta(days=params.pop("incident_days") - 1)
-    rows = list(run(conn, "risk.sql", filters, rules, limit=limit, **params))
+    rows = list(run(conn, "risk.sql", filters, rules, limit=limit, min_score=min_score, **params))
     houses = []
     for rank, row in enumerate(rows, start=1):
         factors = _factors(row, weights)

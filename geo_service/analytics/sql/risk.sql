@@ -1,5 +1,6 @@
 -- Per-house risk score as of D: raw factor values and points (weight × min(value, cap)).
--- Weights come from risk_weights.toml as bound parameters; only the top :limit houses return.
+-- Weights come from risk_weights.toml as bound parameters; only the top :limit houses (with
+-- score >= :min_score when given) return.
 WITH hs AS (
     -- @include _house_scope.sql
 ), zs AS (
@@ -80,11 +81,14 @@ WITH hs AS (
                AS p_electricity
     FROM pts
 )
-SELECT scored.*,
-       p_open_major_hazards + p_overdue_hazards + p_cctv_violation + p_fire_kit_missing
-       + p_key_area + p_self_built + p_dangerous_house + p_tenant_gap + p_incidents
-       + p_electricity AS score,
-       count(*) OVER () AS houses_scored
-FROM scored
+SELECT * FROM (
+    SELECT scored.*,
+           p_open_major_hazards + p_overdue_hazards + p_cctv_violation + p_fire_kit_missing
+           + p_key_area + p_self_built + p_dangerous_house + p_tenant_gap + p_incidents
+           + p_electricity AS score,
+           count(*) OVER () AS houses_scored
+    FROM scored
+) t
+WHERE CAST(:min_score AS float8) IS NULL OR score >= CAST(:min_score AS float8)
 ORDER BY score DESC, house_code
 LIMIT CAST(:limit AS integer)

@@ -143,9 +143,11 @@ def get_risk(
     settings: SettingsDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    min_score: Annotated[float | None, Query(description="only houses scoring ≥ this")] = None,
 ) -> RiskReport:
     """The highest-risk houses on D, each with its factor points and top contributors."""
-    return risk(conn, filters, rule_params(settings), load_risk_weights(), limit=limit)
+    weights = load_risk_weights()
+    return risk(conn, filters, rule_params(settings), weights, limit=limit, min_score=min_score)
 
 
 @router.get("/bulletin", response_class=HTMLResponse, summary="月度通报 monthly bulletin (HTML)")
