@@ -6,7 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from geo_service.api.deps import ConnDep
+from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
 from geo_service.errors import NotFoundError
 from web_map import queries
 from web_map.access import mask_name, mask_phone, viewer_of
@@ -26,10 +27,18 @@ def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
 
 
 @router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
-def house_detail(house_id: int, request: Request, conn: ConnDep) -> dict[str, Any]:
-    """The house, its key areas and its hazards (as of `as_of`); personal data masked unless the
-    viewer may see it."""
+def house_detail(
+    house_id: int, request: Request, conn: ConnDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The house, its key areas and its hazards (as of `as_of`), whether the CCTV rule applies
+    and is broken; personal data masked unless the viewer may see it."""
     house = queries.house(conn, house_id, parse_filters(dict(request.query_params)))
+    rules = load_rule_params(settings.rules_path)
+    counts = (house["rooms"], house["beds"], house["tenants"])
+    house["cctv_required"] = cctv_required(*counts, rules)
+    house["cctv_violation"] = cctv_violation(
+        *counts, house["cctv_installed"], house["cctv_retention_days"], rules
+    )
     if not viewer_of(request).can_see_personal:
         house["landlord_name"] = mask_name(house["landlord_name"])
         house["landlord_phone"] = mask_phone(house["landlord_phone"])

@@ -1,5 +1,81 @@
-"""Exports of what the map shows (filled in by web_map/exports.py)."""
+"""Exports of what the map shows: the current filter as GeoJSON/CSV/XLSX, the view as PNG."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from geo_service.api.deps import ConnDep
+from geo_service.errors import ValidationError
+from web_map import exports, snapshot
+from web_map.filters import FILTER_KEYS, parse_filters
+from web_map.overlays import OVERLAY_KEYS
 
 router = APIRouter(prefix="/map", tags=["map"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get(
+    "/export.png",
+    summary="导出地图图片 the map view as PNG (for the bulletin)",
+    description="Query: the map's filters, basemap, layers, view (zoom/lat/lng), width, height.",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def export_png(request: Request) -> Response:
+    """Rendered by headless Chromium on this server, with the caller's credentials; no
+    database connection is held while the browser works."""
+    return _png(request, dict(request.query_params))
+
+
+@router.get(
+    "/export.{fmt}",
+    summary="导出 export the current filter as geojson, csv or xlsx",
+    description="Query: layer (houses or hazards), the map's filters, bbox "
+    "(west,south,east,north: only what is in view).",
+    response_class=Response,
+)
+def export(fmt: str, request: Request, conn: ConnDep) -> Response:
+    q = dict(request.query_params)
+    f = parse_filters(q)
+    if fmt not in ("geojson", "csv", "xlsx"):
+        raise ValidationError(f"不支持的格式 unsupported format: {fmt} (geojson, csv, xlsx, png)")
+    layer = q.get("layer", "hazards")
+    data = exports.rows(conn, layer, f, exports.parse_bbox(q.get("bbox")))
+    name = f"{layer}-{f.day.isoformat()}.{fmt}"
+    if fmt == "geojson":
+        return JSONResponse(
+            exports.to_geojson(layer, data),
+            media_type="application/geo+json",
+            headers=_attachment(name),
+        )
+    if fmt == "csv":
+        return Response(
+            exports.to_csv(layer, data), media_type="text/csv; charset=utf-8",
+            headers=_attachment(name),
+        )  # fmt: skip
+    return Response(exports.to_xlsx(layer, data, f), media_type=XLSX, headers=_attachment(name))
+
+
+def _png(request: Request, q: dict[str, str]) -> Response:
+    keep = {k: v for k, v in q.items() if k in (*FILTER_KEYS, "basemap", "layers") and v}
+    if "layers" in keep and any(k not in OVERLAY_KEYS for k in keep["layers"].split(",")):
+        raise ValidationError(f"图层无效 unknown layers: {keep['layers']}")
+    try:
+        width = min(max(int(q.get("width", 1280)), 320), 3000)
+        height = min(max(int(q.get("height", 800)), 240), 3000)
+    except ValueError:
+        raise ValidationError("宽高应为整数 width and height must be integers") from None
+    shot = snapshot.Shot(
+        query=parse_filters(q).query(**{k: keep[k] for k in ("basemap", "layers") if k in keep}),
+        view=snapshot.parse_view(q.get("view")),
+        width=width,
+        height=height,
+    )
+    host, port = request.scope["server"]  # the socket this server listens on
+    headers = {k: v for k, v in request.headers.items() if k in ("cookie", "authorization")}
+    png = snapshot.render_png(f"http://{host}:{port}", shot, headers)
+    name = f"map-{parse_filters(q).day.isoformat()}.png"
+    return Response(png, media_type="image/png", headers=_attachment(name))

@@ -75,9 +75,7 @@ def _allowed(req: PageRequest, src: dict[str, str | None]) -> tuple[list[Overlay
 
 
 def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
-    groups = [
-        (g, list(cs)) for g, cs in groupby(HAZARD_CATEGORIES, key=lambda c: c.group_zh)
-    ]
+    groups = [(g, list(cs)) for g, cs in groupby(HAZARD_CATEGORIES, key=lambda c: c.group_zh)]
     filters = _templates.get_template("filters.html").render(
         units=queries.unit_options(conn),
         key_area_kinds=[(k.value, zh) for k, zh in KEY_AREA_KIND_ZH.items()],
@@ -91,7 +89,7 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
     legend = _templates.get_template("legend.html").render(
         key_areas=[(k, KEY_AREA_KIND_ZH[k], c) for k, c in KEY_AREA_COLOURS.items()],
         groups=[(group_zh[g], c) for g, c in CATEGORY_GROUP_COLOURS.items()],
-        overdue=[(c, zh, 8 + 4 * i) for i, (_, c, zh) in enumerate(OVERDUE_CLASSES)],
+        overdue=[(c, zh, 10 + 4 * i) for i, (_, c, zh) in enumerate(OVERDUE_CLASSES)],
         police=req.viewer.can_see_incidents,
         unavailable=missing,
     )
@@ -126,7 +124,7 @@ def _config(conn: Connection, req: PageRequest, src: dict, house_mode: str) -> d
 
 def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium.Map:
     """The folium map for `req`, with every asset served by the app itself."""
-    src = sources(req.route_paths)
+    src = sources(req.route_paths, queries.has_table(conn, "route_plans"))
     tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD and src["house_tiles"]
     house_mode = "tiles" if tiles else "cluster"
     m = folium.Map(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from geo_service.errors import NotFoundError
 from web_map.filters import MapFilters
 
-GEOJSON_LAYERS = ("units", "key_areas", "houses", "hazards", "incidents")
+GEOJSON_LAYERS = ("units", "key_areas", "houses", "hazards", "incidents", "routes")
 
 
 def _read(name: str) -> str:
@@ -28,7 +28,7 @@ def _fragment(name: str) -> str:
 def sql(name: str) -> str:
     """The text of `web_map/sql/<name>.sql`, with the shared filter fragments spliced in."""
     text_ = _read(name)
-    for fragment in ("house_scope", "hazard_scope"):
+    for fragment in ("house_scope", "hazard_scope", "bbox"):
         text_ = text_.replace(f"/*{fragment}*/", _fragment(f"_{fragment}"))
     return text_
 
@@ -90,6 +90,11 @@ def unit_options(conn: Connection) -> list[dict[str, Any]]:
         text("SELECT id, name FROM units WHERE geom IS NOT NULL ORDER BY convert_to(name, 'GBK')")
     )
     return [dict(r) for r in rows.mappings()]
+
+
+def has_table(conn: Connection, name: str) -> bool:
+    """True when the table exists (e.g. the route plans of the patrol-route module)."""
+    return conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}).scalar_one()
 
 
 def is_synthetic(conn: Connection) -> bool:

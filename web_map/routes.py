@@ -31,7 +31,8 @@ def page_request(request: Request, basemap_default: str) -> PageRequest:
         basemap=parse_basemap(q.get("basemap"), basemap_default),
         layers=layers,
         viewer=viewer_of(request),
-        route_paths=frozenset(getattr(r, "path", "") for r in request.app.routes),
+        # The OpenAPI paths: every public route, wherever its router was included (built once).
+        route_paths=frozenset(request.app.openapi()["paths"]),
         print_mode=q.get("print") == "1",
     )
 

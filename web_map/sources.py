@@ -17,18 +17,18 @@ OWN = {
     "house": "/map/data/houses/{id}",
     "summary": "/map/data/summary",
 }
+ROUTES = "/map/data/routes.geojson"  # read from the patrol-route module's plan tables
 # Other modules' endpoints the page uses when present: source key → route path.
 EXTERNAL = {
-    "house_tiles": "/tiles/{layer}/{z}/{x}/{y}.pbf",
+    "house_tiles": "/tiles/{layer_name}/{z}/{x}/{y}.pbf",
     "hex": "/analytics/density/hex",
     "heat": "/analytics/density/heat",
     "hotspots": "/analytics/incidents/hotspots",
     "scores": "/analytics/scores",
-    "routes": "/routes/plans/latest.geojson",
 }
 
 
-def sources(route_paths: Iterable[str]) -> dict[str, str | None]:
+def sources(route_paths: Iterable[str], has_route_plans: bool) -> dict[str, str | None]:
     """Source key → URL (None when the app does not serve it)."""
     paths = set(route_paths)
     out: dict[str, str | None] = dict(OWN)
@@ -36,4 +36,5 @@ def sources(route_paths: Iterable[str]) -> dict[str, str | None]:
         out[key] = path if path in paths else None
     if out["house_tiles"]:
         out["house_tiles"] = "/tiles/houses/{z}/{x}/{y}.pbf"
+    out["routes"] = ROUTES if has_route_plans else None
     return out

@@ -99,6 +99,22 @@
     L.DomEvent.disableScrollPropagation(el);
   }
 
+  /* For the bulletin PNG: what the picture shows, in one line. */
+  function printTitle() {
+    var el = document.createElement("div");
+    el.id = "qzf-print-title";
+    el.className = "qzf-panel";
+    var f = QZF.state.filters, parts = [];
+    var form = document.getElementById("qzf-filters");
+    ["unit_id", "key_area_kind", "category", "severity", "status"].forEach(function (k) {
+      var opt = f[k] && form && form.elements[k].querySelector('option[value="' + f[k] + '"]');
+      if (opt) parts.push(opt.textContent);
+    });
+    el.textContent = "群租房安全隐患地图 · 截至 " + (f.as_of || QZF.cfg.today) +
+      (parts.length ? " · " + parts.join(" · ") : "");
+    document.body.appendChild(el);
+  }
+
   QZF.start = function (refs, cfg) {
     QZF.cfg = cfg;
     QZF.map = refs.map;
@@ -129,6 +145,7 @@
       });
     }
     document.body.classList.toggle("qzf-print", !!cfg.print);
+    if (cfg.print) printTitle();
     control("qzf-filters", "topleft");
     control("qzf-dashboard", "bottomright");
     control("qzf-legend", "bottomleft");

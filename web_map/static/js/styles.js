@@ -43,7 +43,7 @@
     },
     overdue: function (days) {
       var i = QZF.styles.overdueClass(days);
-      return { radius: 6 + 3 * i, weight: 1, color: "#ffffff",
+      return { radius: 5 + 2 * i, weight: 1, color: "#ffffff",
                fillColor: colours().overdue[i][1], fillOpacity: 0.9 };
     },
     hex: function (value, max) {

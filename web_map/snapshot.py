@@ -1,0 +1,89 @@
+"""PNG of a map view for the bulletin: the app's own page rendered by headless Chromium.
+
+The browser opens `/map?…&print=1#zoom/lat/lng` on the server's own address with the caller's
+credentials, waits until the page says it is fully drawn, and takes a screenshot. Every request
+that does not go to the app itself is refused, so a snapshot never reaches the internet.
+"""
+
+import shutil
+import threading
+from dataclasses import dataclass
+
+from geo_service.errors import SetupError, ValidationError
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+READY = "document.documentElement.dataset.ready === '1'"
+_one_at_a_time = threading.Semaphore(1)  # each snapshot is a browser: do not stack them up
+
+
+@dataclass(frozen=True)
+class Shot:
+    """What to render: the page's query string, the view and the image size in CSS pixels."""
+
+    query: str
+    view: str | None = None  # zoom/lat/lng
+    width: int = 1280
+    height: int = 800
+    scale: float = 2.0  # device pixels per CSS pixel (print quality)
+
+
+def chromium_path() -> str:
+    """The system Chromium (Debian's `chromium`), or a SetupError saying what to install."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    raise SetupError("截图需要 Chromium: apt-get install chromium (PNG export needs Chromium)")
+
+
+def parse_view(value: str | None) -> str | None:
+    """`zoom/lat/lng` as the page's hash writes it, checked."""
+    if not value:
+        return None
+    try:
+        z, lat, lng = value.split("/")
+        if not (0 <= int(z) <= 22 and -90 <= float(lat) <= 90 and -180 <= float(lng) <= 180):
+            raise ValueError
+    except ValueError:
+        raise ValidationError(f"视图无效 invalid view: {value!r} (zoom/lat/lng)") from None
+    return value
+
+
+def render_png(base_url: str, shot: Shot, headers: dict[str, str], timeout_s: float = 30) -> bytes:
+    """Screenshot of `base_url/map?<query>&print=1#<view>` (PNG bytes)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise SetupError("截图需要 playwright: pip install playwright") from None
+    url = f"{base_url}/map?{shot.query}{'&' if shot.query else ''}print=1"
+    if shot.view:
+        url += f"#{shot.view}"
+    with _one_at_a_time, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": shot.width, "height": shot.height},
+                device_scale_factor=shot.scale,
+                extra_http_headers=headers,
+            )
+            page = context.new_page()
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(base_url + "/")
+                    else route.abort()
+                ),
+            )
+            page.goto(url)
+            page.wait_for_function(READY, timeout=timeout_s * 1000)
+            return page.screenshot(type="png")
+        finally:
+            browser.close()
