@@ -90,3 +90,32 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url, pool_size=2)
     yield eng
     eng.dispose()
+
+
+# --- The synthetic demo town (geo_service.demo), shared by every test that wants real-looking
+# data. Session-scoped and READ-ONLY: a test that writes must use its own database.
+
+
+@pytest.fixture(scope="session")
+def demo_as_of():
+    """The fixed as-of date of the demo fixture, so figures computed on it are reproducible."""
+    import datetime
+
+    return datetime.date(2026, 11, 15)
+
+
+@pytest.fixture(scope="session")
+def demo_url(new_database, demo_as_of) -> str:
+    """A database holding the demo town: seed 7, scale 1 (~3,000 houses), as of 2026-11-15."""
+    from geo_service.demo import load_demo
+
+    url = new_database("demo")
+    load_demo(url, seed=7, scale=1.0, as_of=demo_as_of)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    eng = make_engine(demo_url, pool_size=2)
+    yield eng
+    eng.dispose()
