@@ -33,6 +33,12 @@ def _register() -> None:
 
     app.add_typer(routes.app, name="routes")
 
+    from geo_service.cli import etl
+
+    app.command("import")(etl.import_files)
+    app.command("geocode")(etl.geocode)
+    demo.app.command("export")(etl.demo_export)
+
 
 _register()
 

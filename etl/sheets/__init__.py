@@ -1,0 +1,1 @@
+"""One module per template sheet: its checks, its staging frame, its upsert."""

@@ -1,0 +1,139 @@
+"""Sheet 隐患: hazards, by 隐患编号, attached to a house and (when transferred) a department."""
+
+import pandas as pd
+
+from etl import checks
+from etl.context import Context, SheetResult
+from etl.load import upsert
+from etl.parse import Parsed
+from geo_service.domain.rules import due_date
+from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH, SEVERITY_ZH
+
+_SEVERITY = {zh: code.value for code, zh in SEVERITY_ZH.items()}
+_SEVERITY |= {"重大隐患": "major", "一般隐患": "general", "major": "major", "general": "general"}
+_DATES = ["found_on", "deadline_on", "transferred_on", "rectified_on", "verified_on"]
+OPTIONAL = ["severity_zh", "deadline_on", "department_name", "transferred_on", "rectified_on"]
+OPTIONAL += ["description", "verified_on"]
+_STAGE_OPTIONAL = {
+    "deadline_on": "deadline_on",
+    "department_name": "department_id",
+    "transferred_on": "transferred_on",
+    "rectified_on": "rectified_on",
+    "description": "description",
+    "verified_on": "verified_on",
+}
+
+
+def _category(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).replace(" ", "").replace(",", "，")
+    hit = CATEGORY_BY_ZH.get(text) or CATEGORY_BY_ZH.get(text.replace("，", "、"))
+    if hit is None and text in CATEGORY_BY_CODE:
+        hit = CATEGORY_BY_CODE[text]
+    return hit.code if hit else None
+
+
+def _house_ids(ctx: Context, codes: pd.Series) -> pd.Series:
+    """房屋编号 → house id, for the codes of this sheet (the transaction's view)."""
+    wanted = sorted({c for c in codes if c is not None})
+    with ctx.conn.cursor() as cur:
+        cur.execute("SELECT house_code, id FROM houses WHERE house_code = ANY(%s)", (wanted,))
+        found = dict(cur.fetchall())
+    return codes.map(found).astype(object)
+
+
+def _stored_deadlines(ctx: Context, codes: pd.Series) -> pd.Series:
+    with ctx.conn.cursor() as cur:
+        cur.execute(
+            "SELECT hazard_code, deadline_on FROM hazards WHERE hazard_code = ANY(%s)",
+            (codes.tolist(),),
+        )
+        found = dict(cur.fetchall())
+    return codes.map(lambda c: found.get(c)).astype(object)
+
+
+def _check(parsed: Parsed, ctx: Context) -> pd.DataFrame:
+    checks.duplicates(parsed, "hazard_code")
+    f = parsed.frame
+    house_id = _house_ids(ctx, parsed.column("house_code"))
+    codes = parsed.column("house_code")
+    for idx in f.index[codes.notna() & house_id.isna()]:
+        parsed.rejections.add(
+            int(f.at[idx, "_row"]),
+            parsed.header("house_code"),
+            codes[idx],
+            "unknown_house",
+            value=codes[idx],
+        )
+    category = parsed.column("category_zh").map(_category)
+    parsed.reject(
+        parsed.column("category_zh").notna() & category.isna(),
+        "category_zh",
+        "unknown_category",
+        value="",
+    )
+    written = parsed.column("severity_zh")
+    severity = written.map(lambda v: _SEVERITY.get(str(v).strip()) if v is not None else None)
+    parsed.reject(written.notna() & severity.isna(), "severity_zh", "bad_severity")
+    default = category.map(lambda c: CATEGORY_BY_CODE[c].default_severity.value if c else None)
+    severity = severity.where(severity.notna(), default)
+    departments = {n: uid for n, (uid, kind) in ctx.units.items() if kind == "department"}
+    dept_name = parsed.column("department_name")
+    dept_id = dept_name.map(lambda n: departments.get(n) if n else None).astype(object)
+    for idx in f.index[dept_name.notna() & dept_id.isna()]:
+        parsed.rejections.add(
+            int(f.at[idx, "_row"]),
+            parsed.header("department_name"),
+            dept_name[idx],
+            "unknown_department",
+            value=dept_name[idx],
+        )
+    checks.not_future(
+        parsed, ["found_on", "transferred_on", "rectified_on", "verified_on"], ctx.today
+    )
+    for field in ("deadline_on", "transferred_on", "rectified_on"):
+        checks.not_before(parsed, field, "found_on", "before_found")
+    checks.not_before(parsed, "verified_on", "rectified_on", "before_rectified")
+    if "verified_on" in parsed.frame:
+        orphan = parsed.column("verified_on").notna() & parsed.column("rectified_on").isna()
+        parsed.reject(orphan, "verified_on", "before_rectified")
+    return pd.DataFrame(
+        {"house_id": house_id, "category": category, "severity": severity, "dept": dept_id}
+    )
+
+
+def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
+    """Check the 隐患 rows, fill the effective deadline, and upsert the valid ones."""
+    derived = _check(parsed, ctx)
+    keep = ~parsed.frame["_row"].isin(parsed.rejections.bad_rows)
+    valid, derived = parsed.frame[keep], derived[keep]
+    stage = pd.DataFrame({"row_no": valid["_row"], "hazard_code": valid["hazard_code"]})
+    stage["house_id"] = checks.to_int_column(derived["house_id"])
+    stage["category"] = derived["category"]
+    stage["severity"] = derived["severity"]
+    for field in _DATES:
+        stage[field] = valid.get(field, None)
+    stage["posted_on_wall"] = valid["posted_on_wall"]
+    stage["entered_in_system"] = valid["entered_in_system"]
+    stage["department_id"] = checks.to_int_column(derived["dept"])
+    stage["description"] = valid.get("description")
+    if "deadline_on" not in parsed.present:
+        # The file has no 整改期限 column: a stored notice deadline still decides due_on.
+        stage["deadline_on"] = _stored_deadlines(ctx, stage["hazard_code"])
+    # 整改期限: the notice's deadline, else the plan's rule — computed once per distinct case.
+    cache: dict[tuple, object] = {}
+    due = []
+    for found, sev, deadline in zip(
+        stage["found_on"], stage["severity"], stage["deadline_on"], strict=True
+    ):
+        key = (found, sev, deadline)
+        if key not in cache:
+            cache[key] = due_date(found, sev, deadline, ctx.rules)
+        due.append(cache[key])
+    stage["due_on"] = due
+    absent = [
+        col for f, col in _STAGE_OPTIONAL.items() if f not in parsed.present and f != "deadline_on"
+    ]
+    # Without 隐患等级 the severity follows the category, so it is always known: never absent.
+    upsert(ctx, "hazards", stage, result=result, absent=absent, key="hazard_code")
