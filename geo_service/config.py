@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     basemap: Literal["none", "tianditu", "amap", "osm"] = "none"
     tianditu_key: str | None = None
     sql_echo: bool = False
+    # Access control (docs/access.md). Lifetimes: API bearer tokens are short, the map's
+    # session cookie lasts a working day; both are void at once on logout or disabling.
+    token_minutes: int = 30
+    session_hours: float = 10
+    login_max_failures: int = 5  # consecutive bad passwords before the account locks
+    login_lockout_minutes: int = 15
+    login_rate_per_minute: int = 20  # login attempts per client address
+    cors_origins: list[str] = []  # closed by default: no cross-origin browser access
+    max_upload_mb: float = 50  # request bodies above this are refused (413)
+    cookie_secure: bool | None = None  # None: Secure cookies in production only
 
     @cached_property
     def resolved_data_dir(self) -> Path:

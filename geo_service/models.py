@@ -387,3 +387,33 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[dict] = mapped_column(JSONB)
+
+
+class User(Base):
+    """用户: a person who logs in, with one role (SPEC §1); reached only by the owner role."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(Text)  # Argon2id, never the password
+    role: Mapped[str] = mapped_column(String(20))
+    # village staff: their village/community; department: their department unit.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped by logout, password change and disabling: every token issued before is void.
+    token_epoch: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint(
+            _in("role", ["admin", "leader", "supervisor", "police", "department", "village"]),
+            name="user_role",
+        ),
+        CheckConstraint(
+            "role NOT IN ('department', 'village') OR unit_id IS NOT NULL", name="user_unit"
+        ),
+        CheckConstraint("failed_logins >= 0", name="user_failed_logins"),
+    )

@@ -33,6 +33,11 @@ def _register() -> None:
 
     app.add_typer(routes.app, name="routes")
 
+    from geo_service.cli import audit, users
+
+    app.add_typer(users.app, name="users")
+    app.command("audit")(audit.audit)
+
     from geo_service.cli import etl
 
     app.command("import")(etl.import_files)

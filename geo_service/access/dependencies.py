@@ -1,0 +1,100 @@
+"""FastAPI dependencies: who is asking (checked against the database on every request), and
+the request's connection running under that user's database role.
+
+`geo_service.api.deps` exposes them as `CurrentUser` and `ConnDep`.
+"""
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import Connection
+
+from geo_service.access import accounts, session
+from geo_service.access.accounts import Principal
+from geo_service.access.roles import ROLE_ZH, UNMASKED_ROLES, Role
+from geo_service.access.tokens import TokenClaims, decode
+
+SESSION_COOKIE = "geo_session"
+
+UNAUTHORIZED = HTTPException(
+    status_code=401,
+    detail="请先登录 login required",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def token_of(headers: dict[str, str], cookies: dict[str, str]) -> str | None:
+    """The bearer token of a request, else its session cookie."""
+    auth = headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip() or None
+    return cookies.get(SESSION_COOKIE) or None
+
+
+def claims_of(request: Request) -> TokenClaims | None:
+    """The request's valid token claims (decoded once per request), or None."""
+    state = request.scope.setdefault("state", {})
+    if "claims" not in state:
+        token = token_of(dict(request.headers), request.cookies)
+        key = request.app.state.signing_key
+        state["claims"] = decode(key, token) if token else None
+    return state["claims"]
+
+
+def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
+    """The request's one transaction (still the owner's) and its user, checked right now:
+    a disabled, deleted or logged-out user is refused even with an unexpired token."""
+    claims = claims_of(request)
+    if claims is None:
+        raise UNAUTHORIZED
+    with request.app.state.engine.begin() as conn:
+        user = accounts.current(conn, claims.username, claims.epoch)
+        if user is None:
+            raise HTTPException(
+                status_code=401,
+                detail="登录已失效，请重新登录 session no longer valid",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        request.state.user = user
+        _tell_the_map(request, user)
+        yield conn, user
+
+
+def current_user(pair: tuple[Connection, Principal] = Depends(auth_connection)) -> Principal:
+    return pair[1]
+
+
+def connection(
+    request: Request, pair: tuple[Connection, Principal] = Depends(auth_connection)
+) -> Iterator[Connection]:
+    """The request's connection, switched to the user's database role for its transaction."""
+    conn, user = pair
+    session.enter(conn, user, f"{request.method} {request.url.path}")
+    yield conn
+    session.leave(conn, user)
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency refusing (403) every role but `roles`, with a clear message."""
+    allowed = frozenset(roles)
+
+    def check(user: Principal = Depends(current_user)) -> Principal:
+        if user.role not in allowed:
+            names = "、".join(ROLE_ZH[r] for r in roles)
+            raise HTTPException(
+                status_code=403, detail=f"无权访问：仅限{names} forbidden for role {user.role}"
+            )
+        return user
+
+    return check
+
+
+def _tell_the_map(request: Request, user: Principal) -> None:
+    # The map page asks `request.state.viewer` which layers and data it may show.
+    from web_map.access import Viewer
+
+    request.state.viewer = Viewer(
+        role=user.role.value,
+        can_see_incidents=user.role == Role.POLICE,
+        can_see_personal=user.role in UNMASKED_ROLES,
+    )

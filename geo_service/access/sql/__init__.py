@@ -1,0 +1,1 @@
+"""SQL scripts of the access-control migrations (package data)."""

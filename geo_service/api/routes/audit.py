@@ -1,0 +1,29 @@
+"""The audit log for administrators and police (the database grants it to no one else)."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Connection
+
+from geo_service.access import audit
+from geo_service.access.accounts import Principal
+from geo_service.access.dependencies import connection, require_roles
+from geo_service.access.roles import AUDIT_ROLES
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit", summary="审计日志 audit log (admin, police)")
+def audit_log(
+    _user: Annotated[Principal, Depends(require_roles(*sorted(AUDIT_ROLES)))],
+    conn: Annotated[Connection, Depends(connection)],
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    table: Annotated[str | None, Query(max_length=50)] = None,
+    action: Annotated[str | None, Query(max_length=30)] = None,
+    limit: Annotated[int, Query(ge=1, le=audit.MAX_ROWS)] = 500,
+) -> dict[str, Any]:
+    rows = audit.entries(conn, since, until, actor, table, action, limit)
+    return {"count": len(rows), "entries": rows}
