@@ -33,16 +33,16 @@ def _register() -> None:
 
     app.add_typer(routes.app, name="routes")
 
-    from geo_service.cli import audit, users
-
-    app.add_typer(users.app, name="users")
-    app.command("audit")(audit.audit)
-
     from geo_service.cli import etl
 
     app.command("import")(etl.import_files)
     app.command("geocode")(etl.geocode)
     demo.app.command("export")(etl.demo_export)
+
+    from geo_service.cli import audit, users
+
+    app.add_typer(users.app, name="users")
+    app.command("audit")(audit.audit)
 
 
 _register()
