@@ -179,15 +179,15 @@ def test_target_kinds_priorities_and_service_times_as_of_a_date(conn):
     assert on_deadline[lpg].priority == 90 + 2 * (2 - 1)  # two hazards to verify there
     assert on_deadline[lpg].service_s == (20 + 10 * 1) * 60  # one open major hazard
     assert on_deadline[fixed].kinds == ["unverified_fix"]
-    assert on_deadline[fixed].priority == 50
+    assert on_deadline[fixed].priority == 20
     assert cctv not in on_deadline  # a general hazard only matters once overdue
     after = kinds(date(2026, 11, 9))
     assert after[lpg].kinds == ["catastrophic_hazard", "overdue"]
     assert after[lpg].hazards[0]["overdue_days"] == 1
-    assert after[cctv].kinds == ["overdue"] and after[cctv].priority == 70
+    assert after[cctv].kinds == ["overdue"] and after[cctv].priority == 30
     assert after[crowded].kinds == ["key_area"]
     assert after[crowded].risk_score == pytest.approx(crowd_score)
-    assert after[crowded].priority == 40 and after[crowded].key_areas == ["城中村A"]
+    assert after[crowded].priority == 10 and after[crowded].key_areas == ["城中村A"]
     assert quiet not in after
     # Before anything was found: nothing to revisit.
     assert kinds(date(2026, 7, 31)).keys() == {crowded}

@@ -140,6 +140,9 @@ def plan(
     ),
     house: list[int] = HouseOpt,
     window: list[str] = typer.Option([], "--window", help="visiting hours ID=HH:MM-HH:MM"),
+    max_targets: int | None = typer.Option(
+        None, "--max-targets", help="plan at most this many targets, highest priority first"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the plan as JSON"),
     export_instance: Path | None = typer.Option(
         None, "--export-instance", help="write the solver input (VROOM JSON) to this file"
@@ -162,6 +165,7 @@ def plan(
         depot or ["town_government"],
         house,
         _windows(window),
+        max_targets,
     )
     with engine().begin() as conn:
         result, instance = plan_routes(conn, req, params, load_rule_params(settings().rules_path))

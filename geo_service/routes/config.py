@@ -62,6 +62,7 @@ class RouteParams:
     priority_per_extra_hazard: int = 2
     priority_max: int = 100
     include_unverified_fix: bool = True
+    max_targets: int = 400
     risk_threshold: float = 5.0
     speeds_kmh: dict[str, float] = field(default_factory=dict)
     max_snap_m: float = 300
@@ -103,6 +104,7 @@ def load_route_params(path: Path | None = None) -> RouteParams:
             priority_per_extra_hazard=int(priority["per_extra_hazard"]),
             priority_max=min(100, int(priority["max"])),
             include_unverified_fix=bool(raw["targets"]["include_unverified_fix"]),
+            max_targets=int(raw["targets"]["max_per_plan"]),
             risk_threshold=float(raw["key_area_risk"]["threshold"]),
             speeds_kmh={k: float(v) for k, v in raw["speeds_kmh"].items()},
             max_snap_m=float(raw["network"]["max_snap_m"]),

@@ -38,6 +38,7 @@ class PlanRequest:
     depots: list[str] = field(default_factory=lambda: ["town_government"])
     house_ids: list[int] = field(default_factory=list)
     windows: dict[int, tuple[int, int]] = field(default_factory=dict)
+    max_targets: int | None = None  # default: the config's [targets] max_per_plan
 
 
 def _validate(req: PlanRequest, params: RouteParams) -> tuple[int, int]:
@@ -103,12 +104,22 @@ def plan_routes(
             f"可访时段所指房屋不在目标中，请用 --house 加入 (windows for non-targets): {stray}"
         )
     depots: list[Depot] = [resolve_depot(conn, spec, params) for spec in req.depots]
+    limit = params.max_targets if req.max_targets is None else req.max_targets
+    if limit < 1:
+        raise ValidationError("目标上限应为正整数 (max targets must be ≥ 1)")
+    # Targets come highest priority first: beyond the limit they wait for another day.
+    overflow = [
+        _unassigned(
+            t, "over_limit", f"超出单次规划上限 {limit} 处，留待下次 (beyond the plan's limit)"
+        )
+        for t in targets[limit:]
+    ]
     lap("selection_ms")
     network.ensure_topology(conn, params)
     lap("topology_ms")
 
     points = {f"d{i}": (d.lon, d.lat) for i, d in enumerate(depots)}
-    points |= {f"h{t.house_id}": (t.lon, t.lat) for t in targets if t.lon is not None}
+    points |= {f"h{t.house_id}": (t.lon, t.lat) for t in targets[:limit] if t.lon is not None}
     snaps = network.snap_points(conn, points)
     for i, d in enumerate(depots):
         if snaps[f"d{i}"].distance_m > params.max_snap_m:
@@ -117,9 +128,9 @@ def plan_routes(
             )
     lap("snap_ms")
 
-    unassigned: list[dict] = []
+    unassigned: list[dict] = overflow
     candidates: list[Target] = []
-    for t in targets:
+    for t in targets[:limit]:
         snap = snaps.get(f"h{t.house_id}")
         if snap is None:
             unassigned.append(_unassigned(t, "no_location", "房屋无坐标 (house has no location)"))

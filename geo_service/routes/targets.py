@@ -59,18 +59,18 @@ def priority_of(
 ) -> int:
     """The highest kind's priority, + a little for every further hazard to verify, capped.
 
-    A key-area house gains 1 per risk point above the threshold (at most 19), so the riskier
-    of two key-area houses is kept first, and neither outranks a listed house.
+    A key-area house gains 1 per risk point above the threshold (at most 9), so the riskier
+    of two key-area houses is kept first, and neither outranks an unverified fix.
 
     >>> from geo_service.routes.config import load_route_params
     >>> priority_of(["overdue", "key_area"], 3, load_route_params())
-    74
+    34
     >>> priority_of(["key_area"], 0, load_route_params(), risk_score=8.5)
-    43
+    13
     """
     bases = [p.priority[k] for k in kinds]
     if "key_area" in kinds and risk_score is not None:
-        bases.append(p.priority["key_area"] + min(19, int(risk_score - p.risk_threshold)))
+        bases.append(p.priority["key_area"] + min(9, int(risk_score - p.risk_threshold)))
     base = max(bases)
     return min(p.priority_max, base + p.priority_per_extra_hazard * max(0, n_hazards - 1))
 

@@ -55,6 +55,7 @@ class PlanBody(BaseModel):
     depots: list[str] = Field(default_factory=lambda: ["town_government"])
     house_ids: list[int] = Field(default_factory=list)
     windows: dict[int, tuple[str, str]] = Field(default_factory=dict)
+    max_targets: int | None = Field(default=None, ge=1)
     by: str | None = None
 
 
@@ -68,6 +69,7 @@ def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.depots or ["town_government"],
         body.house_ids,
         {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in body.windows.items()},
+        body.max_targets,
     )
     plan, instance = plan_routes(
         conn, req, load_route_params(), load_rule_params(settings.rules_path)
