@@ -65,6 +65,16 @@ def test_plan_export_and_record_over_the_api(client, grid_db):
     assert gpx.headers["content-type"].startswith("application/gpx+xml") and "<wpt" in gpx.text
     assert "<Placemark" in client.get(f"/routes/plans/{plan['ref']}/teams/{team}.kml").text
     assert "回头看巡查路线单" in client.get(f"/routes/plans/{plan['ref']}/sheet").text
+    # The saved plan is a map layer (routes and numbered stops) like any other.
+    lines = client.get(
+        "/ogc/collections/patrol_routes/items", params={"plan_ref": plan["ref"]}
+    ).json()
+    assert [f["geometry"]["type"] for f in lines["features"]] == ["LineString"]
+    stops = client.get(
+        "/ogc/collections/patrol_stops/items", params={"plan_ref": plan["ref"]}
+    ).json()["features"]
+    assert sorted(f["properties"]["house_code"] for f in stops) == ["A12", "A20", "A22"]
+    assert {f["properties"]["arrival"] for f in stops} == {s["arrival"] for s in served.values()}
     visit = client.post(
         "/routes/visits",
         json={
