@@ -191,3 +191,14 @@ def test_target_kinds_priorities_and_service_times_as_of_a_date(conn):
     assert quiet not in after
     # Before anything was found: nothing to revisit.
     assert kinds(date(2026, 7, 31)).keys() == {crowded}
+
+
+def test_target_limit_keeps_the_highest_priorities(conn):
+    unit = add_unit(conn)
+    listed = add_house(conn, unit, "LISTED", vertex(1, 0))  # priority 60
+    urgent = add_house(conn, unit, "URGENT", vertex(2, 2))  # priority 90
+    add_hazard(conn, urgent, "HZ-FLAME", "open_flame", "major", date(2026, 11, 28), D)
+    req = PlanRequest(D, 1, depots=[DEPOT], house_ids=[listed], max_targets=1)
+    plan, instance = plan_routes(conn, req, PARAMS, RuleParams())
+    assert list(_served(plan)) == [urgent] and [j["id"] for j in instance["jobs"]] == [urgent]
+    assert [(u["house_id"], u["reason"]) for u in plan["unassigned"]] == [(listed, "over_limit")]
