@@ -1,0 +1,101 @@
+"""`python -m bench` (`make bench`): the city-scale benchmark suite → BENCHMARKS.md.
+
+    .venv/bin/python -m bench                 # scale 300 (~1M houses): the result of record
+    .venv/bin/python -m bench --scale 100     # a third of the city, when time is short
+    .venv/bin/python -m bench --quick         # smoke run: a small town, one pass, own file
+
+See docs/benchmarks.md for what each number means.
+"""
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import analytics, auth, env, external, report, servers, spatial, workload
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, help="demo scale (default 300; 3 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small smoke run into its own file")
+    ap.add_argument("--runs", type=int, help="counted passes per request (default 3; 1 quick)")
+    ap.add_argument("--points", type=int, help="sample points → tiles/bboxes (default 5; 2 quick)")
+    ap.add_argument("--data-dir", type=Path, default=env.ROOT / ".geo-data" / "bench")
+    ap.add_argument("--out", type=Path, help="report file (default BENCHMARKS.md)")
+    ap.add_argument("--skip-external", action="store_true", help="skip the bench/ scripts")
+    a = ap.parse_args(argv)
+    a.scale = a.scale or (3.0 if a.quick else 300.0)
+    a.runs = a.runs or (1 if a.quick else 3)
+    a.points = a.points or (2 if a.quick else 5)
+    if a.out is None:
+        a.out = a.data_dir / "BENCHMARKS-quick.md" if a.quick else env.ROOT / "BENCHMARKS.md"
+    return a
+
+
+def log(msg: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = _args(argv)
+    t0 = time.perf_counter()
+    run = report.Run(
+        command="python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        scale=a.scale,
+        quick=a.quick,
+        runs=a.runs,
+        revision=env.git_revision(),
+    )
+    a.data_dir.mkdir(parents=True, exist_ok=True)
+    db = env.prepare(a.data_dir, a.scale, log)
+    run.counts, run.machine = env.counts(db), env.machine(db)
+    run.load_note = f"load average at start: {env.load_average()}"
+    log(f"data: {run.counts}")
+
+    venv = servers.tipg_venv(a.data_dir, log)
+    run.tipg_version = servers.tipg_version(venv)
+    pks = workload.create_tipg_views(db, env.AS_OF.isoformat())
+    logs = a.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    ours = servers.start_ours(db.url, logs)
+    tipg = None
+    try:
+        ours.headers = auth.headers_for(ours.url, db.url, "supervisor")
+        tipg = servers.start_tipg(venv, db.url, workload.SCHEMA, pks, spatial.TILE_LIMIT, logs)
+        points = workload.sample_points(db, a.points)
+        run.tiles = workload.tile_set(points)
+        boxes = workload.bboxes(points)
+        for layer in workload.TIPG_LAYERS:
+            log(f"{layer} tiles: {len(run.tiles)} tiles × {a.runs} passes × 3 contenders …")
+            run.spatial.append(spatial.compare_tiles(db, ours, tipg, layer, run.tiles, a.runs))
+        for layer in workload.TIPG_LAYERS:
+            log(f"{layer} features in {len(boxes)} bboxes …")
+            run.spatial.append(spatial.compare_items(db, ours, tipg, layer, boxes, a.runs * 3))
+        log("analytics …")
+        run.analytics = analytics.measure(ours, max(a.runs * 3, 3))
+        run.memory_mb = {
+            "geo-service serve (1 worker)": ours.peak_rss_mb(),
+            f"tipg {run.tipg_version} (uvicorn, 1 worker)": tipg.peak_rss_mb(),
+        }
+    finally:
+        ours.stop()
+        if tipg:
+            tipg.stop()
+    if not a.skip_external:
+        run.external = external.run_all(a.data_dir, a.scale, a.quick, log)
+    run.seconds = time.perf_counter() - t0
+    if a.scale < 300 and not a.quick:
+        run.notes.append(
+            f"Measured at scale {a.scale:g}, not the city scale 300 the goals name "
+            "(time budget); the analytics grow with the number of units and houses."
+        )
+    a.out.write_text(report.render(run, a.out), "utf-8")
+    log(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
