@@ -14,10 +14,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from geo_service.access import accounts, tokens
+from geo_service.access import accounts, passwords, tokens
 from geo_service.access.accounts import Principal
 
 PASSWORD = "Test-password-2026"
+
+# Argon2 with its production cost takes most of a second per hash on the test machine; the
+# users of tests are hashed cheaply (each hash keeps its own parameters, so checks still work).
+passwords.set_cost(time_cost=1, memory_cost_kib=1024, parallelism=1)
 
 
 def ensure_user(app: FastAPI, role: str, unit: str | None = None, username: str | None = None):

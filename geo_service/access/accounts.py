@@ -10,7 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo_service.access.passwords import check_strength, hash_password, verify_password
+from geo_service.access.passwords import (
+    check_strength,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from geo_service.access.roles import ROLE_ZH, UNIT_KINDS, Role, parse_role
 from geo_service.errors import NotFoundError, ValidationError
 
@@ -230,15 +235,24 @@ def authenticate(
         )
         if lock:
             audit_admin(conn, "system", "user_locked", username, {"failures": failures})
-        raise LoginRefused("用户名或密码错误 wrong user name or password", locked=lock)
+            raise LoginRefused(
+                f"密码错误次数过多，账户锁定 {lockout_minutes} 分钟 "
+                f"too many failed logins: account locked for {lockout_minutes} min",
+                locked=True,
+            )
+        raise LoginRefused("用户名或密码错误 wrong user name or password")
     if row.disabled:
         raise LoginRefused("账户已停用 account disabled")
     conn.execute(
         text(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() "
-            "WHERE id = :id"
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), "
+            "password_hash = coalesce(:rehash, password_hash) WHERE id = :id"
         ),
-        {"id": row.id},
+        # Hashes made with older (weaker) parameters are upgraded while the password is at hand.
+        {
+            "id": row.id,
+            "rehash": hash_password(password) if needs_rehash(row.password_hash) else None,
+        },
     )
     return _principal(row)
 

@@ -230,8 +230,10 @@ def install(app: FastAPI, settings: Settings, signing_key: str) -> None:
     from fastapi.middleware.cors import CORSMiddleware
 
     from geo_service.access.logs import install_log_redaction
+    from geo_service.access.ratelimit import RateLimiter
 
     app.state.signing_key = signing_key
+    app.state.login_limiter = RateLimiter()
     app.add_exception_handler(DBAPIError, _db_permission_error)
     app.add_middleware(AccessMiddleware, settings=settings, signing_key=signing_key)
     if settings.cors_origins:

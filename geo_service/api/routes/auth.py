@@ -1,11 +1,9 @@
 """Login and logout: OAuth2 password flow for API clients, a session cookie for the map page."""
 
 import time
-from collections import defaultdict, deque
 from html import escape
 from importlib import resources
 from string import Template
-from threading import Lock
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -15,6 +13,7 @@ from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from geo_service.access import accounts, tokens
 from geo_service.access.accounts import LoginRefused, Principal
 from geo_service.access.dependencies import SESSION_COOKIE, claims_of, current_user
+from geo_service.access.ratelimit import RateLimiter
 from geo_service.access.roles import ROLE_ZH
 from geo_service.config import Settings
 
@@ -26,36 +25,15 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _PAGE = Template(resources.files("geo_service.access").joinpath("login.html").read_text("utf-8"))
 
 
-class _RateLimiter:
-    """Login attempts per client address in a sliding minute (per process)."""
-
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = Lock()
-
-    def allow(self, client: str, per_minute: int) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[client]
-            while hits and now - hits[0] > 60:
-                hits.popleft()
-            if len(hits) >= per_minute:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients
-                for k in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[k]
-            return True
-
-
-limiter = _RateLimiter()
+def _limiter(request: Request) -> RateLimiter:
+    return request.app.state.login_limiter
 
 
 def _login(request: Request, username: str, password: str) -> Principal:
     """Check the password (lock-out, rate limit) or raise 401/423/429 with a clear message."""
     settings: Settings = request.app.state.settings
     client = request.client.host if request.client else "?"
-    if not limiter.allow(client, settings.login_rate_per_minute):
+    if not _limiter(request).allow(client, settings.login_rate_per_minute):
         raise HTTPException(429, "登录尝试过于频繁，请稍后再试 too many login attempts")
     refused: LoginRefused | None = None
     # The transaction commits even when the login fails: the failure count must persist.
