@@ -72,8 +72,9 @@ def test_each_response_has_its_own_nonce(client):
 
 
 def test_nonce_is_put_on_the_pages_own_scripts():
-    class Req:
-        scope = {"state": {"csp_nonce": "abc123"}}
+    from types import SimpleNamespace
+
+    Req = lambda: SimpleNamespace(scope={"state": {"csp_nonce": "abc123"}})  # noqa: E731
 
     html = '<script src="/static/a.js"></script><SCRIPT>var x;</SCRIPT><scripts></scripts>'
     out = with_nonce(Req(), html)
