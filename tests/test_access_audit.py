@@ -44,7 +44,9 @@ def test_masks_in_sql_equal_masks_in_python(engine):
             assert row == (mask_id_number(s), mask_phone(s), mask_name(s)), s
 
 
-@pytest.mark.parametrize("role", ["admin", "leader", "supervisor", "police", "department", "village"])
+@pytest.mark.parametrize(
+    "role", ["admin", "leader", "supervisor", "police", "department", "village"]
+)
 def test_contacts_follow_the_row_policies(engine, town, role):
     """house_contacts() shows exactly the houses the role's SELECT policy shows."""
     unit = {"village": town["A"], "department": town["DEPT"]}.get(role)
@@ -135,7 +137,9 @@ def test_unchanged_rows_and_owner_writes_leave_no_trigger_row(engine, town):
         tx.rollback()
 
 
-@pytest.mark.parametrize("role", ["admin", "leader", "supervisor", "police", "department", "village"])
+@pytest.mark.parametrize(
+    "role", ["admin", "leader", "supervisor", "police", "department", "village"]
+)
 def test_no_api_role_can_change_the_audit_log(engine, town, role):
     unit = {"village": town["A"], "department": town["DEPT"]}.get(role)
     with engine.begin() as c:

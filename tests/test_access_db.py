@@ -98,9 +98,7 @@ def test_village_settings_cannot_be_widened_by_the_query(engine, town):
 def test_village_writes_only_inside_its_unit(engine, town):
     with as_role(engine, "village", town["A"]) as c:
         # its own house: allowed (personal columns may be written, not read back)
-        c.execute(
-            text("UPDATE houses SET landlord_phone = '13811112222' WHERE house_code = 'HA1'")
-        )
+        c.execute(text("UPDATE houses SET landlord_phone = '13811112222' WHERE house_code = 'HA1'"))
         # another unit's house: invisible, so nothing is updated
         done = c.execute(text("UPDATE houses SET rooms = 99 WHERE house_code = 'HB1'")).rowcount
         assert done == 0
@@ -238,9 +236,7 @@ FOREIGN_TABLES = {"spatial_ref_sys", "alembic_version"}
 def _tables(c: Connection) -> list[str]:
     return list(
         c.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-            )
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         ).scalars()
     )
 
@@ -261,7 +257,8 @@ def test_privileges_per_role(engine, table):
                 r
                 for r in ROLES
                 if c.execute(
-                    text(f"SELECT {fn}(:r, :t, :p)"), {"r": db_role(Role(r)), "t": table, "p": privilege}
+                    text(f"SELECT {fn}(:r, :t, :p)"),
+                    {"r": db_role(Role(r)), "t": table, "p": privilege},
                 ).scalar()
             )
     want = {k: sorted(EXPECTED[table].get(k, [])) for k in PRIVILEGES}
@@ -287,7 +284,12 @@ def test_row_level_security_on_every_table_with_rows_per_unit(engine):
 def test_no_api_role_reads_personal_columns(engine):
     with engine.connect() as c:
         for role in ROLES:
-            for col in ("landlord_name", "landlord_id_number", "landlord_phone", "second_landlord_name"):
+            for col in (
+                "landlord_name",
+                "landlord_id_number",
+                "landlord_phone",
+                "second_landlord_name",
+            ):
                 allowed = c.execute(
                     text("SELECT has_column_privilege(:r, 'houses', :c, 'SELECT')"),
                     {"r": db_role(Role(role)), "c": col},
