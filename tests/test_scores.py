@@ -137,3 +137,12 @@ def test_filters_key_area_and_unknown_unit(conn):
     assert (s["house_registration"], s["tenant_registration"], s["pledge"]) == (9, 10, 4.5)
     with pytest.raises(NotFoundError):
         _report(conn, units=["不存在村"])
+
+
+def test_without_records_same_scores(conn):
+    full = _report(conn)
+    bare = scores(conn, make_filters(as_of=D), P, load_rubric(), records=False)
+    assert [(u.unit, u.total, u.rank) for u in bare.units] == [
+        (u.unit, u.total, u.rank) for u in full.units
+    ]
+    assert all(not i.records for u in bare.units for s in u.sections for i in s.items)

@@ -15,9 +15,12 @@ from geo_service.domain.rubric import Rubric, score_sections
 from geo_service.domain.rules import RuleParams
 
 
-def unit_measures(conn: Connection, filters: Filters, rules: RuleParams) -> list[dict[str, Any]]:
-    """One row per village/community: the counts on D and the records behind each count."""
-    return list(run(conn, "unit_measures.sql", filters, rules))
+def unit_measures(
+    conn: Connection, filters: Filters, rules: RuleParams, records: bool = False
+) -> list[dict[str, Any]]:
+    """One row per village/community: the counts on D and, with `records`, the house and
+    hazard codes behind each count (empty lists otherwise)."""
+    return list(run(conn, "unit_measures.sql", filters, rules, with_records=records))
 
 
 def rubric_measures(row: dict[str, Any]) -> dict[str, float]:
@@ -90,10 +93,13 @@ def score_unit(row: dict[str, Any], rubric: Rubric) -> tuple[float, list[Section
     return sum(s.score for s in sections), sections
 
 
-def scores(conn: Connection, filters: Filters, rules: RuleParams, rubric: Rubric) -> ScoresReport:
-    """Every village/community's 附件1 score on D, best first, with ranks."""
+def scores(
+    conn: Connection, filters: Filters, rules: RuleParams, rubric: Rubric, records: bool = True
+) -> ScoresReport:
+    """Every village/community's 附件1 score on D, best first, with ranks; with `records`
+    (default) each deduction lists the house or hazard codes that caused it."""
     scored = []
-    for row in unit_measures(conn, filters, rules):
+    for row in unit_measures(conn, filters, rules, records=records):
         total, sections = score_unit(row, rubric)
         scored.append((row, total, sections))
     ranks = competition_ranks([t for _, t, _ in scored])

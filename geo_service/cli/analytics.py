@@ -114,13 +114,17 @@ def scores(
     severity: Sev = None,
     found_from: From = None,
     found_to: To = None,
+    no_records: Annotated[
+        bool, typer.Option("--no-records", help="omit the codes behind each deduction")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """附件1 Scores of every village/community on D, with the records behind each deduction."""
     f = _filters(as_of, unit, key_area, category, severity, found_from, found_to)
     s = settings()
     with engine().connect() as conn:
-        report = scores_report(conn, f, rule_params(s), load_rubric(s.rubric_path))
+        rubric = load_rubric(s.rubric_path)
+        report = scores_report(conn, f, rule_params(s), rubric, records=not no_records)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return

@@ -1,9 +1,11 @@
 -- Per unit (村/社区) as of D: the counts behind the 附件1 scores and the 附件2 table, and the
--- records behind each deduction (house and hazard codes). One row per unit, units without
--- houses or hazards included (their counts are 0).
-WITH hs AS (
+-- records behind each deduction (house and hazard codes, only when :with_records). One row per
+-- unit, units without houses or hazards included (their counts are 0). The CTEs are inlined
+-- (NOT MATERIALIZED): scanning houses twice is cheaper than writing wide CTE rows to disk.
+-- Record arrays are aggregated unordered (so hash aggregation needs no sort) and sorted last.
+WITH hs AS NOT MATERIALIZED (
     -- @include _house_scope.sql
-), zs AS (
+), zs AS NOT MATERIALIZED (
     -- @include _hazard_state.sql
 ), zh AS (
     SELECT zs.*, hs.unit_id FROM zs JOIN hs ON hs.id = zs.house_id
@@ -20,34 +22,44 @@ WITH hs AS (
            count(*) FILTER (WHERE inspected) AS houses_inspected,
            count(*) FILTER (WHERE cctv_required) AS cctv_required,
            count(*) FILTER (WHERE cctv_required AND cctv_violation IS NULL) AS cctv_compliant,
-           array_agg(house_code ORDER BY house_code) FILTER (WHERE NOT is_registered)
+           array_agg(house_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND (NOT is_registered))
                AS rec_houses_unregistered,
-           array_agg(house_code ORDER BY house_code) FILTER (WHERE registered_tenants < tenants)
+           array_agg(house_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND (registered_tenants < tenants))
                AS rec_tenant_points_below_target,
-           array_agg(house_code ORDER BY house_code)
-               FILTER (WHERE has_second_landlord AND NOT second_landlord_registered)
+           array_agg(house_code)
+               FILTER (WHERE CAST(:with_records AS boolean)
+                             AND has_second_landlord AND NOT second_landlord_registered)
                AS rec_second_landlords_unregistered,
-           array_agg(house_code ORDER BY house_code) FILTER (WHERE NOT pledge_signed)
+           array_agg(house_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND (NOT pledge_signed))
                AS rec_houses_without_pledge
     FROM hs
     GROUP BY unit_id
+), hazard_cat AS (
+    -- One pass over the hazards: per unit and category (a few hundred rows), then rolled up.
+    SELECT unit_id, category,
+           count(*) AS n,
+           count(*) FILTER (WHERE transferred) AS n_transferred,
+           count(*) FILTER (WHERE rectified) AS n_rectified,
+           count(*) FILTER (WHERE overdue) AS n_overdue,
+           array_agg(hazard_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND NOT transferred) AS rec_nt,
+           array_agg(hazard_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND overdue) AS rec_od,
+           array_agg(hazard_code)
+               FILTER (WHERE CAST(:with_records AS boolean) AND NOT rectified) AS rec_ur
+    FROM zh
+    GROUP BY unit_id, category
 ), hazard_agg AS (
     SELECT unit_id,
-           count(*) AS hazards,
-           count(*) FILTER (WHERE transferred) AS hazards_transferred,
-           count(*) FILTER (WHERE rectified) AS hazards_rectified,
-           count(*) FILTER (WHERE overdue) AS hazards_overdue,
-           array_agg(hazard_code ORDER BY hazard_code) FILTER (WHERE NOT transferred)
-               AS rec_hazards_not_transferred,
-           array_agg(hazard_code ORDER BY hazard_code) FILTER (WHERE overdue)
-               AS rec_hazards_overdue,
-           array_agg(hazard_code ORDER BY hazard_code) FILTER (WHERE NOT rectified)
-               AS rec_hazards_unrectified
-    FROM zh
-    GROUP BY unit_id
-), category_agg AS (
-    SELECT unit_id, jsonb_object_agg(category, n) AS by_category
-    FROM (SELECT unit_id, category, count(*) AS n FROM zh GROUP BY unit_id, category) t
+           CAST(sum(n) AS bigint) AS hazards,
+           CAST(sum(n_transferred) AS bigint) AS hazards_transferred,
+           CAST(sum(n_rectified) AS bigint) AS hazards_rectified,
+           CAST(sum(n_overdue) AS bigint) AS hazards_overdue,
+           jsonb_object_agg(category, n) AS by_category
+    FROM hazard_cat
     GROUP BY unit_id
 )
 SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind,
@@ -66,18 +78,20 @@ SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind,
        coalesce(za.hazards_transferred, 0) AS hazards_transferred,
        coalesce(za.hazards_rectified, 0) AS hazards_rectified,
        coalesce(za.hazards_overdue, 0) AS hazards_overdue,
-       coalesce(ca.by_category, '{}'::jsonb) AS by_category,
-       coalesce(ha.rec_houses_unregistered, '{}') AS rec_houses_unregistered,
-       coalesce(ha.rec_tenant_points_below_target, '{}') AS rec_tenant_points_below_target,
-       coalesce(ha.rec_second_landlords_unregistered, '{}') AS rec_second_landlords_unregistered,
-       coalesce(ha.rec_houses_without_pledge, '{}') AS rec_houses_without_pledge,
-       coalesce(za.rec_hazards_not_transferred, '{}') AS rec_hazards_not_transferred,
-       coalesce(za.rec_hazards_overdue, '{}') AS rec_hazards_overdue,
-       coalesce(za.rec_hazards_unrectified, '{}') AS rec_hazards_unrectified
+       coalesce(za.by_category, '{}'::jsonb) AS by_category,
+       ARRAY(SELECT c FROM unnest(ha.rec_houses_unregistered) c ORDER BY c) AS rec_houses_unregistered,
+       ARRAY(SELECT c FROM unnest(ha.rec_tenant_points_below_target) c ORDER BY c) AS rec_tenant_points_below_target,
+       ARRAY(SELECT c FROM unnest(ha.rec_second_landlords_unregistered) c ORDER BY c) AS rec_second_landlords_unregistered,
+       ARRAY(SELECT c FROM unnest(ha.rec_houses_without_pledge) c ORDER BY c) AS rec_houses_without_pledge,
+       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_nt) c
+             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_not_transferred,
+       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_od) c
+             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_overdue,
+       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_ur) c
+             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_unrectified
 FROM units u
 LEFT JOIN house_agg ha ON ha.unit_id = u.id
 LEFT JOIN hazard_agg za ON za.unit_id = u.id
-LEFT JOIN category_agg ca ON ca.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
   AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
 ORDER BY u.name

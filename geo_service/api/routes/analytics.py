@@ -98,9 +98,17 @@ def get_overdue_geojson(
 
 
 @router.get("/scores", response_model=ScoresReport, summary="附件1 考评得分 scores and ranks")
-def get_scores(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> ScoresReport:
+def get_scores(
+    conn: ConnDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    records: Annotated[
+        bool, Query(description="list the house/hazard codes behind each deduction")
+    ] = True,
+) -> ScoresReport:
     """Every village/community scored on D with the rubric; each deduction lists its records."""
-    return scores(conn, filters, rule_params(settings), load_rubric(settings.rubric_path))
+    rubric = load_rubric(settings.rubric_path)
+    return scores(conn, filters, rule_params(settings), rubric, records=records)
 
 
 @router.get("/table", response_model=TableReport, summary="附件2 统计表 (JSON)")
