@@ -1,6 +1,6 @@
 """Row checks shared by the sheets: counts, dates, duplicates, units, coordinates."""
 
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 
 import numpy as np
@@ -8,6 +8,7 @@ import pandas as pd
 
 from etl.context import Context
 from etl.parse import Parsed
+from etl.values import each
 from geo_service.crs import CoordSystem, parse_coord_system, to_wgs84
 from geo_service.errors import ValidationError
 
@@ -31,7 +32,7 @@ def not_future(parsed: Parsed, fields: list[str], today: date) -> None:
     for field in fields:
         if field in parsed.frame:
             values = parsed.frame[field]
-            day = values.map(lambda v: v.date() if hasattr(v, "date") and callable(v.date) else v)
+            day = each(values, lambda v: v.date() if isinstance(v, datetime) else v)
             late = day.map(lambda d: d is not None and d > today).astype(bool)
             parsed.reject(late, field, "future_date", today=today.isoformat())
 
@@ -68,21 +69,20 @@ def duplicates(parsed: Parsed, field: str) -> None:
 
 def village_ids(parsed: Parsed, field: str, ctx: Context) -> pd.Series:
     """所属单位 → unit id (aliases such as 戴溪村 for 戴溪社区 accepted); unknown ones rejected."""
-    resolved = parsed.column(field).map(ctx.normalizer.resolve_unit)
+    resolved = each(parsed.column(field), ctx.normalizer.resolve_unit)
     names = parsed.column(field)
-    ids = resolved.map(lambda n: ctx.units[n][0] if n in ctx.units else None)
+    ids = each(resolved, lambda n: ctx.units[n][0] if n in ctx.units else None)
     given = names.notna()
     department = names.map(lambda n: ctx.units.get(n, (None, ""))[1] == "department").astype(bool)
-    parsed.reject(given & ids.isna() & department, field, "not_a_village", value="")
+    parsed.reject(given & ids.isna() & department, field, "not_a_village")
     for idx in parsed.frame.index[given & ids.isna() & ~department]:
         parsed.rejections.add(
             int(parsed.frame.at[idx, "_row"]),
             parsed.header(field),
             names[idx],
             "unknown_unit",
-            value=names[idx],
         )
-    return ids.astype(object)
+    return ids
 
 
 def coordinates(parsed: Parsed, ctx: Context) -> tuple[pd.Series, pd.Series, pd.Series]:

@@ -109,7 +109,7 @@ def _import_tables(
             )
         if not parsed.fatal:
             LOADERS[raw.sheet.name](parsed, ctx, sheet_result)
-        sheet_result.rejected = len(rejections.bad_rows)
+        sheet_result.rejected = len(rejections.bad_rows & set(parsed.frame["_row"]))
         ctx.result.rejections.extend(sorted(rejections.items, key=lambda r: r.row))
         ctx.result.sheets.append(sheet_result)
         if hook:

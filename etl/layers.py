@@ -17,7 +17,7 @@ from etl import checks
 from etl.context import Context, SheetResult
 from etl.load import upsert
 from etl.rejections import RejectionList
-from etl.values import parse_bool, parse_float
+from etl.values import each, parse_bool, parse_float
 from etl.vector import KEY_AREA_KINDS, attribute
 
 _TYPES = {
@@ -29,6 +29,10 @@ _TYPE_ZH = {"polygon": "面 (Polygon)", "point": "点 (Point)", "line": "线 (Li
 _NAME = ("名称", "name", "单位名称", "学校名称", "小区名称", "区域名称", "NAME", "mc")
 _ROAD_CLASS = {"主干路": "primary", "次干路": "secondary", "支路": "local", "快速路": "trunk"}
 _ROAD_CLASS |= {"高速": "trunk", "国道": "trunk", "省道": "primary", "县道": "secondary"}
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value).strip() or None
 
 
 def _frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -82,9 +86,7 @@ def _ewkb(geoms: pd.Series) -> pd.Series:
 
 def _names(frame, rows, rl, label, fallback: str | None = None) -> pd.Series:
     col = attribute(frame, *_NAME)
-    names = (
-        frame[col].map(lambda v: None if pd.isna(v) else str(v).strip() or None) if col else None
-    )
+    names = each(frame[col], _text) if col else None
     if names is None:
         names = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if fallback is not None:  # unnamed polygons: 城中村-3 (feature 3 of the file)
@@ -121,10 +123,10 @@ def _valid(rows: pd.DataFrame, rl: RejectionList) -> pd.Series:
 def _units(ctx, frame, rows, rl, result) -> None:
     names = _names(frame, rows, rl, "units")
     geoms = _geometry(frame, rows, rl, "polygon")
-    kinds = names.map(lambda n: _unit_kind(ctx, n) if n else None)
+    kinds = each(names, lambda n: _unit_kind(ctx, n) if n else None)
     unknown = names.notna() & kinds.isna()
     for idx in frame.index[unknown]:
-        rl.add(int(rows.at[idx, "_row"]), "单位名称", names[idx], "unknown_unit", value=names[idx])
+        rl.add(int(rows.at[idx, "_row"]), "单位名称", names[idx], "unknown_unit")
     ok = _valid(rows, rl)
     stage = pd.DataFrame({"row_no": rows["_row"], "name": names, "kind": kinds})[ok]
     stage["geom"] = _ewkb(geoms[ok])
@@ -211,16 +213,10 @@ def _schools(ctx, frame, rows, rl, result) -> None:
 def _roads(ctx, frame, rows, rl, result) -> None:
     geoms = _geometry(frame, rows, rl, "line")
     name_col = attribute(frame, "名称", "道路名称", "name", "NAME")
-    names = (
-        frame[name_col].map(lambda v: None if pd.isna(v) else str(v).strip() or None)
-        if name_col
-        else None
-    )
+    names = each(frame[name_col], _text) if name_col else None
     cls_col = attribute(frame, "等级", "道路等级", "road_class", "class", "fclass")
     classes = (
-        frame[cls_col].map(
-            lambda v: _ROAD_CLASS.get(str(v).strip(), str(v).strip()) if not pd.isna(v) else "local"
-        )
+        each(frame[cls_col], lambda v: _ROAD_CLASS.get(_text(v), _text(v)) if _text(v) else "local")
         if cls_col
         else "local"
     )
@@ -257,12 +253,10 @@ def _roads(ctx, frame, rows, rl, result) -> None:
 
 def _addresses(ctx, frame, rows, rl, result) -> None:
     col = attribute(frame, "标准地址", "地址", "门牌地址", "full_address", "address", "门牌", "dz")
-    full = (frame[col] if col else pd.Series([None] * len(frame), index=frame.index)).map(
-        lambda v: None if pd.isna(v) else str(v).strip() or None
-    )
+    full = each(frame[col] if col else pd.Series([None] * len(frame), index=frame.index), _text)
     rl.add_mask(rows, full.isna(), col or "地址", "required")
     geoms = _geometry(frame, rows, rl, "point")
-    normalized = full.map(lambda a: ctx.normalizer(a) if a else None)
+    normalized = each(full, lambda a: ctx.normalizer(a) if a else None)
     dup = normalized.notna() & normalized.duplicated(keep="first")
     first = (
         pd.DataFrame({"n": normalized, "r": rows["_row"]}).drop_duplicates("n").set_index("n")["r"]
@@ -278,20 +272,19 @@ def _addresses(ctx, frame, rows, rl, result) -> None:
     unit_col = attribute(frame, "所属单位", "单位", "单位名称", "村社区", "unit")
     unit_ids = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if unit_col:
-        written = frame[unit_col].map(lambda v: None if pd.isna(v) else str(v).strip() or None)
-        resolved = written.map(ctx.normalizer.resolve_unit)
-        unit_ids = resolved.map(lambda n: ctx.units[n][0] if n else None).astype(object)
+        written = each(frame[unit_col], _text)
+        resolved = each(written, ctx.normalizer.resolve_unit)
+        unit_ids = each(resolved, lambda n: ctx.units[n][0] if n else None)
         for idx in frame.index[written.notna() & unit_ids.isna()]:
             rl.add(
                 int(rows.at[idx, "_row"]),
                 unit_col,
                 written[idx],
                 "unknown_unit",
-                value=written[idx],
             )
     # The village an address names is its unit, when the layer does not say.
-    lead = normalized.map(lambda n: ctx.normalizer.leading_unit(n) if n else None)
-    from_text = lead.map(lambda n: ctx.units[n][0] if n in ctx.units else None)
+    lead = each(normalized, lambda n: ctx.normalizer.leading_unit(n) if n else None)
+    from_text = each(lead, lambda n: ctx.units[n][0] if n in ctx.units else None)
     unit_ids = unit_ids.where(unit_ids.notna(), from_text).astype(object)
     _inside(ctx, geoms, rows, rl, _valid(rows, rl))
     ok = _valid(rows, rl)

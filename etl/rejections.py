@@ -71,13 +71,11 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "no_geometry": ("要素没有几何图形", "feature has no geometry"),
     "bad_geometry_type": ("几何类型应为{expected}，实为{actual}", "geometry must be {expected}"),
-    "invalid_geometry": ("几何图形无效且无法修复", "invalid geometry that cannot be repaired"),
     "duplicate_address": (
         "标准地址重复（与第 {first} 个要素规范化后相同）",
         "duplicate standard address (same as feature {first} once normalised)",
     ),
     "bad_oneway": ("单行字段须为 是/否 或 0/1", "oneway must be yes/no or 0/1"),
-    "db_error": ("数据库拒绝：{detail}", "rejected by the database: {detail}"),
 }
 
 
@@ -92,6 +90,7 @@ class Rejection:
     value: str
     reason_zh: str
     reason_en: str
+    code: str = ""  # the reason's key in REASONS, for programs
 
 
 def reason(key: str, **fmt: object) -> tuple[str, str]:
@@ -107,10 +106,11 @@ class RejectionList:
         self.items: list[Rejection] = []
         self.bad_rows: set[int] = set()
 
-    def add(self, row: int, column: str, value: object, key: str, **fmt: object) -> None:
-        zh, en = reason(key, **fmt)
-        shown = "" if value is None else str(value)
-        self.items.append(Rejection(self.source, self.sheet, row, column, shown, zh, en))
+    def add(self, row: int, column: str, cell: object, key: str, **fmt: object) -> None:
+        """Reject `row` for `key`; reasons may quote the cell as {value}."""
+        shown = "" if cell is None else str(cell)
+        zh, en = reason(key, **{"value": shown, **fmt})
+        self.items.append(Rejection(self.source, self.sheet, row, column, shown, zh, en, key))
         self.bad_rows.add(row)
 
     def add_mask(

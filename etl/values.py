@@ -225,3 +225,10 @@ PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
     "date": parse_date,
     "datetime": parse_datetime,
 }
+
+
+def each(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """`fn` of every value (NaN passed as None), kept as objects: None stays None, ints stay
+    ints (pandas' own `map` would turn a column of ints and None into floats and NaN)."""
+    out = [fn(None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for v in series]
+    return pd.Series(out, index=series.index, dtype=object)

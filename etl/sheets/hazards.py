@@ -6,6 +6,7 @@ from etl import checks
 from etl.context import Context, SheetResult
 from etl.load import upsert
 from etl.parse import Parsed
+from etl.values import each
 from geo_service.domain.rules import due_date
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH, SEVERITY_ZH
 
@@ -40,7 +41,7 @@ def _house_ids(ctx: Context, codes: pd.Series) -> pd.Series:
     with ctx.conn.cursor() as cur:
         cur.execute("SELECT house_code, id FROM houses WHERE house_code = ANY(%s)", (wanted,))
         found = dict(cur.fetchall())
-    return codes.map(found).astype(object)
+    return each(codes, found.get)
 
 
 def _stored_deadlines(ctx: Context, codes: pd.Series) -> pd.Series:
@@ -50,7 +51,7 @@ def _stored_deadlines(ctx: Context, codes: pd.Series) -> pd.Series:
             (codes.tolist(),),
         )
         found = dict(cur.fetchall())
-    return codes.map(lambda c: found.get(c)).astype(object)
+    return each(codes, found.get)
 
 
 def _check(parsed: Parsed, ctx: Context) -> pd.DataFrame:
@@ -64,30 +65,27 @@ def _check(parsed: Parsed, ctx: Context) -> pd.DataFrame:
             parsed.header("house_code"),
             codes[idx],
             "unknown_house",
-            value=codes[idx],
         )
-    category = parsed.column("category_zh").map(_category)
+    category = each(parsed.column("category_zh"), _category)
     parsed.reject(
         parsed.column("category_zh").notna() & category.isna(),
         "category_zh",
         "unknown_category",
-        value="",
     )
     written = parsed.column("severity_zh")
-    severity = written.map(lambda v: _SEVERITY.get(str(v).strip()) if v is not None else None)
+    severity = each(written, lambda v: _SEVERITY.get(str(v).strip()) if v is not None else None)
     parsed.reject(written.notna() & severity.isna(), "severity_zh", "bad_severity")
-    default = category.map(lambda c: CATEGORY_BY_CODE[c].default_severity.value if c else None)
+    default = each(category, lambda c: CATEGORY_BY_CODE[c].default_severity.value if c else None)
     severity = severity.where(severity.notna(), default)
     departments = {n: uid for n, (uid, kind) in ctx.units.items() if kind == "department"}
     dept_name = parsed.column("department_name")
-    dept_id = dept_name.map(lambda n: departments.get(n) if n else None).astype(object)
+    dept_id = each(dept_name, lambda n: departments.get(n) if n else None)
     for idx in f.index[dept_name.notna() & dept_id.isna()]:
         parsed.rejections.add(
             int(f.at[idx, "_row"]),
             parsed.header("department_name"),
             dept_name[idx],
             "unknown_department",
-            value=dept_name[idx],
         )
     checks.not_future(
         parsed, ["found_on", "transferred_on", "rectified_on", "verified_on"], ctx.today

@@ -6,6 +6,7 @@ from etl import checks
 from etl.context import Context, SheetResult
 from etl.load import upsert
 from etl.parse import Parsed
+from etl.values import each
 
 KIND_BY_ZH = {"村": "village", "社区": "community", "部门": "department"}
 KIND_BY_ZH |= {"village": "village", "community": "community", "department": "department"}
@@ -16,7 +17,7 @@ _FLAGS = ["has_task_list", "has_annual_plan", "holds_meetings", "accountability_
 def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
     """Check the 单位 rows and upsert the valid ones."""
     checks.duplicates(parsed, "name")
-    kind = parsed.column("kind_zh").map(lambda v: KIND_BY_ZH.get(str(v).lower()) if v else None)
+    kind = each(parsed.column("kind_zh"), lambda v: KIND_BY_ZH.get(str(v).lower()) if v else None)
     parsed.reject(parsed.column("kind_zh").notna() & kind.isna(), "kind_zh", "unit_kind")
     parsed.frame["kind"] = kind
     # 职责任务清单 and 年度工作方案 are required of villages and communities (TEMPLATES.md).
