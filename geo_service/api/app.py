@@ -3,8 +3,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from geo_service import __version__
 from geo_service.config import Settings
@@ -37,6 +39,19 @@ def create_app(settings: Settings) -> FastAPI:
     async def _domain_error(request: Request, exc: GeoServiceError) -> JSONResponse:
         status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 400)
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(psycopg2.OperationalError)
+    @app.exception_handler(psycopg2.InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL restarting or unreachable: say so (503, retry) instead of a 500. The pool
+        # pings connections before use, so requests succeed again as soon as it is back.
+        return JSONResponse(
+            {"detail": "数据库暂时不可用，请稍后重试 database unavailable, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     from geo_service.api.routes import all_routers
 
