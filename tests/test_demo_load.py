@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from geo_service.cli import app
-from geo_service.demo import load_demo
-from geo_service.demo import loader as demo_loader
+from geo_service.demo import bulk, load_demo
 from geo_service.errors import ValidationError
 
 DAY = date(2026, 11, 15)
@@ -44,11 +43,25 @@ def small_url(new_database) -> str:
     return url
 
 
+def _schema(url: str) -> list:
+    """Every index and constraint definition (the load drops and rebuilds some of them)."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("""SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+                       FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%'
+                       UNION ALL
+                       SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
+                       FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                       ORDER BY 1, 2""")  # fmt: skip
+        return cur.fetchall()
+
+
 def test_same_parameters_give_identical_rows_and_force_replaces(
     small_url, new_database, monkeypatch
 ):
     twin = new_database("demo_twin")
+    schema = _schema(twin)
     load_demo(twin, seed=7, scale=SMALL, as_of=DAY)
+    assert _schema(twin) == schema  # indexes and keys rebuilt exactly as migrated
     for table in ("houses", "hazards", "incidents", "addresses", "units", "roads", "key_areas"):
         assert _checksum(small_url, table) == _checksum(twin, table), table
     # A different demo is refused without --force, and the data stays as it was.
@@ -74,14 +87,14 @@ def test_same_parameters_give_identical_rows_and_force_replaces(
 
 
 def _fail_on_hazards(monkeypatch) -> None:
-    real_copy = demo_loader._copy
+    real_copy = bulk.copy_rows
 
     def failing_copy(cur, table, columns, advance):
         if table == "hazards":
             raise RuntimeError("disk full (simulated)")
         return real_copy(cur, table, columns, advance)
 
-    monkeypatch.setattr(demo_loader, "_copy", failing_copy)
+    monkeypatch.setattr(bulk, "copy_rows", failing_copy)
 
 
 def test_rerun_is_a_quick_no_op(small_url):

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import shapely
 
-from geo_service.demo.frame import to_lonlat, to_lonlat_xy
+from geo_service.demo.frame import points_ewkb_hex, to_lonlat, to_lonlat_xy
 from geo_service.demo.hazards import build_hazards, build_inspections
 from geo_service.demo.houses import build_houses
 from geo_service.demo.incidents import build_incidents
@@ -36,9 +36,7 @@ def _ewkb(geoms) -> np.ndarray:
 
 
 def _points_ewkb(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    lon, lat = to_lonlat_xy(x, y)
-    return shapely.to_wkb(shapely.set_srid(shapely.points(lon, lat), 4326), hex=True,
-                          include_srid=True)  # fmt: skip
+    return points_ewkb_hex(*to_lonlat_xy(x, y))
 
 
 def generate(seed: int, scale: float, as_of: date, p: RuleParams) -> DemoData:

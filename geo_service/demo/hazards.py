@@ -170,36 +170,41 @@ def build_hazards(
 def build_inspections(
     rng: np.random.Generator, town: Town, houses: dict, hazards: dict, as_of: date
 ) -> dict:
-    """Routine inspections (mostly 自查) plus one on the day each hazard was found."""
+    """Routine inspections (mostly 自查) plus one on the day each hazard was found; sets the
+    houses' `last_inspected_on`. Diligent villages inspect more houses more often."""
     n = len(houses["id"])
     dil = np.array([u.diligence for u in town.units])[houses["unit_id"] - 1]
-    per_house = rng.poisson(0.25 + 1.3 * dil)
+    per_house = rng.poisson(0.2 + 1.1 * dil)
     routine_house = np.repeat(houses["id"], per_house)
-    k = len(routine_house)
+    k, h = len(routine_house), len(hazards["house_id"])
     routine_day = _day(as_of) - rng.integers(0, 240, k).astype("timedelta64[D]")
     house = np.concatenate([routine_house, hazards["house_id"]])
     day = np.concatenate([routine_day, hazards["found_on"]])
-    h = len(hazards["house_id"])
+    kinds = np.array(["self", "joint", "special"])
     kind = np.concatenate(
-        [
-            rng.choice(["self", "joint", "special"], k, p=[0.8, 0.12, 0.08]),
-            rng.choice(["self", "joint", "special"], h, p=[0.7, 0.15, 0.15]),
-        ]
+        [rng.choice(3, k, p=[0.8, 0.12, 0.08]), rng.choice(3, h, p=[0.7, 0.15, 0.15])]
     )
-    unit_stem = np.array([stem(u.name) for u in town.units])[houses["unit_id"][house - 1] - 1]
-    team_no = rng.integers(1, 5, len(house)).astype(str)
-    team = np.strings.add(np.strings.add("督导组第", team_no), "组")
-    departments = np.array(list(town.departments))
-    inspector = np.where(
-        kind == "self",
-        np.strings.add(unit_stem, "网格员"),
-        np.where(kind == "joint", team, departments[rng.integers(0, len(departments), len(house))]),
+    # Who inspected: the village's grid worker (自查), a supervision team (联合督查) or a
+    # department (专项检查) — indices into a small vocabulary, cheap at any scale.
+    n_units, departments = len(town.units), list(town.departments)
+    vocab = np.array(
+        [f"{stem(u.name)}网格员" for u in town.units]
+        + [f"督导组第{t}组" for t in range(1, 5)]
+        + departments
+    )
+    who = np.where(
+        kind == 0,
+        houses["unit_id"][house - 1] - 1,
+        np.where(
+            kind == 1,
+            n_units + rng.integers(0, 4, len(house)),
+            n_units + 4 + rng.integers(0, len(departments), len(house)),
+        ),
     )
     order = np.lexsort((kind, day, house))
-    last = np.full(n + 1, _NAT)
-    days = day.astype(np.int64)
     latest = np.full(n + 1, np.iinfo(np.int64).min)
-    np.maximum.at(latest, house, days)
+    np.maximum.at(latest, house, day.astype(np.int64))
+    last = np.full(n + 1, _NAT)
     seen = latest > np.iinfo(np.int64).min
     last[seen] = latest[seen].astype("datetime64[D]")
     houses["last_inspected_on"] = last[houses["id"]]
@@ -207,6 +212,6 @@ def build_inspections(
         "id": np.arange(1, len(house) + 1),
         "house_id": house[order],
         "inspected_on": day[order],
-        "kind": kind[order],
-        "inspector": inspector[order],
+        "kind": kinds[kind[order]],
+        "inspector": vocab[who[order]],
     }

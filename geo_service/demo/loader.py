@@ -5,7 +5,6 @@ Heavy modules (numpy, shapely, pandas) are imported only when a load really happ
 "already loaded" answer stays well under a second.
 """
 
-import io
 import json
 import time
 from dataclasses import dataclass, field, replace
@@ -35,8 +34,10 @@ DEMO_TABLES = (
     "incidents",
 )
 _EMPTIED = (*DEMO_TABLES[1:], "review_visits")
+# Tables whose secondary indexes and foreign keys are rebuilt after the load rather than
+# maintained row by row.
+_BIG = ("addresses", "houses", "hazards", "inspections", "incidents")
 _LOCK_KEY = 0x64656D6F  # "demo": one loader at a time per database
-_CHUNK = 50_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class LoadResult:
     seconds: float = 0.0
     generate_seconds: float = 0.0
     cascaded: tuple[str, ...] = ()  # other tables emptied by --force (they referenced demo rows)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def rows(self) -> int:
@@ -61,10 +63,6 @@ class LoadResult:
     @property
     def houses_per_s(self) -> float:
         return self.counts.get("houses", 0) / self.seconds if self.seconds else 0.0
-
-
-def _sql(name: str) -> str:
-    return resources.files("geo_service.demo").joinpath("sql").joinpath(name).read_text("utf-8")
 
 
 def _connect(target: str | Engine):
@@ -133,8 +131,9 @@ def load_demo(
             if cur.fetchone()[0] is None:
                 raise SetupError("the schema is missing: run `geo-service db up` (数据库未初始化)")
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-            cur.execute(_sql("state.sql"))
+            cur.execute(resources.files("geo_service.demo").joinpath("sql/state.sql").read_text())
             dataset, has_data = cur.fetchone()
+            t_ready = time.perf_counter()
             if not force and _matches(dataset, seed, scale, as_of):
                 conn.rollback()
                 return LoadResult(loaded=False, dataset=dataset)
@@ -150,8 +149,11 @@ def load_demo(
                 force=force,
                 progress=progress,
             )
+        t_commit = time.perf_counter()
         conn.commit()
-        return replace(result, seconds=time.perf_counter() - t0)
+        now = time.perf_counter()
+        timings = {"连接 connect, lock": t_ready - t0, **result.timings, "COMMIT": now - t_commit}
+        return replace(result, seconds=now - t0, timings=timings)
     except BaseException:
         conn.rollback()
         raise
@@ -171,87 +173,44 @@ def _refusal(dataset: dict | None) -> str:
     )
 
 
-def _truncate(cur) -> tuple[str, ...]:
-    """Empty the demo tables but units; name any other table the cascade empties with them
-    (e.g. saved route plans, which point at houses)."""
-    cur.execute(
-        """SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
-           WHERE c.contype = 'f' AND c.confrelid = ANY(%(t)s::regclass[])
-             AND NOT c.conrelid = ANY(%(t)s::regclass[]) ORDER BY 1""",
-        {"t": list(_EMPTIED)},
-    )
-    cascaded = tuple(r[0] for r in cur.fetchall())
-    cur.execute(f"TRUNCATE {', '.join(_EMPTIED)} RESTART IDENTITY CASCADE")
-    cur.execute("DELETE FROM meta WHERE key = 'dataset'")
-    return cascaded
-
-
-def _copy(cur, table: str, columns: dict, advance) -> int:
-    """COPY one table from an in-memory CSV, in chunks (the progress bar moves per chunk)."""
-    import pandas as pd
-
-    df = pd.DataFrame(columns)
-    names = ", ".join(f'"{c}"' for c in df.columns)  # column names come from the generator
-    sql = f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)'
-    for start in range(0, len(df), _CHUNK):
-        part = df.iloc[start : start + _CHUNK]
-        buf = io.StringIO()
-        part.to_csv(buf, header=False, index=False)
-        buf.seek(0)
-        cur.copy_expert(sql, buf)
-        advance(len(part))
-    return len(df)
-
-
-def _load_units(cur, columns: dict, advance) -> int:
-    """COPY the units into a temporary table, then upsert them by id."""
-    cur.execute(
-        "CREATE TEMP TABLE demo_units ON COMMIT DROP AS "
-        f"SELECT {', '.join(columns)} FROM units WITH NO DATA"
-    )
-    n = _copy(cur, "demo_units", columns, advance)
-    try:
-        cur.execute(_sql("units_upsert.sql"))
-    except psycopg2.errors.ForeignKeyViolation as e:
-        raise ValidationError(
-            "现有单位仍被其他数据引用，无法替换为演示单位 — units not in the demo are still "
-            f"referenced elsewhere: {e.diag.message_detail or e.diag.message_primary}"
-        ) from None
-    return n
-
-
 def _load(conn, cur, *, seed, scale, as_of, force, progress) -> LoadResult:
+    from geo_service.demo import bulk
     from geo_service.demo.generate import generate
     from geo_service.demo.progress import LoadProgress
     from geo_service.domain.rules import load_rule_params
 
     t0 = time.perf_counter()
     params = load_rule_params()
+    # Index builds after the load are the bulk of the work at scale: give them memory.
+    cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
     with LoadProgress(enabled=progress) as bar:
-        cascaded = _truncate(cur) if force else ()
-        bar.stage(f"生成合成数据 generating (seed={seed}, scale={scale:g})")
+        bar.stage("清空 emptying" if force else "准备 preparing")
+        cascaded = bulk.truncate(cur, _EMPTIED) if force else ()
+        cur.execute("DELETE FROM meta WHERE key = 'dataset'")
+        bar.stage(f"生成 generating (seed={seed}, scale={scale:g})")
         data = generate(seed, scale, as_of, params)
         t_gen = time.perf_counter() - t0
         bar.start_rows(sum(len(c["id"]) for c in data.tables.values()))
-        counts = {"units": _load_units(cur, data.tables["units"], bar.advance)}
-        for table, columns in data.tables.items():
-            if table != "units":
+        bar.stage("COPY units")
+        counts = {"units": bulk.load_units(cur, data.tables["units"], bar.advance)}
+        with bulk.bulk_mode(cur, _BIG):
+            for table, columns in data.tables.items():
                 bar.stage(f"COPY {table}")
-                counts[table] = _copy(cur, table, columns, bar.advance)
-        bar.stage("校园周边、警情归属 campus buffers, incident units")
+                if table == "incidents":
+                    counts[table] = bulk.load_incidents(cur, columns, bar.advance)
+                elif table != "units":
+                    counts[table] = bulk.copy_rows(cur, table, columns, bar.advance)
+            bar.stage("建索引、外键 building indexes, checking keys")
+        bar.stage("校园周边 campus buffers")
         cur.execute(
-            _sql("post_load.sql"),
+            bulk.sql("post_load.sql"),
             {
                 "first_campus_id": len(data.tables["key_areas"]["id"]) + 1,
                 "campus_buffer_m": params.campus_buffer_m,
             },
         )
         counts["key_areas"] += len(data.tables["schools"]["id"])
-        for table in DEMO_TABLES:  # explicit ids were loaded: move the sequences past them
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
-            )
+        bulk.move_sequences(cur, DEMO_TABLES)
         dataset = {
             "synthetic": True,
             "seed": seed,
@@ -262,12 +221,12 @@ def _load(conn, cur, *, seed, scale, as_of, force, progress) -> LoadResult:
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         cur.execute(
-            "INSERT INTO meta (key, value) VALUES ('dataset', %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            "INSERT INTO meta (key, value) VALUES ('dataset', %s)",
             (json.dumps(dataset, ensure_ascii=False),),
         )
         bar.stage("统计信息 ANALYZE")
         cur.execute(f"ANALYZE {', '.join(DEMO_TABLES)}")
+        bar.stage("")
     return LoadResult(
         loaded=True,
         dataset=dataset,
@@ -275,4 +234,5 @@ def _load(conn, cur, *, seed, scale, as_of, force, progress) -> LoadResult:
         seconds=time.perf_counter() - t0,
         generate_seconds=t_gen,
         cascaded=cascaded,
+        timings=bar.timings,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
 from geo_service.demo.frame import uniform_in
 from geo_service.demo.roads import RoadNet
@@ -118,7 +119,13 @@ def build_places(rng, town: Town, roads: RoadNet, n_houses: int, n_other: int) -
 def _door_numbers(roads: RoadNet, unit, x, y) -> tuple[np.ndarray, np.ndarray]:
     """Nearest street per point, and door numbers along it: odd on the left, even on the right,
     counted per unit and street in the street's direction (so every address is unique)."""
-    _, seg = shapely.STRtree(roads.geoms).query_nearest(shapely.points(x, y), all_matches=False)
+    # Nearest street by the nearest of points every 15 m along the roads: a k-d tree answers
+    # hundreds of thousands of doors in a fraction of a second, exact to a few metres.
+    coords, seg_of = shapely.get_coordinates(
+        shapely.segmentize(roads.geoms, 15.0), return_index=True
+    )
+    _, nearest = cKDTree(coords).query(np.column_stack([x, y]))
+    seg = seg_of[nearest]
     street = roads.street[seg]
     rel = np.column_stack([x, y]) - roads.street_origin[street]
     d = roads.street_dir[street]

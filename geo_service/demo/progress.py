@@ -1,5 +1,6 @@
-"""The load's progress bar (rich, on stderr), or nothing when disabled."""
+"""The load's progress bar (rich, on stderr), or nothing when disabled; times each stage."""
 
+import time
 from types import TracebackType
 
 from rich.console import Console
@@ -31,6 +32,8 @@ class LoadProgress:
             else None
         )
         self._task: TaskID | None = None
+        self.timings: dict[str, float] = {}  # stage → seconds
+        self._current: tuple[str, float] | None = None
 
     def __enter__(self) -> "LoadProgress":
         if self._progress:
@@ -48,6 +51,12 @@ class LoadProgress:
             self._progress.stop()
 
     def stage(self, description: str) -> None:
+        """Start a stage (ending the previous one); an empty description ends the last."""
+        now = time.perf_counter()
+        if self._current:
+            name, since = self._current
+            self.timings[name] = self.timings.get(name, 0.0) + now - since
+        self._current = (description, now) if description else None
         if self._progress and self._task is not None:
             self._progress.update(self._task, description=description)
 
