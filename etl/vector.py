@@ -81,7 +81,8 @@ def detect_layer(path: Path, explicit: str | None = None) -> str:
 
 
 def _looks_misdecoded(frame: pd.DataFrame) -> bool:
-    text = " ".join(str(v) for col in frame.select_dtypes("object") for v in frame[col].head(200))
+    columns = [c for c in frame.columns if c != getattr(frame, "geometry", pd.Series()).name]
+    text = " ".join(v for c in columns for v in frame[c].head(200) if isinstance(v, str))
     return bool(_LATIN1_GIBBERISH.search(text)) and not _CJK.search(text)
 
 

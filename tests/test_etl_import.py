@@ -35,12 +35,27 @@ def test_house_fields_parsed(town):
         "last_inspected_on FROM houses h JOIN units u ON u.id = h.unit_id "
         "WHERE house_code = 'H001'",
     )[0]
-    assert row == ("戴溪社区", "320412199001011234", 12, 14, 15, 15, True, True, True, 30,
-                   False, date(2026, 10, 1))  # fmt: skip
+    assert row == (
+        "戴溪社区",
+        "320412199001011234",
+        12,
+        14,
+        15,
+        15,
+        True,
+        True,
+        True,
+        30,
+        False,
+        date(2026, 10, 1),
+    )
     # √ / × / 1 / 0 and 2026/9/1; 二房东是否登记 否 kept because 二房东 is named
-    h2 = s.rows(url, "SELECT is_registered, pledge_signed, second_landlord_name, "
-                "second_landlord_registered, last_inspected_on FROM houses "
-                "WHERE house_code = 'H002'")[0]  # fmt: skip
+    h2 = s.rows(
+        url,
+        "SELECT is_registered, pledge_signed, second_landlord_name, "
+        "second_landlord_registered, last_inspected_on FROM houses "
+        "WHERE house_code = 'H002'",
+    )[0]
     assert h2 == (True, False, "王五", False, date(2026, 9, 1))
     h3 = s.rows(url, "SELECT is_registered, pledge_signed FROM houses WHERE house_code='H003'")
     assert h3 == [(True, False)]
@@ -185,7 +200,7 @@ def test_headers_tolerant_of_order_spaces_width_and_title_row(new_database, tmp_
     extra = [h + "x" for h in ["备用"]]
     wb = s.workbook(
         tmp_path / "群租房登记表.xlsx",
-        {"Sheet1": ([headers[i] for i in order] + extra, [r + ["…"] for r in rows])},
+        {"Sheet1": ([headers[i] for i in order] + extra, [[*r, "…"] for r in rows])},
         title=True,
     )
     result = s.run_import(url, wb)

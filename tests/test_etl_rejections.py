@@ -95,9 +95,12 @@ def _bad_workbook(tmp, key):
         rows = rows[:2]
     if sheet in ("群租房", "单位"):
         # fresh codes so that the valid rows are inserts, not updates
-        rows = [[f"N{i}{r[0]}" if sheet == "群租房" and i != 1 else r[0], *r[1:]]
-                if key != "duplicate_key" and sheet == "群租房" else r
-                for i, r in enumerate(rows)]  # fmt: skip
+        rows = [
+            [f"N{i}{r[0]}" if sheet == "群租房" and i != 1 else r[0], *r[1:]]
+            if key != "duplicate_key" and sheet == "群租房"
+            else r
+            for i, r in enumerate(rows)
+        ]
     return s.workbook(tmp / f"{key}.xlsx", {sheet: (headers, rows)})
 
 
@@ -152,8 +155,15 @@ def test_error_workbook_has_everything_a_village_needs(town, tmp_path):
     path = write_report(result.rejections, tmp_path / "err.xlsx")
     ws = load_workbook(path).active
     header = [c.value for c in ws[1]]
-    assert header == ["文件 file", "工作表 sheet", "行号 row", "列 column", "值 value", "原因",
-                      "reason"]  # fmt: skip
+    assert header == [
+        "文件 file",
+        "工作表 sheet",
+        "行号 row",
+        "列 column",
+        "值 value",
+        "原因",
+        "reason",
+    ]
     row = [c.value for c in ws[2]]
     assert row[:5] == ["unknown_unit.xlsx", "群租房", 3, "所属单位", "火星村"]
     assert "火星村" in row[5] and "unknown unit" in row[6]
