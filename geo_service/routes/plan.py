@@ -20,7 +20,7 @@ from geo_service.routes.instance import (
     build_instance,
     unassigned_reason,
 )
-from geo_service.routes.solver import solve_vroom
+from geo_service.routes.solver import solve_plan
 from geo_service.routes.targets import Target, select_targets
 
 MAX_TEAMS = 50
@@ -189,10 +189,10 @@ def plan_routes(
         VehicleSpec(i + 1, team_depots[i], (start, end), f"第{i + 1}组") for i in range(req.teams)
     ]
     instance = build_instance(depot_vertices, vehicles, jobs, costs)
-    solution = (
-        solve_vroom(instance, params.exploration_level, params.threads, params.timeout_s)
+    solution, solver_info = (
+        solve_plan(instance, params.exploration_level, params.threads, params.timeout_s)
         if jobs
-        else {"summary": {"cost": 0}, "routes": [], "unassigned": []}
+        else ({"summary": {"cost": 0}, "routes": [], "unassigned": []}, {"polished": False})
     )
     lap("solve_ms")
 
@@ -266,6 +266,7 @@ def plan_routes(
             "engine": "vroom",
             "exploration_level": params.exploration_level,
             "threads": params.threads,
+            **solver_info,
         },
         "timings_ms": timings,
     }

@@ -34,3 +34,47 @@ def solve_vroom(
         timeout=None if timeout_s is None else timedelta(seconds=timeout_s),
     )
     return solution.to_dict()
+
+
+def _served(solution: dict) -> set[int]:
+    return {s["id"] for r in solution["routes"] for s in r["steps"] if s["type"] == "job"}
+
+
+def solve_plan(
+    instance: dict, exploration_level: int = 5, threads: int = 2, timeout_s: float | None = None
+) -> tuple[dict, dict]:
+    """(solution, info): VROOM on `instance`, then a second VROOM pass that shortens driving.
+
+    The first pass decides which stops the day can hold (highest total priority) and their
+    order. The second gets only those stops, with the first routes as its starting point
+    (`vehicles[].steps`), and so spends its effort on driving time alone. Its solution is
+    kept only if it serves exactly the same stops at a lower cost; either way the result is
+    a feasible solution of `instance` (same matrix, shifts, windows, skills).
+    """
+    first = solve_vroom(instance, exploration_level, threads, timeout_s)
+    served = _served(first)
+    info = {"first_pass_cost": first["summary"]["cost"], "polished": False}
+    if not served:
+        return first, info
+    polish = {
+        **instance,
+        "jobs": [j for j in instance["jobs"] if j["id"] in served],
+        "vehicles": [
+            {**v, "steps": _steps(first, v["id"])} if _steps(first, v["id"]) else v
+            for v in instance["vehicles"]
+        ],
+    }
+    second = solve_vroom(polish, exploration_level, threads, timeout_s)
+    if _served(second) == served and second["summary"]["cost"] < first["summary"]["cost"]:
+        second["unassigned"] = first["unassigned"]
+        info["polished"] = True
+        return second, info
+    return first, info
+
+
+def _steps(solution: dict, vehicle: int) -> list[dict]:
+    for r in solution["routes"]:
+        if r["vehicle"] == vehicle:
+            jobs = [{"type": "job", "id": s["id"]} for s in r["steps"] if s["type"] == "job"]
+            return [{"type": "start"}, *jobs, {"type": "end"}]
+    return []
