@@ -22,7 +22,7 @@ _NUMERAL = "〇零一二两三四五六七八九十百千"
 _MARKERS = "号楼|号|幢|栋|座|单元|室|组|层|户"
 _PUNCT = re.compile(r"[\s,，。.、;；:：'\"“”‘’()（）\[\]【】{}<>《》#＃]+")
 _DASHES = re.compile(r"[－—–‐‑~～]")
-_CN_NUMBER = re.compile(rf"第?([{_NUMERAL}]+)(?={_MARKERS})")
+_CN_NUMBER = re.compile(rf"第?([{_NUMERAL}]+)(?={_MARKERS}|$)")
 _LEADING_ZEROS = re.compile(rf"(?<!\d)0+(\d+)(?={_MARKERS})")
 _ORDINAL = re.compile(rf"第(\d+)(?={_MARKERS})")
 _WORD_SYNONYMS = [(re.compile(r"村民小组|小组"), "组")]
@@ -78,30 +78,42 @@ class AddressNormalizer:
             for level in town.admin_levels
         ]
         self._prefix = re.compile("^" + "".join(levels)) if levels else None
+        # Written forms that name a unit unambiguously (X村, X社区, X村委会, configured aliases).
         self._aliases = self._alias_map(town)
-        self._alias_re = (
-            re.compile("^(" + "|".join(re.escape(a) for a in self._aliases) + ")")
-            if self._aliases
-            else None
-        )
+        self._alias_re = self._prefix_re(self._aliases)
+        # A bare stem (岑村, 湖滨) may also begin a road name (湖滨中路): never rewritten into
+        # an address, only offered to the geocoder as one reading, and accepted in 所属单位.
+        self._stems = self._stem_map(town)
+        self._stem_re = self._prefix_re(self._stems)
         self._cache: dict[str, str] = {}
 
+    @staticmethod
+    def _prefix_re(forms: dict[str, str]) -> re.Pattern | None:
+        if not forms:
+            return None
+        return re.compile("^(" + "|".join(re.escape(a) for a in forms) + ")")
+
     def _alias_map(self, town: TownConfig) -> dict[str, str]:
-        """Every written form of a unit → its name (longest forms matched first)."""
-        town_bare = town.name.removesuffix("镇")
+        """Every unambiguous written form of a unit → its name (longest first)."""
         aliases: dict[str, str] = {}
         for name in self.unit_names:
             stem = unit_stem(name)
             for suffix in _UNIT_SUFFIXES:
                 aliases[stem + suffix] = name
-            # A stem alone (岑村) names the unit only when it cannot be the town itself.
-            if len(stem) >= 2 and stem != town_bare:
-                aliases.setdefault(stem, name)
         for alias, name in town.aliases.items():
             aliases[alias] = name
         for name in self.unit_names:
             aliases[name] = name
         return dict(sorted(aliases.items(), key=lambda kv: len(kv[0]), reverse=True))
+
+    def _stem_map(self, town: TownConfig) -> dict[str, str]:
+        town_bare = town.name.removesuffix("镇")
+        stems = {
+            unit_stem(name): name
+            for name in self.unit_names
+            if len(unit_stem(name)) >= 2 and unit_stem(name) != town_bare
+        }
+        return dict(sorted(stems.items(), key=lambda kv: len(kv[0]), reverse=True))
 
     def __call__(self, address: str | None) -> str:
         """The normalised key of `address` ('' for an empty address)."""
@@ -151,13 +163,18 @@ class AddressNormalizer:
                 return name
         return None
 
+    def bare_stem(self, normalized: str) -> tuple[str, str] | None:
+        """(unit name, rest) when the address starts with a unit's bare stem (岑村3组5号)."""
+        m = self._stem_re.match(normalized) if self._stem_re else None
+        return (self._stems[m.group(1)], normalized[m.end() :]) if m else None
+
     def resolve_unit(self, written: str | None) -> str | None:
-        """The unit name a user wrote in 所属单位 (exact, an X村/X社区 form or an alias)."""
+        """The unit name a user wrote in 所属单位 (exact, X村/X社区/X村委 forms, the bare
+        stem, or a configured alias); None when it names no unit."""
         if written is None:
             return None
         s = _PUNCT.sub("", unicodedata.normalize("NFKC", str(written)))
         if self._prefix is not None:
             s = self._prefix.sub("", s, count=1)
-        if s in self._aliases and self._aliases[s] in self.unit_names:
-            return self._aliases[s]
-        return None
+        name = self._aliases.get(s) or self._stems.get(s)
+        return name if name in self.unit_names else None

@@ -6,11 +6,15 @@ For each distinct (address, unit) the geocoder tries, in order:
    equals a standard address; then the same with the room / floor / entrance / building parts
    cut off the end (`…12号3幢201室` → `…12号`), since door plates stop at the number;
 2. **fuzzy** – among the standard addresses of the same unit that carry *the same numbers*
-   (a wrong house number is a wrong place, so numbers are never fuzzy), the most similar text
-   (rapidfuzz, normalised Indel similarity); refused when the runner-up is as good and lies
+   (a wrong house number is a wrong place, so numbers are never fuzzy), the most similar by
+   characters or by sound (`etl.similarity`); refused when the runner-up is as good and lies
    elsewhere (ambiguous);
 3. **unit_centroid** – below `min_confidence` the row is *not* placed on a guess: it goes to a
    point inside its unit (`ST_PointOnSurface`) with `needs_review`, shown as low precision.
+
+An address without its village is read with the row's unit (所属单位) when known; one that
+starts with a village's bare stem (岑村3组5号, but also 湖滨中路… where 湖滨 begins a road) is
+read both ways. An address naming another village than the row's unit is not placed.
 
 The reference layer is read in one query; matching runs in memory, once per distinct address.
 """
@@ -20,10 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from etl.address import AddressNormalizer
-from geo_service.crs import haversine_m
+from etl.similarity import Block, distance_m, rank
 
 EXACT, FUZZY, UNIT_CENTROID, GIVEN = "exact", "fuzzy", "unit_centroid", "given"
 _TRUNCATIONS = [re.compile(p) for p in (r"\d+室$", r"\d+层$", r"\d+单元$", r"\d+幢$")]
@@ -79,15 +82,15 @@ class Geocoder:
         self.units = {int(r.id): r for r in units.itertuples(index=False)}
         self.unit_by_name = {r.name: int(r.id) for r in units.itertuples(index=False)}
         self.exact: dict[str, tuple[int | None, float, float]] = {}
-        # (unit id or None for the whole town, numbers) → [(text, text without unit, lon, lat)]
-        self.blocks: dict[tuple, list[tuple[str, str, float, float]]] = defaultdict(list)
+        # (unit id, or None for the whole town; the numbers of the address) → candidates
+        self.blocks: dict[tuple, Block] = defaultdict(Block)
         for norm, unit_id, lon, lat in addresses.itertuples(index=False):
             uid = None if pd.isna(unit_id) else int(unit_id)
             self.exact[norm] = (uid, float(lon), float(lat))
-            entry = (norm, self._strip_unit(norm), float(lon), float(lat))
-            sig = tuple(_NUMBERS.findall(norm))
-            self.blocks[(uid, sig)].append(entry)
-            self.blocks[(None, sig)].append(entry)
+            numbers = tuple(_NUMBERS.findall(norm))
+            rest = self._strip_unit(norm)
+            self.blocks[(uid, numbers)].add(norm, rest, float(lon), float(lat))
+            self.blocks[(None, numbers)].add(norm, rest, float(lon), float(lat))
         self._cache: dict[tuple[str, int | None], Match] = {}
 
     @classmethod
@@ -118,51 +121,65 @@ class Geocoder:
             out.append(match)
         return pd.DataFrame(out, columns=list(Match.__dataclass_fields__))
 
+    def _readings(self, norm: str, unit_id: int | None) -> list[tuple[str, int | None]]:
+        """The ways to read `norm` as a full address: (text with unit, unit id)."""
+        lead = self.normalizer.leading_unit(norm)
+        if lead is not None:
+            lead_id = self.unit_by_name.get(lead)
+            # An address naming another village than 所属单位: one of them is wrong.
+            return [] if unit_id is not None and lead_id != unit_id else [(norm, lead_id)]
+        readings = []
+        if unit_id is not None and unit_id in self.units:
+            readings.append((self.units[unit_id].name + norm, unit_id))  # village left out
+        stem = self.normalizer.bare_stem(norm)
+        if stem is not None:
+            stem_id = self.unit_by_name.get(stem[0])
+            if unit_id is None or stem_id == unit_id:
+                readings.append((stem[0] + stem[1], stem_id))
+        if unit_id is None:
+            readings.append((norm, None))
+        return readings
+
     def _one(self, address: str, unit_id: int | None) -> Match:
         norm = self.normalizer(address)
-        lead = self.normalizer.leading_unit(norm)
-        if unit_id is None and lead is not None:
-            unit_id = self.unit_by_name.get(lead)
-        elif unit_id is not None and lead is None and unit_id in self.units:
-            norm = self.units[unit_id].name + norm  # the village level was left out
-        elif unit_id is not None and lead is not None and self.unit_by_name.get(lead) != unit_id:
-            return self._fallback(unit_id)  # the address names another village than 所属单位
-        if not norm:
+        readings = self._readings(norm, unit_id) if norm else []
+        # Anchored (the unit is known, from 所属单位 or the address): an exact hit is final.
+        anchored = unit_id is not None or self.normalizer.leading_unit(norm) is not None
+        pool: list[tuple[float, str, float, float, int | None, str]] = []
+        for text, uid in readings:
+            for i, form in enumerate(variants(text)):
+                factor = 1.0 if i == 0 else _TRUNCATED_FACTOR
+                hit = self.exact.get(form)
+                if hit and (uid is None or hit[0] in (None, uid)):
+                    if anchored:
+                        return Match(hit[1], hit[2], EXACT, factor, False, form, uid or hit[0])
+                    pool.append((100.0 * factor, form, hit[1], hit[2], uid or hit[0], EXACT))
+                for score, matched, lon, lat in self._fuzzy(form, uid):
+                    pool.append((score * factor, matched, lon, lat, uid, FUZZY))
+        if not pool:
             return self._fallback(unit_id)
-        forms = variants(norm)
-        for i, form in enumerate(forms):
-            hit = self.exact.get(form)
-            if hit and (unit_id is None or hit[0] in (None, unit_id)):
-                confidence = 1.0 if i == 0 else _TRUNCATED_FACTOR
-                return Match(hit[1], hit[2], EXACT, confidence, False, form, unit_id or hit[0])
-        for i, form in enumerate(forms):
-            found = self._fuzzy(form, unit_id)
-            if found is not None:
-                score, (text, _, lon, lat) = found
-                confidence = round(score * (1.0 if i == 0 else _TRUNCATED_FACTOR), 4)
-                if confidence >= self.min_confidence:
-                    return Match(lon, lat, FUZZY, confidence, False, text, unit_id)
-        return self._fallback(unit_id)
+        pool.sort(key=lambda c: c[0], reverse=True)
+        best = pool[0]
+        # Refuse to choose when another reading or candidate fits as well somewhere else.
+        for other in pool[1:]:
+            if best[0] - other[0] >= _AMBIGUOUS_POINTS:
+                break
+            if distance_m(best[2], best[3], other[2], other[3]) > _AMBIGUOUS_METRES:
+                return self._fallback(unit_id)
+        if best[0] / 100.0 < self.min_confidence:
+            return self._fallback(unit_id)
+        score, matched, lon, lat, uid, method = best
+        return Match(lon, lat, method, round(score / 100.0, 4), False, matched, uid)
 
-    def _fuzzy(self, form: str, unit_id: int | None) -> tuple[float, tuple] | None:
+    def _fuzzy(self, form: str, unit_id: int | None) -> list[tuple[float, str, float, float]]:
+        """The closest standard addresses with the same unit and numbers: (score, text, x, y)."""
         block = self.blocks.get((unit_id, tuple(_NUMBERS.findall(form))))
         if not block:
-            return None
-        rest = self._strip_unit(form)
-        full = process.extract(form, [b[0] for b in block], scorer=fuzz.ratio, limit=2)
-        part = process.extract(rest, [b[1] for b in block], scorer=fuzz.ratio, limit=2)
-        scores: dict[int, float] = {}
-        for _, score, idx in (*full, *part):
-            scores[idx] = max(scores.get(idx, 0.0), score)
-        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-        best_idx, best = ranked[0]
-        if len(ranked) > 1:
-            second_idx, second = ranked[1]
-            b, s = block[best_idx], block[second_idx]
-            far = haversine_m(b[2], b[3], s[2], s[3]) > _AMBIGUOUS_METRES
-            if best - second < _AMBIGUOUS_POINTS and far:
-                return None
-        return best / 100.0, block[best_idx]
+            return []
+        return [
+            (score, block.texts[i], block.lon[i], block.lat[i])
+            for i, score in rank(form, self._strip_unit(form), block)
+        ]
 
     def _fallback(self, unit_id: int | None) -> Match:
         unit = self.units.get(unit_id) if unit_id is not None else None
