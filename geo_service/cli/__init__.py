@@ -44,6 +44,10 @@ def _register() -> None:
     app.add_typer(users.app, name="users")
     app.command("audit")(audit.audit)
 
+    from geo_service.cli import spatial
+
+    spatial.register(app)  # density, hotspots
+
 
 _register()
 

@@ -123,9 +123,9 @@ class Selection:
 
 def accepted(layer: Layer) -> list[str]:
     """Names of the query parameters that filter `layer`."""
-    names = ["bbox", *layer.filters]
-    if layer.as_of:
-        names.insert(0, "as_of")
+    # as_of is accepted everywhere so a client can send one date to every layer; layers
+    # without history (houses, units, roads …) do not depend on it.
+    names = ["as_of", "bbox", *layer.filters]
     if layer.temporal:
         names += ["date_from", "date_to", "datetime"]
     if layer.key_area_filter:

@@ -1,8 +1,11 @@
 """Small HTTP helpers shared by the spatial routes (OGC API, tiles, density, incidents)."""
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from layers.registry import Layer
@@ -34,3 +37,30 @@ def geojson(body: str, headers: Mapping[str, str] | None = None) -> Response:
 def base_url(request: Request) -> str:
     """The server's root URL as the client sees it (no trailing slash)."""
     return str(request.base_url).rstrip("/")
+
+
+@dataclass
+class HazardFilterParams:
+    """The hazard filters every analytic accepts, declared once for the OpenAPI document.
+
+    Routes read them (and any other filter of the layer) through `filters.select`, which
+    validates values and rejects unknown parameters.
+    """
+
+    as_of: Annotated[str | None, Query(description="YYYY-MM-DD, default today (as-of date)")] = None
+    unit_id: Annotated[str | None, Query(description="unit id(s), comma-separated")] = None
+    category: Annotated[str | None, Query(description="hazard category code(s)")] = None
+    severity: Annotated[str | None, Query(description="major / general")] = None
+    status: Annotated[str | None, Query(description="open / overdue / rectified")] = None
+    key_area_kind: Annotated[
+        str | None, Query(description="inside a key area of this kind, e.g. urban_village")
+    ] = None
+    date_from: Annotated[str | None, Query(description="found on or after (YYYY-MM-DD)")] = None
+    date_to: Annotated[str | None, Query(description="found on or before (YYYY-MM-DD)")] = None
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None
+
+
+def feature_collection(features: str, headers: Mapping[str, str] | None = None, **meta) -> Response:
+    """A GeoJSON FeatureCollection response around a features array (JSON text) and metadata."""
+    extra = "".join(f", {json.dumps(k)}: {json.dumps(v, default=str)}" for k, v in meta.items())
+    return geojson(f'{{"type": "FeatureCollection", "features": {features}{extra}}}', headers)

@@ -4,11 +4,11 @@ from fastapi import APIRouter
 
 
 def all_routers() -> list[APIRouter]:
-    from geo_service.api.routes import health, ogc, tiles
+    from geo_service.api.routes import density, health, incidents, ogc, tiles
     from web_map import routes as map_routes
 
     routers = [health.router, map_routes.router]
-    routers += [ogc.router, tiles.router]
+    routers += [ogc.router, tiles.router, density.router, incidents.router]
 
     from geo_service.api.routes import analytics
 

@@ -1,0 +1,95 @@
+"""Hazard density (隐患密度): hexagons, per-unit choropleth and heat points, as GeoJSON."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from geo_service.api.deps import ConnDep
+from geo_service.spatial import density
+from geo_service.spatial.web import (
+    GEOJSON,
+    HazardFilterParams,
+    cache_control,
+    feature_collection,
+    query_dict,
+)
+
+router = APIRouter(prefix="/analytics/density", tags=["density 隐患密度"])
+
+Filters = Annotated[HazardFilterParams, Depends()]
+_GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
+
+
+@router.get(
+    "/hex",
+    summary="六边形密度 counts per hexagon",
+    response_class=Response,
+    responses=_GEOJSON_200,
+)
+def hexagons(
+    request: Request,
+    conn: ConnDep,
+    _filters: Filters,
+    layer: Annotated[
+        Literal["hazards", "overdue", "houses", "incidents"],
+        Query(description="what to count (default hazards)"),
+    ] = "hazards",
+    size_m: Annotated[
+        float | None, Query(description="hexagon circumradius in metres (20–50000)")
+    ] = None,
+    zoom: Annotated[
+        float | None, Query(description="size the hexagons for this web-map zoom instead")
+    ] = None,
+) -> Response:
+    """Flat-topped hexagons (ST_Hexagon in the town's UTM zone) with the number of features in
+    each — for hazards also how many are major, open, overdue and rectified on `as_of`. Only
+    non-empty hexagons are returned, densest first. Filters are those of the layer's OGC
+    collection (for hazards: as_of, unit_id, category, severity, status, key_area_kind,
+    date_from/date_to on the discovery date, bbox)."""
+    features, meta = density.hexagons(conn, query_dict(request), layer, size_m, zoom)
+    sensitive = layer == "incidents"
+    return feature_collection(features, cache_control(sensitive=sensitive), **meta)
+
+
+@router.get(
+    "/units",
+    summary="单位分布 choropleth per village/community",
+    response_class=Response,
+    responses=_GEOJSON_200,
+)
+def units(request: Request, conn: ConnDep, _filters: Filters) -> Response:
+    """Per village/community: houses, hazards found by `as_of` (open, overdue, rectified,
+    major) and hazards / unrectified / overdue per 100 houses (one decimal; null without
+    houses). Hazard filters narrow the hazards; unit_id and key_area_kind narrow both."""
+    features, meta = density.units(conn, query_dict(request))
+    return feature_collection(features, cache_control(), **meta)
+
+
+@router.get(
+    "/heat",
+    summary="热力点 weighted heat points",
+    response_class=Response,
+    responses=_GEOJSON_200,
+)
+def heat(
+    request: Request,
+    conn: ConnDep,
+    _filters: Filters,
+    format: Annotated[
+        Literal["geojson", "points"],
+        Query(description="geojson, or points: [[lat, lon, weight], …] for folium HeatMap"),
+    ] = "geojson",
+    w_major: Annotated[float, Query(ge=0, description="weight of a major hazard")] = 3.0,
+    w_general: Annotated[float, Query(ge=0, description="weight of a general hazard")] = 1.0,
+    w_overdue: Annotated[float, Query(ge=0, description="factor when overdue")] = 2.0,
+) -> Response:
+    """One point per house with hazards; weight = Σ (3 if 重大 else 1) × (2 if overdue else 1)
+    over its hazards (weights adjustable). By default only unrectified hazards (status
+    open,overdue) heat the map."""
+    weights = density.HeatWeights(w_major, w_general, w_overdue)
+    out, meta = density.heat(conn, query_dict(request), weights, as_points=format == "points")
+    if format == "points":
+        body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
+        return Response(body, media_type="application/json", headers=cache_control())
+    return feature_collection(out, cache_control(), **meta)

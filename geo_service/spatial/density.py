@@ -1,0 +1,167 @@
+"""Hazard density: counts per hexagon, per unit (choropleth) and weighted heat points.
+
+Every function takes a request's query (as_of, category, severity, unit_id, key_area_kind,
+status, date_from/date_to, bbox …) compiled against the layer registry, and answers GeoJSON
+text built by PostgreSQL in one statement.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from geo_service.errors import ValidationError
+from geo_service.spatial.filters import Selection, select
+from geo_service.spatial.sqlfiles import render, source
+from layers.registry import get_layer
+
+DEFAULT_SIZE_M = 200.0
+MIN_SIZE_M, MAX_SIZE_M = 20.0, 50_000.0
+HEX_PX = 24  # at a map zoom, a hexagon's circumradius spans this many screen pixels
+
+# What each layer's hexagons count besides the total: name → (column, value).
+HEX_LAYERS: dict[str, dict[str, tuple[str, str]]] = {
+    "hazards": {
+        "major": ("severity", "major"),
+        "open": ("status", "open"),
+        "overdue": ("status", "overdue"),
+        "rectified": ("status", "rectified"),
+    },
+    "overdue": {"major": ("severity", "major")},
+    "houses": {},
+    "incidents": {},
+}
+
+
+@dataclass(frozen=True)
+class HeatWeights:
+    """Heat weight of one hazard: `major` or `general` by severity, × `overdue` when overdue."""
+
+    major: float = 3.0
+    general: float = 1.0
+    overdue: float = 2.0
+
+
+def metric_srid(conn: Connection) -> int:
+    """The UTM zone of the town (true metres for hexagon sizes); 3857 with no data."""
+    return int(conn.execute(text(source("metric_srid.sql"))).scalar_one())
+
+
+def cell_size(size_m: float | None, zoom: float | None, lat: float = 31.7) -> float:
+    """Hexagon circumradius in metres: `size_m` when given, else sized for a web-map zoom
+    (HEX_PX screen pixels at latitude `lat`), else DEFAULT_SIZE_M."""
+    if size_m is not None:
+        if not MIN_SIZE_M <= size_m <= MAX_SIZE_M:
+            raise ValidationError(
+                f"size_m: 应在 {MIN_SIZE_M:g}–{MAX_SIZE_M:g} 米之间 (must be within that range)"
+            )
+        return float(size_m)
+    if zoom is None:
+        return DEFAULT_SIZE_M
+    if not 0 <= zoom <= 24:
+        raise ValidationError("zoom: 应在 0–24 之间 (must be within 0–24)")
+    metres_per_px = 156_543.03392 * math.cos(math.radians(lat)) / 2**zoom
+    return min(max(HEX_PX * metres_per_px, MIN_SIZE_M), MAX_SIZE_M)
+
+
+def _points(sel: Selection, columns: list[str]) -> str:
+    extra = "".join(f", t.{c}" for c in columns)
+    return (
+        "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y, s.* FROM "
+        f"(SELECT ST_Transform(t.geom, :srid) AS g{extra} FROM {sel.source()}) s"
+    )
+
+
+def hexagons(
+    conn: Connection,
+    query: Mapping[str, str],
+    layer_name: str = "hazards",
+    size_m: float | None = None,
+    zoom: float | None = None,
+) -> tuple[str, dict]:
+    """Counts per hexagon of a point layer's filtered features.
+
+    Returns the GeoJSON features (JSON array text) and the parameters used (size, srid, as_of).
+    """
+    if layer_name not in HEX_LAYERS:
+        raise ValidationError(
+            f"layer: 密度图层只支持 (density supports) {', '.join(HEX_LAYERS)}, not {layer_name!r}"
+        )
+    sel = select(get_layer(layer_name), query, ignore=_OWN_PARAMS)
+    counts = HEX_LAYERS[layer_name]
+    columns = sorted({col for col, _ in counts.values()})
+    params = {**sel.params, "size": cell_size(size_m, zoom), "srid": metric_srid(conn)}
+    aggregates, props = "", ""
+    for name, (col, value) in counts.items():
+        aggregates += f", count(*) FILTER (WHERE {col} = :agg_{name}) AS {name}"
+        props += f", '{name}', c.{name}"
+        params[f"agg_{name}"] = value
+    sql = render(
+        "hex_density.sql", points=_points(sel, columns), aggregates=aggregates, props=props
+    )
+    features = conn.execute(text(sql), params).scalar_one()
+    meta = {"layer": layer_name, "size_m": round(params["size"], 1), "srid": params["srid"]}
+    if sel.layer.as_of:
+        meta["as_of"] = sel.as_of.isoformat()
+    return features, meta
+
+
+def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
+    """Per village/community: houses, hazards (by state, major) and rates per 100 houses."""
+    hazards = select(get_layer("hazards"), query, ignore=_OWN_PARAMS)
+    houses = select(get_layer("houses"), query, strict=False, prefix="h_")
+    unit_filter = ""
+    if "f_unit_id" in hazards.params:
+        unit_filter = "AND u.id = ANY(:f_unit_id)"
+    sql = render(
+        "unit_density.sql",
+        hazards=hazards.source(located_only=False),
+        houses=houses.source(located_only=False),
+        unit_filter=unit_filter,
+    )
+    features = conn.execute(text(sql), {**hazards.params, **houses.params}).scalar_one()
+    return features, {"as_of": hazards.as_of.isoformat()}
+
+
+_HEAT_GEOJSON = """coalesce(json_agg(json_build_object(
+    'type', 'Feature', 'id', s.house_id,
+    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+    'properties', json_build_object('house_id', s.house_id, 'weight', s.weight,
+                                    'hazards', s.hazards)
+) ORDER BY s.weight DESC, s.house_id), '[]'::json)::text"""
+_HEAT_POINTS = """coalesce(json_agg(json_build_array(
+    round(ST_Y(s.geom)::numeric, 6), round(ST_X(s.geom)::numeric, 6), s.weight
+) ORDER BY s.weight DESC, s.house_id), '[]'::json)::text"""
+
+
+def heat(
+    conn: Connection,
+    query: Mapping[str, str],
+    weights: HeatWeights = HeatWeights(),
+    as_points: bool = False,
+) -> tuple[str, dict]:
+    """Weighted heat points, one per house with hazards (by default the unrectified ones).
+
+    `as_points` answers `[[lat, lon, weight], …]` (what folium's HeatMap takes) instead of
+    GeoJSON features.
+    """
+    query = dict(query)
+    query.setdefault("status", "open,overdue")
+    sel = select(get_layer("hazards"), query, ignore=_OWN_PARAMS)
+    sql = render(
+        "heat.sql", source=sel.source(), output=_HEAT_POINTS if as_points else _HEAT_GEOJSON
+    )
+    params = {
+        **sel.params,
+        "w_major": weights.major,
+        "w_general": weights.general,
+        "w_overdue": weights.overdue,
+    }
+    out = conn.execute(text(sql), params).scalar_one()
+    meta = {"as_of": sel.as_of.isoformat(), "weights": weights.__dict__, "status": query["status"]}
+    return out, meta
+
+
+# Parameters of the density endpoints themselves (not layer filters).
+_OWN_PARAMS = ("size_m", "zoom", "layer", "format", "w_major", "w_general", "w_overdue")

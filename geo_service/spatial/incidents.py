@@ -1,0 +1,163 @@
+"""Incident overlay (警情): incidents near each rental house, per unit, and Gi* hot spots.
+
+Filters split by layer: the incident filters (as_of, category, date_from/date_to, datetime)
+narrow the incidents; unit_id, key_area_kind and bbox narrow the houses (near-houses) or the
+units (per unit, hot spots).
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from geo_service.errors import ValidationError
+from geo_service.spatial import hotspots
+from geo_service.spatial.density import cell_size, metric_srid
+from geo_service.spatial.filters import select
+from geo_service.spatial.sqlfiles import render
+from layers.registry import get_layer
+
+MAX_RADIUS_M = 2_000.0
+MIN_INCIDENTS = 30  # below this, Gi*'s normal approximation on sparse counts is unreliable
+M_PER_DEG = 110_000.0  # shorter than a degree of latitude, or of longitude ÷ cos(lat)
+_INCIDENT_KEYS = ("as_of", "category", "date_from", "date_to", "datetime")
+_HOUSE_KEYS = ("as_of", "unit_id", "key_area_kind", "bbox")
+
+
+def _split(query: Mapping[str, str], own: tuple[str, ...]) -> tuple[dict, dict]:
+    allowed = set(_INCIDENT_KEYS) | set(_HOUSE_KEYS) | set(own)
+    unknown = sorted(k for k in query if k not in allowed and k != "f")
+    if unknown:
+        raise ValidationError(
+            f"不支持参数 (unsupported parameter) {', '.join(unknown)}; "
+            f"可用 accepted: {', '.join(sorted(allowed))}"
+        )
+    incident_q = {k: v for k, v in query.items() if k in _INCIDENT_KEYS}
+    house_q = {k: v for k, v in query.items() if k in _HOUSE_KEYS}
+    return incident_q, house_q
+
+
+def near_houses(
+    conn: Connection, query: Mapping[str, str], radius_m: float = 100.0, limit: int = 1000
+) -> tuple[str, dict]:
+    """Houses with incidents within `radius_m`, most incidents first (GeoJSON features text)."""
+    if not 0 < radius_m <= MAX_RADIUS_M:
+        raise ValidationError(f"radius_m: 应在 0–{MAX_RADIUS_M:g} 米之间 (must be in that range)")
+    iq, hq = _split(query, ("radius_m", "limit"))
+    inc = select(get_layer("incidents"), iq, prefix="i_")
+    houses = select(get_layer("houses"), hq, prefix="h_")
+    sql = render("near_houses.sql", houses=houses.source(), incidents=inc.source())
+    params = {
+        **inc.params,
+        **houses.params,
+        "radius": float(radius_m),
+        "m_per_deg": M_PER_DEG,
+        "limit_": int(limit),
+    }
+    features, matched = conn.execute(text(sql), params).one()
+    meta = {"as_of": inc.as_of.isoformat(), "radius_m": radius_m, "numberMatched": matched}
+    return features, meta
+
+
+def _unit_filter(house_q: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """`AND u.id = ANY(:units_)` from unit_id, validated like a layer filter."""
+    if "unit_id" not in house_q:
+        return "", {}
+    sel = select(get_layer("houses"), {"unit_id": house_q["unit_id"]})
+    return "AND u.id = ANY(:units_)", {"units_": sel.params["f_unit_id"]}
+
+
+def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
+    """Per village/community: incidents (by category) and incidents per 100 houses."""
+    iq, hq = _split(query, ())
+    inc = select(get_layer("incidents"), iq, prefix="i_")
+    houses = select(get_layer("houses"), hq, prefix="h_")
+    unit_filter, unit_params = _unit_filter(hq)
+    sql = render(
+        "incident_units.sql",
+        incidents=inc.source(located_only=False),
+        houses=houses.source(located_only=False),
+        unit_filter=unit_filter,
+    )
+    features = conn.execute(text(sql), {**inc.params, **houses.params, **unit_params})
+    return features.scalar_one(), {"as_of": inc.as_of.isoformat()}
+
+
+def hot_spots(
+    conn: Connection,
+    query: Mapping[str, str],
+    size_m: float | None = None,
+    permutations: int = 0,
+    correction: hotspots.Correction = "fdr",
+    significant_only: bool = False,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Gi* hot/cold spots of the filtered incidents on a hexagon grid over the study area.
+
+    Returns the cells as GeoJSON features (dicts) and a summary (counts per class, parameters).
+    """
+    iq, hq = _split(query, ("size_m", "permutations", "correction", "significant_only"))
+    inc = select(get_layer("incidents"), iq, prefix="i_")
+    unit_filter, unit_params = _unit_filter(hq)
+    size = cell_size(size_m, None) if size_m is not None else 250.0
+    srid = metric_srid(conn)
+    points = (
+        "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y FROM "
+        f"(SELECT ST_Transform(t.geom, :srid) AS g FROM {inc.source()}) s"
+    )
+    sql = render("hotspot_cells.sql", points=points, unit_filter=unit_filter)
+    params = {**inc.params, **unit_params, "size": size, "srid": srid}
+    rows = conn.execute(text(sql), params).all()
+    if not rows:
+        raise ValidationError(
+            "没有研究区域：无村（社区）边界也无警情 "
+            "(no study area: no unit boundary and no incident)"
+        )
+    i = np.array([r.i for r in rows])
+    j = np.array([r.j for r in rows])
+    counts = np.array([r.n for r in rows], dtype=float)
+    gi = hotspots.gi_star(counts, i, j, size, permutations=permutations, correction=correction)
+    features = []
+    for k, r in enumerate(rows):
+        if significant_only and gi.confidence[k] == 0:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{r.i},{r.j}",
+                "geometry": json.loads(r.geometry),
+                "properties": {
+                    "i": r.i,
+                    "j": r.j,
+                    "count": r.n,
+                    "gi_z": round(float(gi.z[k]), 3),
+                    "p_value": float(f"{gi.p[k]:.3g}"),
+                    "confidence": int(gi.confidence[k]),
+                    "class": gi.kind[k],
+                    "label_zh": hotspots.label_zh(gi.kind[k], int(gi.confidence[k])),
+                },
+            }
+        )
+    summary = {
+        "as_of": inc.as_of.isoformat(),
+        "size_m": size,
+        "srid": srid,
+        "grid_cells": len(rows),
+        "incidents": int(counts.sum()),
+        "method": "Getis-Ord Gi* (esda.G_Local, star=True), binary weights: the 6 touching "
+        "hexagons; two-sided p "
+        + ("from permutations" if permutations else "from the normal approximation")
+        + ("; Benjamini–Hochberg FDR across cells" if correction == "fdr" else ""),
+        "classes": {
+            f"{kind}_{level}": int(np.sum((gi.confidence == level) & (np.array(gi.kind) == kind)))
+            for kind in ("hot", "cold")
+            for level, _ in hotspots.LEVELS
+        },
+    }
+    if counts.sum() < MIN_INCIDENTS:
+        summary["warning"] = (
+            f"警情少于 {MIN_INCIDENTS} 起，热点仅供参考 (fewer than {MIN_INCIDENTS} incidents: "
+            "Gi* on such sparse counts is indicative only)"
+        )
+    return features, summary

@@ -1,0 +1,29 @@
+-- Incident counts on every hexagon of the study area, zeros included (Gi* needs them): the
+-- grid ST_HexagonGrid(:size) in the metric SRID :srid over the villages and communities
+-- ({{unit_filter}} narrows them), or around the incidents when no unit has a boundary.
+-- Incidents are binned by arithmetic (hex_bin.sql) to the same (i, j) as the grid.
+-- {{points}}: x, y of the filtered incidents in :srid.
+WITH area AS (
+    SELECT coalesce(
+        (SELECT ST_Union(ST_Transform(u.geom, :srid)) FROM units u
+         WHERE u.kind IN ('village', 'community') AND u.geom IS NOT NULL {{unit_filter}}),
+        (SELECT ST_Expand(ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 4326), :srid), :size)
+         FROM incidents)
+    ) AS g
+),
+grid AS (
+    SELECT h.i, h.j, h.geom
+    FROM area, ST_HexagonGrid(:size, area.g) h
+    WHERE ST_Intersects(h.geom, area.g)
+),
+counts AS (
+    SELECT b.i, b.j, count(*) AS n
+    FROM (
+        -- @include hex_bin.sql
+    ) b
+    GROUP BY b.i, b.j
+)
+SELECT g.i, g.j, coalesce(c.n, 0) AS n, ST_AsGeoJSON(ST_Transform(g.geom, 4326), 6) AS geometry
+FROM grid g
+LEFT JOIN counts c ON c.i = g.i AND c.j = g.j
+ORDER BY g.i, g.j

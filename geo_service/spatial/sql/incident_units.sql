@@ -1,0 +1,35 @@
+-- Incidents per village/community (GeoJSON text): an incident belongs to the unit it was
+-- recorded under, else to the unit whose boundary holds it. {{incidents}} / {{houses}}: the
+-- filtered layers; rates per 100 houses to one decimal (NULL for a unit without houses).
+WITH i AS (
+    SELECT t.category,
+           coalesce(t.unit_id, (SELECT u.id FROM units u
+                                WHERE u.kind IN ('village', 'community')
+                                  AND ST_Intersects(u.geom, t.geom)
+                                ORDER BY u.id LIMIT 1)) AS unit_id
+    FROM {{incidents}}
+),
+per_unit AS (
+    SELECT unit_id, sum(n)::int AS incidents, json_object_agg(category, n ORDER BY category) AS counts
+    FROM (SELECT unit_id, category, count(*) AS n FROM i GROUP BY 1, 2) s
+    GROUP BY unit_id
+),
+ho AS (
+    SELECT t.unit_id, count(*) AS houses FROM {{houses}} GROUP BY t.unit_id
+)
+SELECT coalesce(json_agg(json_build_object(
+           'type', 'Feature',
+           'id', u.id,
+           'geometry', ST_AsGeoJSON(u.geom, 6)::json,
+           'properties', json_build_object(
+               'unit_id', u.id, 'name', u.name, 'kind', u.kind,
+               'incidents', coalesce(p.incidents, 0),
+               'by_category', coalesce(p.counts, '{}'::json),
+               'houses', coalesce(ho.houses, 0),
+               'incidents_per_100_houses',
+                   round(100.0 * coalesce(p.incidents, 0) / nullif(ho.houses, 0), 1))
+       ) ORDER BY u.id), '[]'::json)::text
+FROM units u
+LEFT JOIN per_unit p ON p.unit_id = u.id
+LEFT JOIN ho ON ho.unit_id = u.id
+WHERE u.kind IN ('village', 'community') {{unit_filter}}

@@ -1,0 +1,158 @@
+"""Hazard density: hexagon binning agrees with PostGIS's grid, and the hex / unit / heat
+figures of the hand-made town (`spatial_data`, as of 2025-03-01) match counts worked by hand."""
+
+import json
+import math
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from shapely.geometry import Point, shape
+from spatial_data import AS_OF, H, load
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from geo_service.api.app import create_app
+from geo_service.cli import app as cli_app
+from geo_service.config import Settings
+from geo_service.spatial.density import cell_size
+from geo_service.spatial.sqlfiles import render
+
+DAY = AS_OF.isoformat()
+
+
+@pytest.fixture(scope="module")
+def town(engine) -> dict[str, int]:
+    return load(engine)
+
+
+@pytest.fixture(scope="module")
+def client(town, db_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=db_url))) as c:
+        yield c
+
+
+@pytest.mark.parametrize("size", [37.5, 200.0, 1000.0])
+def test_binning_matches_postgis_hexagons(engine, size):
+    # 3000 random points around the town: each must fall in the ST_Hexagon of the (i, j)
+    # the arithmetic binning gives it.
+    points = (
+        "SELECT ST_X(g) AS x, ST_Y(g) AS y FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint("
+        "120 + 0.1 * random(), 31.65 + 0.1 * random()), 4326), 32651) AS g "
+        "FROM generate_series(1, 3000)) s"
+    )
+    sql = (
+        "SELECT count(*) FILTER (WHERE NOT ST_Intersects(ST_Hexagon(:size, b.i, b.j, "
+        "ST_SetSRID(ST_MakePoint(0, 0), :srid)), ST_SetSRID(ST_MakePoint(b.x, b.y), :srid))), "
+        f"count(*) FROM ({render('hex_bin.sql', points=points)}) b"
+    )
+    with engine.connect() as c:
+        c.execute(text("SELECT setseed(0.42)"))
+        outside, total = c.execute(text(sql), {"size": size, "srid": 32651}).one()
+    assert (outside, total) == (0, 3000)
+
+
+def _cell_of(features: list[dict], house: str) -> dict:
+    point = Point(*H[house])
+    return next(f["properties"] for f in features if shape(f["geometry"]).contains(point))
+
+
+def test_hex_counts(client):
+    r = client.get("/analytics/density/hex", params={"as_of": DAY, "size_m": 200})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
+    body = r.json()
+    assert body["size_m"] == 200 and body["srid"] == 32651 and body["as_of"] == DAY
+    feats = body["features"]
+    # Located hazards found by 03-01: Z1, Z2 (H1), Z3 (H2), Z4, Z5 (H3), Z8 (H4) — 6 in all;
+    # the four houses are kilometres apart, so in four different 200 m hexagons.
+    assert sum(f["properties"]["count"] for f in feats) == 6 and len(feats) == 4
+    h1 = _cell_of(feats, "H1")
+    assert (h1["count"], h1["major"], h1["open"], h1["overdue"], h1["rectified"]) == (
+        2, 1, 1, 1, 0,
+    )  # fmt: skip
+    h2 = _cell_of(feats, "H2")
+    assert (h2["count"], h2["rectified"]) == (1, 1)
+    h3 = _cell_of(feats, "H3")
+    assert (h3["count"], h3["major"], h3["overdue"]) == (2, 1, 1)
+
+
+def test_hex_filters_and_sizes(client):
+    def total(**params) -> int:
+        fc = client.get("/analytics/density/hex", params={"as_of": DAY, **params}).json()
+        return sum(f["properties"]["count"] for f in fc["features"])
+
+    assert total(status="overdue") == 2  # Z1, Z5
+    assert total(key_area_kind="urban_village") == 3  # H1, H2: Z1, Z2, Z3
+    assert total(severity="major", unit_id="2") == 1  # Z4 (unit B has id 2)
+    assert total(date_from="2025-02-01", date_to="2025-02-28") == 3  # Z1, Z3, Z4
+    assert total(layer="houses") == 4
+    assert total(layer="incidents") == 4  # I1–I4; I5 is on 03-02
+    # zoom 14 at 31.7°N: 24 px × 156543.03392 m × cos(31.7°) / 2^14 ≈ 195.1 m
+    fc = client.get("/analytics/density/hex", params={"as_of": DAY, "zoom": 14}).json()
+    assert fc["size_m"] == pytest.approx(
+        24 * 156543.03392 * math.cos(math.radians(31.7)) / 2**14, abs=0.1
+    )
+    assert cell_size(None, None) == 200.0
+    assert client.get("/analytics/density/hex", params={"size_m": 5}).status_code == 422
+    assert client.get("/analytics/density/hex", params={"layer": "roads"}).status_code == 422
+    assert client.get("/analytics/density/hex", params={"sevrity": "major"}).status_code == 422
+
+
+def test_unit_choropleth(client, town):
+    fc = client.get("/analytics/density/units", params={"as_of": DAY}).json()
+    rows = {f["properties"]["name"]: f["properties"] for f in fc["features"]}
+    assert set(rows) == {"东村", "西社区"}  # the department has no territory
+    a, b = rows["东村"], rows["西社区"]
+    # 东村: houses H1, H2, H5 (no point, still counted) = 3; hazards Z1, Z2, Z3, Z7 = 4
+    # (open Z2; overdue Z1, Z7; rectified Z3; major Z1, Z3, Z7); 4 / 3 × 100 = 133.3.
+    assert (a["houses"], a["hazards"], a["open"], a["overdue"], a["rectified"], a["major"]) == (
+        3, 4, 1, 2, 1, 3,
+    )  # fmt: skip
+    assert (a["hazards_per_100_houses"], a["overdue_per_100_houses"]) == (133.3, 66.7)
+    assert a["unrectified_per_100_houses"] == 100.0  # (1 + 2) / 3
+    # 西社区: H3, H4; Z4 (open), Z5 (overdue), Z8 (open); 3 / 2 × 100 = 150.0.
+    assert (b["houses"], b["hazards"], b["overdue"], b["hazards_per_100_houses"]) == (
+        2,
+        3,
+        1,
+        150.0,
+    )
+    only_b = client.get(
+        "/analytics/density/units", params={"as_of": DAY, "unit_id": town["B"]}
+    ).json()
+    assert [f["properties"]["name"] for f in only_b["features"]] == ["西社区"]
+    lpg = client.get("/analytics/density/units", params={"as_of": DAY, "category": "lpg_cylinder"})
+    rows = {f["properties"]["name"]: f["properties"] for f in lpg.json()["features"]}
+    assert (rows["东村"]["hazards"], rows["东村"]["houses"], rows["西社区"]["hazards"]) == (1, 3, 0)
+    assert rows["西社区"]["hazards_per_100_houses"] == 0.0
+
+
+def test_heat_weights(client, town):
+    fc = client.get("/analytics/density/heat", params={"as_of": DAY}).json()
+    weights = {
+        f["properties"]["house_id"]: float(f["properties"]["weight"]) for f in fc["features"]
+    }
+    # Unrectified only. H1: Z1 major overdue 3×2 + Z2 general open 1 = 7;
+    # H3: Z4 major open 3 + Z5 general overdue 1×2 = 5; H4: Z8 general open 1. H2: none.
+    assert weights == {town["H1"]: 7, town["H3"]: 5, town["H4"]: 1}
+    pts = client.get(
+        "/analytics/density/heat", params={"as_of": DAY, "format": "points", "w_major": 2}
+    ).json()["points"]
+    # w_major 2: H1 = 2×2 + 1 = 5, H3 = 2 + 2 = 4, H4 = 1; as [lat, lon, weight].
+    assert [[round(float(v), 3) for v in p] for p in pts] == [
+        [31.7, 120.01, 5], [31.69, 120.06, 4], [31.71, 120.08, 1],
+    ]  # fmt: skip
+
+
+def test_cli_density_json(db_url, town, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli_app, ["density", "--as-of", DAY, "--unit", "东村", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["rows"]
+    assert [(r["name"], r["hazards"], r["hazards_per_100_houses"]) for r in rows] == [
+        ("东村", 4, 133.3)
+    ]
+    result = CliRunner().invoke(
+        cli_app, ["density", "--as-of", DAY, "--hex", "--category", "违规使用液化气瓶", "--json"]
+    )
+    assert [r["count"] for r in json.loads(result.output)["rows"]] == [1]  # Z1 only
