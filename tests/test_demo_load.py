@@ -89,10 +89,10 @@ def test_same_parameters_give_identical_rows_and_force_replaces(
 def _fail_on_hazards(monkeypatch) -> None:
     real_copy = bulk.copy_rows
 
-    def failing_copy(cur, table, columns, advance):
+    def failing_copy(cur, table, columns, advance, **options):
         if table == "hazards":
             raise RuntimeError("disk full (simulated)")
-        return real_copy(cur, table, columns, advance)
+        return real_copy(cur, table, columns, advance, **options)
 
     monkeypatch.setattr(bulk, "copy_rows", failing_copy)
 

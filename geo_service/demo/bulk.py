@@ -19,26 +19,36 @@ def sql(name: str) -> str:
 
 
 def truncate(cur, tables: tuple[str, ...]) -> tuple[str, ...]:
-    """Empty `tables`; return the other tables the cascade empties with them (e.g. saved route
-    plans, which point at houses)."""
+    """Empty `tables`; return the other non-empty tables the cascade empties with them (e.g.
+    the stops of saved route plans, which point at houses)."""
     cur.execute(
         """SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
            WHERE c.contype = 'f' AND c.confrelid = ANY(%(t)s::regclass[])
              AND NOT c.conrelid = ANY(%(t)s::regclass[]) ORDER BY 1""",
         {"t": list(tables)},
     )
-    cascaded = tuple(r[0] for r in cur.fetchall())
+    cascaded = []
+    for (table,) in cur.fetchall():  # names from the catalog
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+        if cur.fetchone()[0]:
+            cascaded.append(table)
     cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    return cascaded
+    return tuple(cascaded)
 
 
-def copy_rows(cur, table: str, columns: dict, advance: Callable[[int], None]) -> int:
-    """COPY one table from an in-memory CSV, in chunks (the progress bar moves per chunk)."""
+def copy_rows(
+    cur, table: str, columns: dict, advance: Callable[[int], None], freeze: bool = False
+) -> int:
+    """COPY one table from an in-memory CSV, in chunks (the progress bar moves per chunk).
+
+    `freeze` only for a table truncated earlier in the same transaction.
+    """
     import pandas as pd
 
     df = pd.DataFrame(columns)
     names = ", ".join(f'"{c}"' for c in df.columns)  # column names come from the generator
-    statement = f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)'
+    options = "FORMAT csv, FREEZE" if freeze else "FORMAT csv"
+    statement = f'COPY "{table}" ({names}) FROM STDIN WITH ({options})'
     for start in range(0, len(df), _CHUNK):
         part = df.iloc[start : start + _CHUNK]
         buf = io.StringIO()

@@ -184,8 +184,10 @@ def _load(conn, cur, *, seed, scale, as_of, force, progress) -> LoadResult:
     # Index builds after the load are the bulk of the work at scale: give them memory.
     cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
     with LoadProgress(enabled=progress) as bar:
-        bar.stage("清空 emptying" if force else "准备 preparing")
-        cascaded = bulk.truncate(cur, _EMPTIED) if force else ()
+        bar.stage("清空 emptying")
+        # Truncated even when empty already: COPY FREEZE needs the table emptied in this
+        # transaction (rows written frozen, so nothing rewrites them on first read).
+        cascaded = bulk.truncate(cur, _EMPTIED)
         cur.execute("DELETE FROM meta WHERE key = 'dataset'")
         bar.stage(f"生成 generating (seed={seed}, scale={scale:g})")
         data = generate(seed, scale, as_of, params)
@@ -199,7 +201,7 @@ def _load(conn, cur, *, seed, scale, as_of, force, progress) -> LoadResult:
                 if table == "incidents":
                     counts[table] = bulk.load_incidents(cur, columns, bar.advance)
                 elif table != "units":
-                    counts[table] = bulk.copy_rows(cur, table, columns, bar.advance)
+                    counts[table] = bulk.copy_rows(cur, table, columns, bar.advance, freeze=True)
             bar.stage("建索引、外键 building indexes, checking keys")
         bar.stage("校园周边 campus buffers")
         cur.execute(
