@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{layer} features in {len(boxes)} bboxes …")
             run.spatial.append(spatial.compare_items(db, ours, tipg, layer, boxes, a.runs * 3))
         log("analytics …")
-        run.analytics = analytics.measure(ours, max(a.runs * 3, 3))
+        run.analytics = analytics.measure(ours, db.url, max(a.runs * 3, 3))
         run.memory_mb = {
             "geo-service serve (1 worker)": ours.peak_rss_mb(),
             f"tipg {run.tipg_version} (uvicorn, 1 worker)": tipg.peak_rss_mb(),
