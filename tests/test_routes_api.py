@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 import vroom
+from access_helpers import login_as, secured_app
 from fastapi.testclient import TestClient
 from routes_grid import add_hazard, add_house, add_unit, build_grid, vertex
+from sqlalchemy import text
 from typer.testing import CliRunner
 
-from geo_service.api.app import create_app
 from geo_service.cli import app as cli_app
-from geo_service.config import Settings
 from geo_service.db import make_engine
 
 DEPOT = "{},{}".format(*vertex(0, 0))
@@ -34,8 +34,10 @@ def grid_db(new_database):
 
 @pytest.fixture(scope="module")
 def client(grid_db):
-    with TestClient(create_app(Settings(database_url=grid_db[0]))) as c:
-        yield c
+    """As a police user (派出所), who plans and records the review phase with the supervision
+    group (and may read the incidents the risk ranking counts)."""
+    with TestClient(secured_app(grid_db[0])) as c:
+        yield login_as(c, "police")
 
 
 def test_plan_export_and_record_over_the_api(client, grid_db):
@@ -86,6 +88,22 @@ def test_plan_export_and_record_over_the_api(client, grid_db):
     )
     assert visit.status_code == 200, visit.text
     assert visit.json()["hazards_updated"] == [hazard]
+    # In an API request the database's triggers write the audit rows, naming the user.
+    eng = make_engine(grid_db[0], pool_size=1)
+    with eng.connect() as conn:
+        audit = conn.execute(
+            text(
+                "SELECT table_name, action, actor, after ->> 'verified_on' FROM audit_log"
+                " WHERE table_name IN ('hazards', 'review_visits') ORDER BY id"
+            )
+        ).all()
+        recorded_by = conn.execute(text("SELECT recorded_by FROM review_visits")).scalar_one()
+    eng.dispose()
+    assert [(a[0], a[1], a[3]) for a in audit] == [
+        ("hazards", "update", "2026-12-01"),
+        ("review_visits", "insert", None),
+    ]
+    assert {a[2] for a in audit} == {recorded_by} == {"t_police"}
     again = client.get("/routes/targets", params={"date": "2026-12-02"}).json()
     assert ids[0] not in {t["house_id"] for t in again}  # rectified and verified: done
 

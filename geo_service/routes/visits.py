@@ -3,7 +3,9 @@
 One call is one visit to one house, in one transaction: a `review_visits` row per outcome,
 the hazards updated (rectified → rectified_on/verified_on set; a claimed rectification found
 still open → reopened) or created, a `review` inspection of the house (it counts as inspected
-for the next month's 排查率), and an `audit_log` row with before/after for every write.
+for the next month's 排查率), and an `audit_log` row with before/after for every write: written
+here for the CLI, and by the database's audit triggers for an API request (`app.username` set;
+the API roles may not write `audit_log` themselves).
 """
 
 import json
@@ -43,23 +45,32 @@ class Visit:
     recorded_by: str = "cli"
 
 
-def _audit(conn: Connection, actor: str, action: str, table: str, key: object, before, after):
-    conn.execute(
-        text(
-            "INSERT INTO audit_log (actor, action, table_name, record_key, before, after, detail)"
-            " VALUES (:actor, :action, :table, :key, CAST(:before AS jsonb),"
-            " CAST(:after AS jsonb), CAST(:detail AS jsonb))"
-        ),
-        {
-            "actor": actor,
-            "action": action,
-            "table": table,
-            "key": str(key),
-            "before": None if before is None else json.dumps(before, ensure_ascii=False),
-            "after": None if after is None else json.dumps(after, ensure_ascii=False),
-            "detail": json.dumps({"source": "routes.record"}),
-        },
-    )
+@dataclass(frozen=True)
+class _Audit:
+    """Writes audit rows unless the database's triggers already do (an API request)."""
+
+    actor: str
+    by_triggers: bool
+
+    def __call__(self, conn: Connection, action: str, table: str, key: object, before, after):
+        if self.by_triggers:
+            return
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (actor, action, table_name, record_key, before, after,"
+                " detail) VALUES (:actor, :action, :table, :key, CAST(:before AS jsonb),"
+                " CAST(:after AS jsonb), CAST(:detail AS jsonb))"
+            ),
+            {
+                "actor": self.actor,
+                "action": action,
+                "table": table,
+                "key": str(key),
+                "before": None if before is None else json.dumps(before, ensure_ascii=False),
+                "after": None if after is None else json.dumps(after, ensure_ascii=False),
+                "detail": json.dumps({"source": "routes.record"}),
+            },
+        )
 
 
 def _hazard_row(conn: Connection, hazard_id: int) -> dict:
@@ -110,18 +121,20 @@ def _validate(conn: Connection, v: Visit, on: date) -> str:
     return house_code
 
 
-def _update_hazard(conn: Connection, actor: str, hazard_id: int, sets: str, on: date) -> bool:
+def _update_hazard(conn: Connection, audit: _Audit, hazard_id: int, sets: str, on: date) -> bool:
     before = _hazard_row(conn, hazard_id)
     conn.execute(
         text(f"UPDATE hazards SET {sets}, updated_at = now() WHERE id = :id"),
         {"id": hazard_id, "on": on},
     )
     after = _hazard_row(conn, hazard_id)
-    _audit(conn, actor, "update", "hazards", hazard_id, before, after)
+    audit(conn, "update", "hazards", hazard_id, before, after)
     return before != after
 
 
-def _new_hazard(conn: Connection, v: Visit, h: NewHazard, code: str, on: date, rules) -> int:
+def _new_hazard(
+    conn: Connection, audit: _Audit, v: Visit, h: NewHazard, code: str, on: date, rules
+) -> int:
     cat = CATEGORY_BY_CODE.get(h.category) or CATEGORY_BY_ZH[h.category]
     severity = h.severity or cat.default_severity.value
     hazard_id = conn.execute(
@@ -140,16 +153,20 @@ def _new_hazard(conn: Connection, v: Visit, h: NewHazard, code: str, on: date, r
             "desc": h.description,
         },
     ).scalar_one()
-    _audit(conn, v.recorded_by, "insert", "hazards", hazard_id, None, _hazard_row(conn, hazard_id))
+    audit(conn, "insert", "hazards", hazard_id, None, _hazard_row(conn, hazard_id))
     return hazard_id
 
 
 def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
     """Write the visit and its consequences; returns what was written."""
+    # In an API request the logged-in user is the one recording (and the triggers audit).
+    api_user = conn.execute(
+        text("SELECT nullif(current_setting('app.username', true), '')")
+    ).scalar_one()
+    audit = _Audit(api_user or v.recorded_by, api_user is not None)
     at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=LOCAL_TZ)
     on = at.astimezone(LOCAL_TZ).date()
     house_code = _validate(conn, v, on)
-    actor = v.recorded_by
     outcomes: list[tuple[str, int | None]] = []
     changed: list[int] = []
     for hazard_id in v.rectified:
@@ -158,20 +175,20 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         rectified_on = _hazard_row(conn, hazard_id)["rectified_on"]
         if rectified_on is not None and date.fromisoformat(rectified_on) > on:
             raise ValidationError(f"隐患 {hazard_id} 的整改日期晚于走访 (rectified after visit)")
-        if _update_hazard(conn, actor, hazard_id, sets, on):
+        if _update_hazard(conn, audit, hazard_id, sets, on):
             changed.append(hazard_id)
         outcomes.append(("rectified", hazard_id))
     for hazard_id in v.still_open:
         # A rectification reported earlier that the review does not confirm is reopened.
         if _hazard_row(conn, hazard_id)["rectified_on"] is not None and _update_hazard(
-            conn, actor, hazard_id, "rectified_on = NULL, verified_on = NULL", on
+            conn, audit, hazard_id, "rectified_on = NULL, verified_on = NULL", on
         ):
             changed.append(hazard_id)
         outcomes.append(("still_open", hazard_id))
     created = []
     for n, h in enumerate(v.new_hazards, start=1):
         code = f"RV-{house_code}-{at.astimezone(LOCAL_TZ):%Y%m%d%H%M}-{n}"
-        created.append(_new_hazard(conn, v, h, code, on, rules))
+        created.append(_new_hazard(conn, audit, v, h, code, on, rules))
         outcomes.append(("new_hazard", created[-1]))
     if v.no_access:
         outcomes.append(("no_access", None))
@@ -196,20 +213,20 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
                 "outcome": outcome,
                 "photos": json.dumps(v.photos, ensure_ascii=False),
                 "notes": v.notes,
-                "by": actor,
+                "by": audit.actor,
             },
         ).one()
         visit_ids.append(row[0])
-        _audit(conn, actor, "insert", "review_visits", row[0], None, row[1])
+        audit(conn, "insert", "review_visits", row[0], None, row[1])
 
     inspection = conn.execute(
         text(
             "INSERT INTO inspections (house_id, inspected_on, kind, inspector, notes)"
             " VALUES (:h, :on, 'review', :by, :notes) RETURNING id, to_jsonb(inspections)"
         ),
-        {"h": v.house_id, "on": on, "by": actor, "notes": v.notes},
+        {"h": v.house_id, "on": on, "by": audit.actor, "notes": v.notes},
     ).one()
-    _audit(conn, actor, "insert", "inspections", inspection[0], None, inspection[1])
+    audit(conn, "insert", "inspections", inspection[0], None, inspection[1])
     last = conn.execute(
         text("SELECT last_inspected_on FROM houses WHERE id = :h"), {"h": v.house_id}
     ).scalar_one()
@@ -218,9 +235,8 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
             text("UPDATE houses SET last_inspected_on = :on, updated_at = now() WHERE id = :h"),
             {"h": v.house_id, "on": on},
         )
-        _audit(
+        audit(
             conn,
-            actor,
             "update",
             "houses",
             v.house_id,
