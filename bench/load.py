@@ -1,0 +1,239 @@
+"""Load test: 50 concurrent users for 60 s against `geo-service serve --workers N` on loopback,
+with several villages importing at once.
+
+    .venv/bin/python -m bench.load                   # scale 300 bench database, 50 users, 60 s
+    .venv/bin/python -m bench.load --scale 3 --users 20 --seconds 20   # a quick look
+
+The mix (bench/locustfile.py): map users on tiles (z14–17) and bbox feature queries, leaders on
+the 附件2 table, scores and density per unit, village staff on their unit's overdue hazards;
+beside them `--villages` processes run `geo-service import` of a 300-house file of their own
+unit again and again (an upsert by house code, so the data do not grow). Goal: zero errors.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import auth, env, servers, workload
+from bench.stats import percentile
+
+HERE = Path(__file__).resolve().parent
+LOAD_ZOOMS = (14, 15, 16, 17)  # street-level map; lower zooms of a city show density layers
+IMPORT_ROWS = 300
+
+
+@dataclass
+class LoadResult:
+    users: int
+    seconds: int
+    workers: int
+    villages: int
+    rows: list[dict] = field(default_factory=list)  # locust's stats per request name
+    total: dict = field(default_factory=dict)  # locust's aggregated row
+    imports: list[tuple[float, int]] = field(default_factory=list)  # (seconds, return code)
+    peak_mb: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        bad_imports = sum(1 for _, rc in self.imports if rc != 0)
+        return int(self.total.get("Failure Count", 0)) + bad_imports
+
+
+def _village_files(db: env.BenchDB, folder: Path, n: int) -> list[Path]:
+    """A 群租房.csv per village: `IMPORT_ROWS` houses placed beside that unit's own houses."""
+
+    headers = [
+        "房屋编号", "所属单位", "地址", "经度", "纬度", "坐标系", "出租人", "出租人证件号",
+        "出租人电话", "二房东", "二房东是否登记", "出租居室数", "床位数", "租住人数",
+        "已登记租住人数", "是否登记", "是否签订治安责任保证书", "是否安装视频监控",
+        "监控保存天数", "是否自建房", "最近检查日期",
+    ]  # fmt: skip
+    files = []
+    with db.connect() as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, name FROM units WHERE kind <> 'department' ORDER BY id LIMIT %s", (n,)
+        )
+        for unit_id, name in cur.fetchall():
+            cur.execute(
+                "SELECT ST_X(geom), ST_Y(geom) FROM houses WHERE unit_id = %s AND geom IS NOT NULL"
+                " ORDER BY id LIMIT %s",
+                (unit_id, IMPORT_ROWS),
+            )
+            points = cur.fetchall()
+            path = folder / f"village-{unit_id}" / "群租房.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", newline="", encoding="utf-8") as f:
+                out = csv.writer(f)
+                out.writerow(headers)
+                for i, (x, y) in enumerate(points):
+                    code = f"LOAD-{unit_id}-{i:04d}"
+                    row = [code, name, f"{name}压力测试路{i + 1}号", f"{x + 1e-5:.6f}", f"{y:.6f}"]
+                    row += ["WGS84", "出租人", None, None, None, None, 3, 4, 5, 5, "是", "是"]
+                    out.writerow([*row, "是", 30, "否", "2026-10-01"])
+            files.append(path)
+    return files
+
+
+def _import_loop(db_url: str, path: Path, until: float, out: list[tuple[float, int]]) -> None:
+    environ = {**os.environ, "DATABASE_URL": db_url}
+    while time.monotonic() < until:
+        t0 = time.monotonic()
+        done = subprocess.run(
+            [str(servers.VENV_BIN / "geo-service"), "import", str(path), "--actor", "load-test"],
+            cwd=env.ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        out.append((time.monotonic() - t0, done.returncode))
+        if done.returncode != 0:
+            print(done.stderr[-500:], file=sys.stderr)
+
+
+def _cleanup(db: env.BenchDB) -> None:
+    with db.connect() as conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM houses WHERE house_code LIKE 'LOAD-%%'")
+
+
+def run(db: env.BenchDB, users: int, seconds: int, workers: int, villages: int, log=print):
+    """Start the service with `workers`, run locust and the village imports, return results."""
+    result = LoadResult(users, seconds, workers, villages)
+    work = db.data_dir / "load"
+    work.mkdir(parents=True, exist_ok=True)
+    files = _village_files(db, work, villages)
+    points = workload.sample_points(db, 8)
+    tiles = [t for t in workload.tile_set(points) if t[0] in LOAD_ZOOMS]
+    with db.connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT name FROM units WHERE kind <> 'department' ORDER BY id")
+        units = [r[0] for r in cur.fetchall()]
+    logs = db.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    server = servers.start_ours(db.url, logs, workers=workers)
+    try:
+        environ = {
+            **os.environ,
+            "BENCH_TILES": json.dumps(tiles),
+            "BENCH_BOXES": json.dumps(workload.bboxes(points)),
+            "BENCH_UNITS": json.dumps(units),
+            "BENCH_AS_OF": env.AS_OF.isoformat(),
+        }
+        for role in ("supervisor", "leader"):
+            for k, v in auth.headers_for(server.url, db.url, role).items():
+                environ[f"BENCH_TOKEN_{role.upper()}"] = v.removeprefix("Bearer ")
+                assert k == "Authorization"
+        until = time.monotonic() + seconds
+        threads = [
+            threading.Thread(target=_import_loop, args=(db.url, f, until, result.imports))
+            for f in files
+        ]
+        for t in threads:
+            t.start()
+        prefix = work / "locust"
+        log(f"locust: {users} users for {seconds} s, {villages} villages importing, "
+            f"{workers} workers …")  # fmt: skip
+        subprocess.run(
+            [
+                str(servers.VENV_BIN / "locust"),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(max(1, users // 5)),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                server.url,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "30",
+            ],
+            env=environ,
+            cwd=env.ROOT,
+            capture_output=True,
+            timeout=seconds + 300,
+        )
+        for t in threads:
+            t.join()
+        result.peak_mb = server.peak_rss_mb()
+    finally:
+        server.stop()
+        _cleanup(db)
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            (result.rows if row["Name"] != "Aggregated" else [result.total]).append(row)
+    if result.total == {} and result.rows and result.rows[-1]["Name"] == "Aggregated":
+        result.total = result.rows.pop()
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        result.failures = failures.read_text("utf-8").splitlines()[1:11]
+    return result
+
+
+def markdown(r: LoadResult) -> list[str]:
+    """The BENCHMARKS.md section of a load run."""
+    out = [
+        f"{r.users} concurrent users for {r.seconds} s (locust, bench/locustfile.py) against "
+        f"`geo-service serve --workers {r.workers}` on 127.0.0.1, while {r.villages} villages "
+        f"ran `geo-service import` of a {IMPORT_ROWS}-house file again and again.",
+        "",
+        "| request | n | failures | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in [*r.rows, r.total]:
+        name = "**all requests**" if row is r.total else f"`{row['Name']}`"
+        out.append(
+            f"| {name} | {row.get('Request Count', 0)} | {row.get('Failure Count', 0)} | "
+            f"{row.get('50%', '—')} | {row.get('95%', '—')} | {row.get('99%', '—')} | "
+            f"{float(row.get('Max Response Time', 0) or 0):,.0f} |"
+        )
+    if r.imports:
+        secs = [s for s, _ in r.imports]
+        bad = sum(1 for _, rc in r.imports if rc != 0)
+        out += [
+            "",
+            f"Imports: {len(r.imports)} files of {IMPORT_ROWS} houses, {bad} failed; "
+            f"p50 {percentile(secs, 0.5):.1f} s, p99 {percentile(secs, 0.99):.1f} s each "
+            "(a new process: Python start-up, read, check, upsert, commit).",
+        ]
+    rps = float(r.total.get("Requests/s", 0) or 0)
+    out += [
+        "",
+        f"Throughput {rps:,.1f} requests/s; errors {r.errors} (goal: 0) → "
+        f"{'met' if r.errors == 0 else '**missed**'}; peak memory of the largest server "
+        f"process {r.peak_mb:,.0f} MiB.",
+    ]
+    if r.failures:
+        out += ["", "First failures:", "", "```text", *r.failures, "```"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=300.0)
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--workers", type=int, default=2, help="server worker processes")
+    ap.add_argument("--villages", type=int, default=4, help="concurrent importing villages")
+    ap.add_argument("--data-dir", type=Path, default=env.ROOT / ".geo-data" / "bench")
+    a = ap.parse_args(argv)
+    db = env.prepare(a.data_dir, a.scale)
+    result = run(db, a.users, a.seconds, a.workers, a.villages)
+    print("\n".join(markdown(result)))
+    return 0 if result.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
