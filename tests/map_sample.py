@@ -29,9 +29,7 @@ KNOWN_HOUSE = {"code": "H004", "lon": 120.08, "lat": 31.70}
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:
-    return (
-        f"ST_Multi(ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, 4326))"
-    )
+    return f"ST_Multi(ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, 4326))"
 
 
 UNITS = [
@@ -170,7 +168,7 @@ def load(url: str) -> None:
         c.execute(
             text(
                 "INSERT INTO meta (key, value) VALUES ('dataset', "
-                "'{\"synthetic\": true, \"name\": \"map sample\"}')"
+                '\'{"synthetic": true, "name": "map sample"}\')'
             )
         )
     engine.dispose()

@@ -16,10 +16,18 @@ PREFIX = "/static/vendor"
 APP_DIR = Path(__file__).parent / "static"
 APP_PREFIX = "/static/map"
 APP_CSS = [f"{APP_PREFIX}/map.css"]
-APP_JS = [
-    f"{APP_PREFIX}/js/{name}.js"
-    for name in ("core", "gcj02", "styles", "popups", "layers", "filters", "dashboard", "start")
-]
+# The scripts, in load order; the page loads them as one bundle (one request instead of eight).
+APP_SCRIPTS = (
+    "core", "gcj02", "styles", "popups", "layers", "vectorgrid", "filters", "dashboard", "start",
+)  # fmt: skip
+APP_JS = [f"{APP_PREFIX}/app.js"]
+
+
+def app_bundle() -> str:
+    """The page's scripts joined in load order (each keeps its own scope)."""
+    parts = [(APP_DIR / "js" / f"{name}.js").read_text("utf-8") for name in APP_SCRIPTS]
+    return "\n;\n".join(parts)
+
 
 # Asset name (as folium and its plugins name them) → path under node_modules.
 LOCAL_JS = {

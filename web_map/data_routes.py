@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
-from geo_service.errors import NotFoundError
+from geo_service.errors import NotFoundError, ValidationError
 from web_map import queries
 from web_map.access import mask_name, mask_phone, viewer_of
 from web_map.filters import parse_filters
@@ -60,10 +60,13 @@ def summary(request: Request, conn: ConnDep) -> dict[str, Any]:
 
 
 @router.get("/basemap/{z}/{x}/{y}.pbf", summary="离线底图瓦片 offline base map tile")
-def basemap_tile(z: int, x: int, y: int, conn: ConnDep) -> Response:
-    """Roads and unit areas from the database as a Mapbox Vector Tile."""
+def basemap_tile(z: int, x: int, y: int, conn: ConnDep, size: int = 256) -> Response:
+    """Roads and unit areas from the database as a Mapbox Vector Tile. With `size=512`, z/x/y
+    address a 512-pixel tile (the page's: a quarter of the requests), i.e. the tile z-1/x/y."""
+    if size not in (256, 512):
+        raise ValidationError("瓦片尺寸应为 256 或 512 (size must be 256 or 512)")
     return Response(
-        queries.basemap_tile(conn, z, x, y),
+        queries.basemap_tile(conn, z - 1 if size == 512 else z, x, y),
         media_type="application/vnd.mapbox-vector-tile",
         headers={"Cache-Control": "public, max-age=300"},
     )

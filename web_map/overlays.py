@@ -73,7 +73,8 @@ def _layer(o: Overlay, show: bool, house_tiles: str | None) -> folium.map.Layer:
     if o.key == "houses" and house_tiles:
         # City scale: tiles from the layer API; the URL (with the filters) is set by the page.
         options = '{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 18,'
-        options += ' "getFeatureId": function (f) { return f.properties.fid; },'
+        # The tiles carry the house id as the MVT feature id; a click only sees properties.
+        options += ' "getFeatureId": function (f) { f.properties.fid = f.id; return f.id; },'
         options += ' "vectorTileLayerStyles": {"houses": QZF.styles.houseTile}}'
         return VectorGridProtobuf(house_tiles, name, options, True, True, show)
     if o.key == "houses":

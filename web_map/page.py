@@ -59,6 +59,7 @@ class PageRequest:
     viewer: Viewer = field(default_factory=Viewer)
     route_paths: frozenset[str] = field(default_factory=frozenset)
     print_mode: bool = False
+    house_mode: str | None = None  # "tiles" or "cluster" to override the choice by count
 
 
 def _allowed(req: PageRequest, src: dict[str, str | None]) -> tuple[list[Overlay], list[str]]:
@@ -97,9 +98,8 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
     return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>'
 
 
-def _config(conn: Connection, req: PageRequest, src: dict, house_mode: str) -> dict:
+def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
     """Plain data the scripts need (JSON)."""
-    extent = queries.map_extent(conn, req.filters)
     return {
         "filters": req.filters.pairs(),
         "today": date.today().isoformat(),
@@ -107,7 +107,7 @@ def _config(conn: Connection, req: PageRequest, src: dict, house_mode: str) -> d
         "basemapCrs": {k: b.crs for k, b in BASEMAP_INFO.items()},
         "sources": src,
         "houseMode": house_mode,
-        "extent": extent,
+        "houseModeAsked": req.house_mode,
         "print": req.print_mode,
         "categories": {
             c.code: {"zh": c.label_zh, "group": c.group, "groupZh": c.group_zh}
@@ -125,7 +125,11 @@ def _config(conn: Connection, req: PageRequest, src: dict, house_mode: str) -> d
 def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium.Map:
     """The folium map for `req`, with every asset served by the app itself."""
     src = sources(req.route_paths, queries.has_table(conn, "route_plans"))
-    tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD and src["house_tiles"]
+    if req.house_mode:
+        tiles = req.house_mode == "tiles"
+    else:
+        tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD
+    tiles = tiles and bool(src["house_tiles"])
     house_mode = "tiles" if tiles else "cluster"
     m = folium.Map(
         location=TOWN_CENTRE,
@@ -136,10 +140,15 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         prefer_canvas=True,
         fade_animation=False,  # a drawn map is fully drawn: no tiles half faded in a PNG
     )
+    extent = queries.map_extent(conn, req.filters)
+    if extent:  # fitted before any layer is added, so no tile is fetched for another view
+        west, south, east, north = extent
+        folium.FitBounds([[south, west], [north, east]], padding=(10, 10)).add_to(m)
     base = add_basemaps(m, settings, req.basemap)
     allowed, missing = _allowed(req, src)
     shown = set(req.layers) if req.layers is not None else {o.key for o in allowed if o.default_on}
-    layers = add_overlays(m, shown, allowed, src["house_tiles"] if tiles else None)
+    tile_url = f"{src['house_tiles']}?{req.filters.query()}" if tiles else None
+    layers = add_overlays(m, shown, allowed, tile_url)
     control = folium.LayerControl(collapsed=req.print_mode, position="topright").add_to(m)
 
     root = m.get_root()
@@ -150,7 +159,7 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         root.html.add_child(Element(SYNTHETIC_BANNER))
     refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())
     bases = ", ".join(f"{json.dumps(k)}: {v}" for k, v in base.items())
-    config = json.dumps(_config(conn, req, src, house_mode), ensure_ascii=False, default=str)
+    config = json.dumps(_config(req, src, house_mode), ensure_ascii=False, default=str)
     _Start(
         f"QZF.start({{map: {m.get_name()}, control: {control.get_name()}, "
         f"layers: {{{refs}}}, basemaps: {{{bases}}}}}, {config});"

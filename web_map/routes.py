@@ -1,13 +1,13 @@
 """Map routes: the page, its own scripts and style; the data and export routes are included."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import data_routes, export_routes
 from web_map.access import viewer_of
-from web_map.assets import APP_DIR
+from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
@@ -26,6 +26,9 @@ def page_request(request: Request, basemap_default: str) -> PageRequest:
         unknown = [k for k in layers if k not in OVERLAY_KEYS]
         if unknown:
             raise ValidationError(f"图层无效 unknown layers: {', '.join(unknown)}")
+    house_mode = q.get("house_mode") or None
+    if house_mode not in (None, "tiles", "cluster"):
+        raise ValidationError(f"房屋显示方式无效 invalid house_mode: {house_mode!r}")
     return PageRequest(
         filters=parse_filters(q),
         basemap=parse_basemap(q.get("basemap"), basemap_default),
@@ -34,6 +37,7 @@ def page_request(request: Request, basemap_default: str) -> PageRequest:
         # The OpenAPI paths: every public route, wherever its router was included (built once).
         route_paths=frozenset(request.app.openapi()["paths"]),
         print_mode=q.get("print") == "1",
+        house_mode=house_mode,
     )
 
 
@@ -47,11 +51,20 @@ def root() -> RedirectResponse:
     response_class=HTMLResponse,
     summary="地图页面 the map page",
     description="Query: unit_id, key_area_kind, category, severity, status (comma lists), "
-    "as_of (YYYY-MM-DD), basemap (none/tianditu/amap/osm), layers (overlays on), print=1.",
+    "as_of (YYYY-MM-DD), basemap (none/tianditu/amap/osm), layers (overlays on), print=1, "
+    "house_mode (tiles/cluster: override the choice by the number of houses).",
 )
 def map_page(request: Request, conn: ConnDep, settings: SettingsDep) -> HTMLResponse:
     req = page_request(request, settings.basemap)
     return HTMLResponse(build_page(conn, settings, req).get_root().render())
+
+
+@router.get("/static/map/app.js", include_in_schema=False)
+def app_script() -> Response:
+    """The page's scripts as one file."""
+    return Response(
+        app_bundle(), media_type="text/javascript", headers={"Cache-Control": "no-cache"}
+    )
 
 
 @router.get("/static/map/{path:path}", include_in_schema=False)

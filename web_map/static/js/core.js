@@ -46,10 +46,11 @@
     });
   };
 
-  /** GET JSON (cached per URL and filter state); failures are shown in the status line. */
-  QZF.fetchJSON = function (url) {
+  /** GET JSON (cached per URL and filter state); failures are shown in the status line.
+   *  `side`: a side panel's data, not part of the map (the "fully drawn" signal ignores it). */
+  QZF.fetchJSON = function (url, side) {
     if (!cache[url]) {
-      QZF.busy();
+      if (!side) QZF.busy();
       cache[url] = fetch(url, { credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) {
@@ -64,7 +65,7 @@
           QZF.status("数据加载失败 " + url.split("?")[0] + "：" + err.message);
           throw err;
         })
-        .finally(QZF.done);
+        .finally(side ? function () {} : QZF.done);
     }
     return cache[url];
   };
@@ -89,7 +90,7 @@
 
   /** Keep filters, base map, overlays and view in the address bar (a shareable link). */
   QZF.writeUrl = function () {
-    var extra = { layers: QZF.layersOn().join(",") };
+    var extra = { layers: QZF.layersOn().join(","), house_mode: QZF.cfg.houseModeAsked };
     if (QZF.state.basemap !== QZF.cfg.basemap || /[?&]basemap=/.test(location.search)) {
       extra.basemap = QZF.state.basemap;
     }

@@ -20,7 +20,7 @@
   /** Scores on a day, normalised: {list: [{id, name, total, rank}], byId, byName}. */
   QZF.scores = function (asOf) {
     var url = QZF.cfg.sources.scores + (asOf ? "?as_of=" + asOf : "");
-    return QZF.fetchJSON(url).then(function (body) {
+    return QZF.fetchJSON(url, true).then(function (body) {
       var list = Array.isArray(body) ? body : (body.units || body.scores || []);
       var out = { list: list, byId: {}, byName: {} };
       list.forEach(function (u) {
@@ -50,7 +50,7 @@
   QZF.refreshDashboard = function () {
     var counts = document.getElementById("qzf-counts");
     if (!counts) return;
-    QZF.fetchJSON(QZF.sourceUrl("summary")).then(function (s) {
+    QZF.fetchJSON(QZF.sourceUrl("summary"), true).then(function (s) {
       document.getElementById("qzf-as-of").textContent =
         "截至 " + s.as_of + "，较 " + s.month_before.as_of;
       counts.innerHTML = ROWS.map(function (r) {

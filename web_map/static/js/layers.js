@@ -181,14 +181,25 @@
     return stops.length;
   };
 
-  /** Overlay key → {source, render}. */
+  /** Statuses `wanted` that the status filter lets through (null: none, draw nothing). */
+  function statuses(wanted) {
+    var chosen = (QZF.state.filters.status || "").split(",").filter(Boolean);
+    var keep = chosen.length ? wanted.filter(function (s) { return chosen.indexOf(s) >= 0; }) : wanted;
+    return keep.length ? { status: keep.join(",") } : null;
+  }
+
+  /** Overlay key → {source, render, params}: `params()` adds query parameters (null: skip). */
   QZF.renderers = function () {
     var out = {
       units: { source: "units", render: R.units },
       houses: { source: "houses", render: R.houses },
       hazards: { source: "hazards", render: R.hazards },
-      overdue: { source: "hazards", render: R.overdue },
-      heat: { source: QZF.cfg.sources.heat ? "heat" : "hazards", render: R.heat },
+      // Only what they draw: overdue items, and for the heat map the hazards still open.
+      overdue: { source: "hazards", render: R.overdue,
+                 params: function () { return statuses(["overdue"]); } },
+      heat: QZF.cfg.sources.heat ? { source: "heat", render: R.heat }
+        : { source: "hazards", render: R.heat,
+            params: function () { return statuses(["open", "overdue"]); } },
       hex: { source: "hex", render: R.hex },
       incidents: { source: "incidents", render: R.incidents },
       hotspots: { source: "hotspots", render: R.hotspots },

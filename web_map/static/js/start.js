@@ -14,7 +14,14 @@
     var layer = QZF.layers[key], r = QZF.render[key];
     if (!layer || !r) return Promise.resolve();
     if (key === "houses" && QZF.cfg.houseMode === "tiles") return QZF.drawHouseTiles(layer);
-    var url = QZF.sourceUrl(r.source);
+    var extra = r.params ? r.params() : {};
+    if (extra === null) { // the filters leave nothing for this overlay to draw
+      if (layer.clearLayers) layer.clearLayers(); else if (layer.setLatLngs) layer.setLatLngs([]);
+      QZF.counts[key] = 0;
+      QZF.showCounts();
+      return Promise.resolve();
+    }
+    var url = QZF.sourceUrl(r.source, extra);
     if (!url) return Promise.resolve();
     var gen = generation;
     QZF.busy();
@@ -41,8 +48,8 @@
 
   /** City scale: houses as vector tiles, the URL carrying the filters. */
   QZF.drawHouseTiles = function (layer) {
-    var q = QZF.query();
-    layer.setUrl(QZF.cfg.sources.house_tiles + (q ? "?" + q : ""), false);
+    var url = QZF.cfg.sources.house_tiles + "?" + QZF.query();
+    if (layer._url !== url) layer.setUrl(url, false);
     QZF.counts.houses = null;
     return Promise.resolve();
   };
@@ -127,17 +134,14 @@
     QZF.state.gcj = cfg.basemapCrs[cfg.basemap] === "GCJ02";
     QZF.busy(); // until the first draw has been asked for
 
-    var view = QZF.hashView();
+    var view = QZF.hashView(); // else the map is already fitted to the units (folium)
     if (view) QZF.map.setView(view.center, view.zoom);
-    else if (cfg.extent) {
-      var sw = QZF.ll(cfg.extent[0], cfg.extent[1]), ne = QZF.ll(cfg.extent[2], cfg.extent[3]);
-      QZF.map.fitBounds([sw, ne], { padding: [10, 10] });
-    }
     Object.keys(refs.basemaps).forEach(function (k) {
       var b = refs.basemaps[k];
       if (b.on && b.redraw) trackTiles(b);
     });
     if (cfg.houseMode === "tiles") {
+      QZF.fixVectorGridEvents();
       trackTiles(QZF.layers.houses);
       QZF.enableTileShift(QZF.layers.houses);
       QZF.layers.houses.on("click", function (e) {
@@ -166,20 +170,5 @@
     QZF.layersOn().forEach(QZF.draw);
     QZF.writeUrl();
     QZF.done();
-  };
-
-  /* On a GCJ-02 base map, vector tiles (WGS84) are moved by the shift at each tile's centre:
-     the shift varies by well under a pixel across one tile at any zoom. */
-  QZF.enableTileShift = function (layer) {
-    var base = layer._getTilePos;
-    layer._getTilePos = function (coords) {
-      var pos = base.call(this, coords);
-      if (!QZF.state.gcj) return pos;
-      var size = this.getTileSize();
-      var centre = this._map.unproject(coords.scaleBy(size).add(size.divideBy(2)), coords.z);
-      var g = QZF.gcj02.fromWgs84(centre.lng, centre.lat);
-      var shifted = this._map.project(L.latLng(g[1], g[0]), coords.z);
-      return pos.add(shifted.subtract(this._map.project(centre, coords.z)).round());
-    };
   };
 })();
