@@ -7,6 +7,7 @@ import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from geo_service import __version__
 from geo_service.config import Settings
@@ -42,11 +43,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(psycopg2.OperationalError)
     @app.exception_handler(psycopg2.InterfaceError)
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        # PostgreSQL restarting or unreachable: say so (503, retry) instead of a 500. The pool
-        # pings connections before use, so requests succeed again as soon as it is back.
+        # PostgreSQL restarting or unreachable, or every pooled connection busy for the pool's
+        # timeout: say so (503, retry) instead of a 500. The pool pings connections before use,
+        # so requests succeed again as soon as the database is back.
         return JSONResponse(
             {"detail": "数据库暂时不可用，请稍后重试 database unavailable, retry shortly"},
             status_code=503,
