@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo_service.demo.dates import due_dates
-from geo_service.demo.houses import _codes
+from geo_service.demo.houses import natural_keys
 from geo_service.demo.places import Places
 from geo_service.demo.town import Town, stem
 from geo_service.domain.rules import RuleParams
@@ -150,7 +150,7 @@ def build_hazards(
     labels = np.array([c.label_zh for c in HAZARD_CATEGORIES])
     return {
         "id": np.arange(1, m + 1),
-        "hazard_code": _codes("YH-", m),
+        "hazard_code": natural_keys("YH-", m),
         "house_id": houses["id"][house],
         "category": np.array(codes)[cat],
         "severity": np.where(major, "major", "general"),

@@ -62,7 +62,7 @@ def build_houses(rng: np.random.Generator, town: Town, places: Places, p: RulePa
 
     return {
         "id": np.arange(1, n + 1),
-        "house_code": _codes("LY-", n),
+        "house_code": natural_keys("LY-", n),
         "unit_id": unit + 1,
         "address": places.full_address[idx],
         "landlord_name": people.names(rng, n),
@@ -89,7 +89,7 @@ def build_houses(rng: np.random.Generator, town: Town, places: Places, p: RulePa
     }
 
 
-def _codes(prefix: str, n: int, start: int = 1) -> np.ndarray:
+def natural_keys(prefix: str, n: int, start: int = 1) -> np.ndarray:
     """Natural keys like LY-0001: at least four digits, wider when there are more rows."""
     width = max(4, len(str(start + n - 1)))
     return np.strings.add(prefix, np.strings.zfill(np.arange(start, start + n).astype(str), width))

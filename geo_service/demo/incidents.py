@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from geo_service.demo.houses import _codes
+from geo_service.demo.houses import natural_keys
 from geo_service.demo.places import Places
 from geo_service.domain.vocabulary import INCIDENT_TYPES_ZH
 
@@ -55,7 +55,7 @@ def build_incidents(rng: np.random.Generator, places: Places, n: int, as_of: dat
     label = np.array(INCIDENT_TYPES_ZH)[kind]
     return {
         "id": np.arange(1, m + 1),
-        "incident_code": _codes("JQ-", m),
+        "incident_code": natural_keys("JQ-", m),
         # Local time in Changzhou, stated explicitly so the server's time zone cannot shift it.
         "occurred_at": np.strings.add(np.datetime_as_string(at, unit="s"), "+08:00"),
         "category": label,
