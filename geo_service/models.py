@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -126,6 +127,11 @@ class House(Base):
     has_smoke_masks: Mapped[bool | None] = mapped_column(Boolean)
     has_torches: Mapped[bool | None] = mapped_column(Boolean)
     has_extinguishers: Mapped[bool | None] = mapped_column(Boolean)
+    # 是否有二房东, derived so statistics need not read the name (personal data).
+    has_second_landlord: Mapped[bool] = mapped_column(
+        Boolean,
+        Computed("nullif(btrim(second_landlord_name), '') IS NOT NULL", persisted=True),
+    )
     # Occupancy evidence for the risk model (e.g. monthly electricity use, kWh).
     electricity_kwh_month: Mapped[float | None] = mapped_column(Float)
     geom = mapped_column(_geom("POINT"), nullable=True)

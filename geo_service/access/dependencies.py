@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 
-from geo_service.access import accounts, session
+from geo_service.access import accounts, endpoints, session
 from geo_service.access.accounts import Principal
 from geo_service.access.roles import ROLE_ZH, UNMASKED_ROLES, Role
 from geo_service.access.tokens import TokenClaims, decode
@@ -54,6 +54,11 @@ def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
                 status_code=401,
                 detail="登录已失效，请重新登录 session no longer valid",
                 headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not endpoints.request_allowed(request, user.role):
+            raise HTTPException(
+                status_code=403,
+                detail=f"无权访问：{ROLE_ZH[user.role]}不能使用此功能 forbidden: {user.role}",
             )
         request.state.user = user
         _tell_the_map(request, user)

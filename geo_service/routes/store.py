@@ -81,9 +81,16 @@ def load_plan(conn: Connection, ref: str) -> tuple[dict, dict]:
 
 
 def landlord_contacts(conn: Connection, house_ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    """Landlord name and phone per house — personal data: only for a sheet that may show it."""
+    """Landlord name and phone per house — personal data: only for a sheet that may show it.
+
+    Read through the database's house_contacts(): masked unless the caller may see them,
+    and every unmasked read is written to the audit log.
+    """
     rows = conn.execute(
-        text("SELECT id, landlord_name, landlord_phone FROM houses WHERE id = ANY(:ids)"),
+        text(
+            "SELECT house_id, landlord_name, landlord_phone "
+            "FROM house_contacts(CAST(:ids AS integer[]))"
+        ),
         {"ids": house_ids},
     )
-    return {r.id: (r.landlord_name, r.landlord_phone) for r in rows}
+    return {r.house_id: (r.landlord_name, r.landlord_phone) for r in rows}

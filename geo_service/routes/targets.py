@@ -164,8 +164,6 @@ def select_targets(
                 priority=priority_of(kinds, len(r["hazards"]), params, r["risk_score"]),
                 service_s=service_seconds(r["open_major"], r["open_other"], params),
                 time_window=windows.get(r["house_id"]) or _window(kinds, params),
-                landlord_name=r["landlord_name"],
-                landlord_phone=r["landlord_phone"],
             )
         )
     targets.sort(key=lambda t: (-t.priority, t.house_id))

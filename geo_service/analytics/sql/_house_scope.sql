@@ -5,7 +5,7 @@
 -- recorded absent = incomplete, all present = complete, else unchecked. `inspected`: inspected within the period (排查率).
 SELECT h.id, h.house_code, h.unit_id, u.name AS unit_name, h.address, h.geom,
        h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
-       nullif(btrim(h.second_landlord_name), '') IS NOT NULL AS has_second_landlord,
+       h.has_second_landlord,  -- derived column: the name itself is personal data
        coalesce(h.second_landlord_registered, false) AS second_landlord_registered,
        h.cctv_installed, h.cctv_retention_days, h.is_self_built, h.electricity_kwh_month,
        h.has_smoke_masks, h.has_torches, h.has_extinguishers,

@@ -61,7 +61,6 @@ verify AS (
     GROUP BY house_id
 )
 SELECT ho.id AS house_id, ho.house_code, ho.address, u.name AS unit_name,
-       ho.landlord_name, ho.landlord_phone,
        ST_X(ho.geom) AS lon, ST_Y(ho.geom) AS lat,
        array_agg(DISTINCT c.kind ORDER BY c.kind) AS kinds,
        coalesce(hh.open_major, 0) AS open_major,

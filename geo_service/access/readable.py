@@ -1,0 +1,25 @@
+"""What the current database role may read: for listings that must leave out what a role
+cannot open (OGC collections, tile layers) instead of failing as a whole."""
+
+from sqlalchemy import Connection, text
+
+
+def can_read(conn: Connection, table: str) -> bool:
+    """May the current role select from `table` (any of its columns)?"""
+    return bool(
+        conn.execute(
+            text("SELECT has_any_column_privilege(CAST(:t AS regclass), 'SELECT')"), {"t": table}
+        ).scalar()
+    )
+
+
+def readable_tables(conn: Connection) -> set[str]:
+    """Tables and views of the public schema the current role may select from."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') "
+            "AND has_any_column_privilege(c.oid, 'SELECT')"
+        )
+    )
+    return {r[0] for r in rows}
