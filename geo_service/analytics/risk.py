@@ -66,6 +66,8 @@ class RiskWeights:
             _EARTH_M_PER_DEG * math.cos(math.radians(min(abs(as_of_lat), 80.0)))
         )
         p["incident_days"] = int(inc["days"])
+        # Counting stops at the cap: more incidents add no points.
+        p["incidents_limit"] = None if math.isinf(p["c_incidents"]) else math.ceil(p["c_incidents"])
         p["kwh_base"] = float(el["base_kwh"])
         p["kwh_per_tenant"] = float(el["kwh_per_tenant"])
         p["kwh_threshold"] = float(el["threshold_ratio"])
@@ -110,7 +112,8 @@ def _detail(code: str, row: dict[str, Any], w: RiskWeights) -> str:
             return f"{v} 名租住人员未登记"
         case "incidents":
             inc = w.raw["incidents"]
-            return f"{inc['radius_m']} 米内近 {inc['days']} 天警情 {v} 起"
+            at_least = "至少 " if v >= w.raw["incidents"].get("cap", math.inf) else ""
+            return f"{inc['radius_m']} 米内近 {inc['days']} 天警情 {at_least}{v} 起"
         case _:
             kwh, exp = row["kwh"], row["kwh_expected"]
             if kwh is None:

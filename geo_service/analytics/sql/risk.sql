@@ -21,18 +21,6 @@ WITH hs AS (
     JOIN unnest(CAST(:ka_kinds AS text[]), CAST(:ka_weights AS float8[])) AS w(kind, weight)
       ON w.kind = k.kind
     GROUP BY hs.id
-), inc AS (
-    -- Prefilter on the geometry index with a box wide enough for :radius_m at this latitude,
-    -- then measure on the spheroid.
-    SELECT hs.id AS house_id, count(*) AS n
-    FROM hs
-    JOIN incidents i
-      ON ST_DWithin(i.geom, hs.geom, CAST(:radius_deg AS float8))
-     AND ST_DWithin(CAST(i.geom AS geography), CAST(hs.geom AS geography),
-                    CAST(:radius_m AS float8))
-    WHERE i.occurred_at >= CAST(:incidents_since AS date)
-      AND i.occurred_at < CAST(:as_of AS date) + 1
-    GROUP BY hs.id
 ), raw AS (
     SELECT hs.id, hs.house_code, hs.unit_name, hs.address,
            ST_X(hs.geom) AS lon, ST_Y(hs.geom) AS lat,
@@ -46,14 +34,23 @@ WITH hs AS (
            CASE WHEN hs.is_self_built THEN 1 ELSE 0 END AS v_self_built,
            CASE WHEN hz.dangerous THEN 1 ELSE 0 END AS v_dangerous_house,
            hs.tenants - hs.registered_tenants AS v_tenant_gap,
-           coalesce(inc.n, 0) AS v_incidents,
+           -- Incidents within :radius_m in the window, counted only up to the cap (LIMIT):
+           -- dense hot spots would otherwise pair every house with hundreds of incidents.
+           -- The geometry box uses the GiST index; the spheroid test is exact.
+           (SELECT count(*) FROM (
+                SELECT 1 FROM incidents i
+                WHERE ST_DWithin(i.geom, hs.geom, CAST(:radius_deg AS float8))
+                  AND ST_DWithin(CAST(i.geom AS geography), CAST(hs.geom AS geography),
+                                 CAST(:radius_m AS float8))
+                  AND i.occurred_at >= CAST(:incidents_since AS date)
+                  AND i.occurred_at < CAST(:as_of AS date) + 1
+                LIMIT CAST(:incidents_limit AS bigint)) x) AS v_incidents,
            hs.electricity_kwh_month AS kwh,
            CAST(:kwh_base AS float8) + CAST(:kwh_per_tenant AS float8) * hs.registered_tenants
                AS kwh_expected
     FROM hs
     LEFT JOIN hz ON hz.house_id = hs.id
     LEFT JOIN ka ON ka.house_id = hs.id
-    LEFT JOIN inc ON inc.house_id = hs.id
 ), pts AS (
     SELECT raw.*,
            coalesce(GREATEST(0, kwh / nullif(kwh_expected, 0) - CAST(:kwh_threshold AS float8)), 0)
