@@ -38,7 +38,7 @@ def test_binning_matches_postgis_hexagons(engine, size):
     # the arithmetic binning gives it.
     points = (
         "SELECT ST_X(g) AS x, ST_Y(g) AS y FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint("
-        "120 + 0.1 * random(), 31.65 + 0.1 * random()), 4326), 32651) AS g "
+        "120 + 0.1 * random(), 31.65 + 0.1 * random()), 4326), 3857) AS g "
         "FROM generate_series(1, 3000)) s"
     )
     sql = (
@@ -48,7 +48,7 @@ def test_binning_matches_postgis_hexagons(engine, size):
     )
     with engine.connect() as c:
         c.execute(text("SELECT setseed(0.42)"))
-        outside, total = c.execute(text(sql), {"size": size, "srid": 32651}).one()
+        outside, total = c.execute(text(sql), {"size": size, "srid": 3857}).one()
     assert (outside, total) == (0, 3000)
 
 
@@ -61,7 +61,7 @@ def test_hex_counts(client):
     r = client.get("/analytics/density/hex", params={"as_of": DAY, "size_m": 200})
     assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
     body = r.json()
-    assert body["size_m"] == 200 and body["srid"] == 32651 and body["as_of"] == DAY
+    assert body["size_m"] == 200 and body["srid"] == 3857 and body["as_of"] == DAY
     feats = body["features"]
     # Located hazards found by 03-01: Z1, Z2 (H1), Z3 (H2), Z4, Z5 (H3), Z8 (H4) — 6 in all;
     # the four houses are kilometres apart, so in four different 200 m hexagons.
@@ -70,6 +70,11 @@ def test_hex_counts(client):
     assert (h1["count"], h1["major"], h1["open"], h1["overdue"], h1["rectified"]) == (
         2, 1, 1, 1, 0,
     )  # fmt: skip
+    # A flat-topped hexagon of circumradius 200 m is 400 m wide on the ground: in degrees of
+    # longitude at 31.7°N, 400 / (111 320 × cos 31.7°) ≈ 0.004231 (the grid is Web Mercator
+    # scaled by 1 / cos of the town's latitude).
+    minx, _, maxx, _ = shape(feats[0]["geometry"]).bounds
+    assert maxx - minx == pytest.approx(400 / (111_320 * math.cos(math.radians(31.7))), rel=0.005)
     h2 = _cell_of(feats, "H2")
     assert (h2["count"], h2["rectified"]) == (1, 1)
     h3 = _cell_of(feats, "H3")

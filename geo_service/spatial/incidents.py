@@ -6,6 +6,7 @@ units (per unit, hot spots).
 """
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,16 +15,23 @@ from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
 from geo_service.spatial import hotspots
-from geo_service.spatial.density import cell_size, metric_srid
+from geo_service.spatial.density import GRID_SRID, cell_size, mercator_size, town_latitude
 from geo_service.spatial.filters import select
 from geo_service.spatial.sqlfiles import render
 from layers.registry import get_layer
 
 MAX_RADIUS_M = 2_000.0
 MIN_INCIDENTS = 30  # below this, Gi*'s normal approximation on sparse counts is unreliable
-M_PER_DEG = 110_000.0  # shorter than a degree of latitude, or of longitude ÷ cos(lat)
 _INCIDENT_KEYS = ("as_of", "category", "date_from", "date_to", "datetime")
 _HOUSE_KEYS = ("as_of", "unit_id", "key_area_kind", "bbox")
+
+
+def degree_lengths(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude and of latitude on the WGS84 ellipsoid at `lat`."""
+    r = math.radians(lat)
+    m_lon = 111_412.84 * math.cos(r) - 93.5 * math.cos(3 * r) + 0.118 * math.cos(5 * r)
+    m_lat = 111_132.954 - 559.822 * math.cos(2 * r) + 1.175 * math.cos(4 * r)
+    return m_lon, m_lat
 
 
 def _split(query: Mapping[str, str], own: tuple[str, ...]) -> tuple[dict, dict]:
@@ -49,11 +57,15 @@ def near_houses(
     inc = select(get_layer("incidents"), iq, prefix="i_")
     houses = select(get_layer("houses"), hq, prefix="h_")
     sql = render("near_houses.sql", houses=houses.source(), incidents=inc.source())
+    lat = town_latitude(conn)
     params = {
         **inc.params,
         **houses.params,
         "radius": float(radius_m),
-        "m_per_deg": M_PER_DEG,
+        "m_lon": max(1.0, degree_lengths(lat)[0]),
+        "m_lat": degree_lengths(lat)[1],
+        # 5 % wider than the radius: the plane's scale drifts with latitude across a city.
+        "cell": 1.05 * float(radius_m),
         "limit_": int(limit),
     }
     features, matched = conn.execute(text(sql), params).one()
@@ -101,13 +113,13 @@ def hot_spots(
     inc = select(get_layer("incidents"), iq, prefix="i_")
     unit_filter, unit_params = _unit_filter(hq)
     size = cell_size(size_m, None) if size_m is not None else 250.0
-    srid = metric_srid(conn)
+    srid, grid_size = GRID_SRID, mercator_size(size, town_latitude(conn))
     points = (
         "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y FROM "
         f"(SELECT ST_Transform(t.geom, :srid) AS g FROM {inc.source()}) s"
     )
     sql = render("hotspot_cells.sql", points=points, unit_filter=unit_filter)
-    params = {**inc.params, **unit_params, "size": size, "srid": srid}
+    params = {**inc.params, **unit_params, "size": grid_size, "srid": srid}
     rows = conn.execute(text(sql), params).all()
     if not rows:
         raise ValidationError(
@@ -117,7 +129,7 @@ def hot_spots(
     i = np.array([r.i for r in rows])
     j = np.array([r.j for r in rows])
     counts = np.array([r.n for r in rows], dtype=float)
-    gi = hotspots.gi_star(counts, i, j, size, permutations=permutations, correction=correction)
+    gi = hotspots.gi_star(counts, i, j, grid_size, permutations=permutations, correction=correction)
     features = []
     for k, r in enumerate(rows):
         if significant_only and gi.confidence[k] == 0:

@@ -1,5 +1,5 @@
 -- Incident counts on every hexagon of the study area, zeros included (Gi* needs them): the
--- grid ST_HexagonGrid(:size) in the metric SRID :srid over the villages and communities
+-- grid ST_HexagonGrid(:size) in :srid (Web Mercator) over the villages and communities
 -- ({{unit_filter}} narrows them), or around the incidents when no unit has a boundary.
 -- Incidents are binned by arithmetic (hex_bin.sql) to the same (i, j) as the grid.
 -- {{points}}: x, y of the filtered incidents in :srid.
