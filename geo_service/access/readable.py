@@ -23,3 +23,12 @@ def readable_tables(conn: Connection) -> set[str]:
         )
     )
     return {r[0] for r in rows}
+
+
+def require_readable(conn: Connection, table: str) -> None:
+    """403 unless the current role may read `table` (for answers that would describe it
+    without reading its rows, such as a collection's schema or a TileJSON)."""
+    if not can_read(conn, table):
+        from fastapi import HTTPException
+
+        raise HTTPException(status_code=403, detail="无权访问此图层 forbidden: not for your role")

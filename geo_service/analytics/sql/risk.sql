@@ -34,23 +34,22 @@ WITH hs AS (
            CASE WHEN hs.is_self_built THEN 1 ELSE 0 END AS v_self_built,
            CASE WHEN hz.dangerous THEN 1 ELSE 0 END AS v_dangerous_house,
            hs.tenants - hs.registered_tenants AS v_tenant_gap,
-           -- Incidents within :radius_m in the window, counted only up to the cap (LIMIT):
-           -- dense hot spots would otherwise pair every house with hundreds of incidents.
-           -- The geometry box uses the GiST index; the spheroid test is exact.
-           (SELECT count(*) FROM (
-                SELECT 1 FROM incidents i
-                WHERE ST_DWithin(i.geom, hs.geom, CAST(:radius_deg AS float8))
-                  AND ST_DWithin(CAST(i.geom AS geography), CAST(hs.geom AS geography),
-                                 CAST(:radius_m AS float8))
-                  AND i.occurred_at >= CAST(:incidents_since AS date)
-                  AND i.occurred_at < CAST(:as_of AS date) + 1
-                LIMIT CAST(:incidents_limit AS bigint)) x) AS v_incidents,
+           coalesce(inc.incidents, 0) AS v_incidents,
            hs.electricity_kwh_month AS kwh,
            CAST(:kwh_base AS float8) + CAST(:kwh_per_tenant AS float8) * hs.registered_tenants
                AS kwh_expected
     FROM hs
     LEFT JOIN hz ON hz.house_id = hs.id
     LEFT JOIN ka ON ka.house_id = hs.id
+    -- Incidents within :radius_m in the window, counted only up to the cap (dense hot spots
+    -- would otherwise pair every house with hundreds of incidents): counts only, through a
+    -- SECURITY DEFINER function, so roles that may not read incident records still get the
+    -- factor (docs/access.md). Inside, the geometry box uses the GiST index; the spheroid
+    -- test is exact.
+    LEFT JOIN incident_counts_near(
+        ARRAY(SELECT id FROM hs), CAST(:radius_m AS float8), CAST(:radius_deg AS float8),
+        CAST(:incidents_since AS date), CAST(:as_of AS date), CAST(:incidents_limit AS bigint)
+    ) inc ON inc.house_id = hs.id
 ), pts AS (
     SELECT raw.*,
            coalesce(GREATEST(0, kwh / nullif(kwh_expected, 0) - CAST(:kwh_threshold AS float8)), 0)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from geo_service.access.readable import readable_tables, require_readable
 from geo_service.api.deps import ConnDep
 from geo_service.errors import ValidationError
 from geo_service.spatial import items
@@ -40,8 +41,12 @@ _JSON_SCHEMA_TYPE = {
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON"}}
 
 
-def _layer(collection_id: Annotated[str, Path(description="collection (layer) id")]) -> Layer:
-    return get_layer(collection_id)
+def _layer(
+    collection_id: Annotated[str, Path(description="collection (layer) id")], conn: ConnDep
+) -> Layer:
+    layer = get_layer(collection_id)
+    require_readable(conn, layer.table)  # a role that may not read it does not see it at all
+    return layer
 
 
 LayerDep = Annotated[Layer, Depends(_layer)]
@@ -126,9 +131,14 @@ def _collection(request: Request, conn: ConnDep, layer: Layer) -> dict[str, Any]
 @router.get("/collections", summary="集合列表 collections")
 def collections(request: Request, conn: ConnDep) -> dict[str, Any]:
     root = base_url(request)
+    readable = readable_tables(conn)
     return {
         "links": [_link(f"{root}/ogc/collections", "self", "application/json")],
-        "collections": [_collection(request, conn, layer) for layer in LAYERS.values()],
+        "collections": [
+            _collection(request, conn, layer)
+            for layer in LAYERS.values()
+            if layer.table in readable  # only what the caller's role may open
+        ],
     }
 
 

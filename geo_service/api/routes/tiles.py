@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from geo_service.access.readable import require_readable
 from geo_service.api.deps import ConnDep
 from geo_service.spatial import items, tiles
 from geo_service.spatial.filters import accepted, select
@@ -62,6 +63,7 @@ def _fields(layer: Layer) -> dict[str, str]:
 def tilejson(request: Request, conn: ConnDep, layer_name: str) -> dict[str, Any]:
     """TileJSON 3.0 of a layer; the filters given here are carried into its tile URL."""
     layer = get_layer(layer_name)
+    require_readable(conn, layer.table)  # tiles themselves are refused by the database
     query = query_dict(request)
     sel = select(layer, query, ignore=("limit",))
     qs = urlencode(query)
