@@ -119,3 +119,15 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     eng = make_engine(demo_url, pool_size=2)
     yield eng
     eng.dispose()
+
+
+# --- Access control (tests/access_helpers.py): every API request needs a logged-in user.
+
+
+@pytest.fixture(scope="session")
+def client_as():
+    """`client_as(client, "police")` (or `"village", unit="甲村"`): the same TestClient, now
+    sending the token of a user of that role, created in the app's database on first use."""
+    from access_helpers import login_as
+
+    return login_as
