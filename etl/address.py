@@ -81,6 +81,7 @@ class AddressNormalizer:
         # Written forms that name a unit unambiguously (X村, X社区, X村委会, configured aliases).
         self._aliases = self._alias_map(town)
         self._alias_re = self._prefix_re(self._aliases)
+        self._names_re = self._prefix_re({n: n for n in self.unit_names})
         # A bare stem (岑村, 湖滨) may also begin a road name (湖滨中路): never rewritten into
         # an address, only offered to the geocoder as one reading, and accepted in 所属单位.
         self._stems = self._stem_map(town)
@@ -157,11 +158,9 @@ class AddressNormalizer:
         return self._aliases[m.group(1)] + s[m.end() :]
 
     def leading_unit(self, normalized: str) -> str | None:
-        """The unit name a normalised address starts with, if any."""
-        for name in self.unit_names:
-            if normalized.startswith(name):
-                return name
-        return None
+        """The unit name a normalised address starts with, if any (the longest)."""
+        m = self._names_re.match(normalized) if self._names_re else None
+        return m.group(1) if m else None
 
     def bare_stem(self, normalized: str) -> tuple[str, str] | None:
         """(unit name, rest) when the address starts with a unit's bare stem (岑村3组5号)."""

@@ -21,7 +21,7 @@ The reference layer is read in one query; matching runs in memory, once per dist
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -44,8 +44,7 @@ FROM units
 """
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     lon: float | None
     lat: float | None
     method: str | None
@@ -81,17 +80,26 @@ class Geocoder:
         self.min_confidence = min_confidence
         self.units = {int(r.id): r for r in units.itertuples(index=False)}
         self.unit_by_name = {r.name: int(r.id) for r in units.itertuples(index=False)}
-        self.exact: dict[str, tuple[int | None, float, float]] = {}
-        # (unit id, or None for the whole town; the numbers of the address) → candidates
-        self.blocks: dict[tuple, Block] = defaultdict(Block)
-        for norm, unit_id, lon, lat in addresses.itertuples(index=False):
-            uid = None if pd.isna(unit_id) else int(unit_id)
-            self.exact[norm] = (uid, float(lon), float(lat))
-            numbers = tuple(_NUMBERS.findall(norm))
-            rest = self._strip_unit(norm)
-            self.blocks[(uid, numbers)].add(norm, rest, float(lon), float(lat))
-            self.blocks[(None, numbers)].add(norm, rest, float(lon), float(lat))
+        ids = [None if pd.isna(u) else int(u) for u in addresses["unit_id"]]
+        norms = addresses["normalized"].tolist()
+        lons = addresses["lon"].astype(float).tolist()
+        lats = addresses["lat"].astype(float).tolist()
+        self.exact: dict[str, tuple[int | None, float, float]] = dict(
+            zip(norms, zip(ids, lons, lats, strict=True), strict=True)
+        )
+        self._reference = (norms, ids, lons, lats)
+        self._blocks: dict[tuple, Block] = {}
+        self._built: set[int | None] = set()
+        self._by_unit: dict[int, list[int]] | None = None
         self._cache: dict[tuple[str, int | None], Match] = {}
+
+    def _members(self, unit_id: int) -> list[int]:
+        if self._by_unit is None:
+            self._by_unit = defaultdict(list)
+            for i, uid in enumerate(self._reference[1]):
+                if uid is not None:
+                    self._by_unit[uid].append(i)
+        return self._by_unit.get(unit_id, [])
 
     @classmethod
     def from_db(cls, conn, normalizer: AddressNormalizer, min_confidence: float) -> "Geocoder":
@@ -104,6 +112,26 @@ class Geocoder:
             cur.execute(_UNITS_SQL)
             units = pd.DataFrame(cur.fetchall(), columns=["id", "name", "kind", "lon", "lat"])
         return cls(normalizer, addresses, units, min_confidence)
+
+    def _block(self, unit_id: int | None, numbers: tuple[str, ...]) -> Block | None:
+        """Candidates with this unit (None: the whole town) and these numbers.
+
+        Blocks are built per unit on first need: a clean file never pays for them.
+        """
+        if unit_id not in self._built:
+            norms, _, lons, lats = self._reference
+            members = range(len(norms)) if unit_id is None else self._members(unit_id)
+            name = self.units[unit_id].name if unit_id in self.units else None
+            for i in members:
+                norm = norms[i]
+                key = (unit_id, tuple(_NUMBERS.findall(norm)))
+                block = self._blocks.get(key)
+                if block is None:
+                    block = self._blocks[key] = Block()
+                rest = norm[len(name) :] if name and norm.startswith(name) else None
+                block.add(norm, rest or self._strip_unit(norm), lons[i], lats[i])
+            self._built.add(unit_id)
+        return self._blocks.get((unit_id, numbers)) or None
 
     def _strip_unit(self, norm: str) -> str:
         lead = self.normalizer.leading_unit(norm)
@@ -119,7 +147,7 @@ class Geocoder:
             if match is None:
                 match = self._cache[key] = self._one(address or "", uid)
             out.append(match)
-        return pd.DataFrame(out, columns=list(Match.__dataclass_fields__))
+        return pd.DataFrame.from_records(out, columns=list(Match._fields))
 
     def _readings(self, norm: str, unit_id: int | None) -> list[tuple[str, int | None]]:
         """The ways to read `norm` as a full address: (text with unit, unit id)."""
@@ -173,7 +201,7 @@ class Geocoder:
 
     def _fuzzy(self, form: str, unit_id: int | None) -> list[tuple[float, str, float, float]]:
         """The closest standard addresses with the same unit and numbers: (score, text, x, y)."""
-        block = self.blocks.get((unit_id, tuple(_NUMBERS.findall(form))))
+        block = self._block(unit_id, tuple(_NUMBERS.findall(form)))
         if not block:
             return []
         return [

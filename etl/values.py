@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -47,24 +48,18 @@ def is_blank(value: object) -> bool:
 def _per_unique(
     series: pd.Series, parse: Callable[[object], object]
 ) -> tuple[pd.Series, pd.Series]:
-    """Apply `parse` to each distinct cell; cells it returns `_BAD` for are flagged."""
-    cache: dict[object, object] = {}
-    out = []
-    for value in series:
-        key = _key(value)
-        if key not in cache:
-            cache[key] = parse(value)
-        out.append(cache[key])
-    parsed = pd.Series(out, index=series.index, dtype=object)
-    bad = pd.Series([v is _BAD for v in out], index=series.index, dtype=bool)
-    return parsed.where(~bad, None), bad
-
-
-def _key(value: object) -> object:
-    # Distinct keys per type: 1 (int) and "1" (text) and True may parse differently.
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return (type(value).__name__, value)
+    """Apply `parse` once per distinct cell (hashing in C); cells it returns `_BAD` for are
+    flagged. Values equal in Python (1, 1.0, True) share one parse: they mean the same here.
+    """
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    results = [parse(v) for v in uniques]
+    # The last slot serves the empty cells (code -1).
+    values = np.array([None if v is _BAD else v for v in results] + [None], dtype=object)
+    bad = np.array([v is _BAD for v in results] + [False], dtype=bool)
+    return (
+        pd.Series(values[codes], index=series.index, dtype=object),
+        pd.Series(bad[codes], index=series.index, dtype=bool),
+    )
 
 
 def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:

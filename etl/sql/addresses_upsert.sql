@@ -9,7 +9,9 @@ WITH src AS (
            )) AS unit_id
     FROM stage_addresses s
 ), old AS (
-    SELECT t.* FROM addresses t JOIN stage_addresses s ON s.normalized = t.normalized
+    -- Geometry as GeoJSON up front: to_jsonb() of a geometry column is 40× slower.
+    SELECT t.id, t.full_address, t.normalized, t.unit_id, ST_AsGeoJSON(t.geom)::jsonb AS geom
+    FROM addresses t JOIN stage_addresses s ON s.normalized = t.normalized
 ), up AS (
     INSERT INTO addresses AS t (full_address, normalized, unit_id, geom)
     SELECT full_address, normalized, unit_id, geom FROM src
@@ -19,7 +21,8 @@ WITH src AS (
         geom = EXCLUDED.geom
     WHERE (t.full_address, t.unit_id, ST_AsEWKB(t.geom))
         IS DISTINCT FROM (EXCLUDED.full_address, EXCLUDED.unit_id, ST_AsEWKB(EXCLUDED.geom))
-    RETURNING t.*, (t.xmax = 0) AS inserted
+    RETURNING t.id, t.full_address, t.normalized, t.unit_id,
+              ST_AsGeoJSON(t.geom)::jsonb AS geom, (t.xmax = 0) AS inserted
 ), audit AS (
     INSERT INTO audit_log (actor, action, table_name, record_key, before, after, detail)
     SELECT %(actor)s,
