@@ -69,9 +69,9 @@ class RouteParams:
     vertex_tolerance_deg: float = 1e-7
     depots: dict[str, DepotConfig] = field(default_factory=dict)
     time_windows: dict[str, tuple[int, int]] = field(default_factory=dict)
-    exploration_level: int = 5
+    exploration_level: int = 3
     threads: int = 2
-    timeout_s: float = 8
+    timeout_s: float = 30
 
 
 def _read(path: Path | None) -> str:

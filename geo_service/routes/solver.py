@@ -64,7 +64,8 @@ def solve_plan(
             for v in instance["vehicles"]
         ],
     }
-    second = solve_vroom(polish, exploration_level, threads, timeout_s)
+    # Ordering a fixed set of stops is a much smaller search: always at the top level.
+    second = solve_vroom(polish, 5, threads, timeout_s)
     if _served(second) == served and second["summary"]["cost"] < first["summary"]["cost"]:
         second["unassigned"] = first["unassigned"]
         info["polished"] = True
