@@ -151,7 +151,7 @@ def test_each_layer_toggles(server, page, demo_as_of):
             assert on is expected, name
     drawn(p)
     got = counts(p)
-    for key in ("hazards", "heat", "incidents"):  # drawn when switched on, with data
+    for key in ("hazards", "heat", "hex", "incidents", "hotspots"):  # drawn when switched on
         assert got[key] > 0, key
     watch.check()
 

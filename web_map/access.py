@@ -7,8 +7,12 @@ always masked (no one can prove they are allowed).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
+from sqlalchemy import Connection, text
+
+from geo_service.access.personal import house_contacts, mask_name, mask_phone
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,12 @@ class Viewer:
     role: str = "anonymous"
     can_see_incidents: bool = True
     can_see_personal: bool = False
+    # Incident hot spots are an aggregate (leaders may see them); None: as for incidents.
+    can_see_hotspots: bool | None = None
+
+    @property
+    def may_see_hotspots(self) -> bool:
+        return self.can_see_incidents if self.can_see_hotspots is None else self.can_see_hotspots
 
 
 def viewer_of(request: Request) -> Viewer:
@@ -26,17 +36,27 @@ def viewer_of(request: Request) -> Viewer:
     return viewer if isinstance(viewer, Viewer) else Viewer()
 
 
-def mask_name(name: str | None) -> str | None:
-    """张建国 → 张**: the family name stays so a resident can still be addressed."""
-    if not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)
+def landlord_contact(conn: Connection, house_id: int, viewer: Viewer) -> dict[str, Any]:
+    """The landlord's name and phone and the second landlord's name of one house.
 
-
-def mask_phone(phone: str | None) -> str | None:
-    """13812345678 → 138****5678."""
-    if not phone:
-        return phone
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    Under access control (the request runs as an API database role) they come from the
+    database's `house_contacts()`, which masks them unless the role may see them and audits
+    every unmasked read. Without it (no role set: a bare database), they are masked here
+    unless the viewer may see them.
+    """
+    keys = ("landlord_name", "landlord_phone", "second_landlord_name")
+    if conn.execute(text("SELECT app_role()")).scalar() is not None:
+        c = house_contacts(conn, [house_id]).get(house_id)
+        return {k: getattr(c, k) if c else None for k in keys}
+    row = (
+        conn.execute(text(f"SELECT {', '.join(keys)} FROM houses WHERE id = :id"), {"id": house_id})
+        .mappings()
+        .one()
+    )
+    if viewer.can_see_personal:
+        return dict(row)
+    return {
+        "landlord_name": mask_name(row["landlord_name"]),
+        "landlord_phone": mask_phone(row["landlord_phone"]),
+        "second_landlord_name": mask_name(row["second_landlord_name"]),
+    }

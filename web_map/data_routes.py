@@ -10,7 +10,7 @@ from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import queries
-from web_map.access import mask_name, mask_phone, viewer_of
+from web_map.access import landlord_contact, viewer_of
 from web_map.filters import parse_filters
 
 router = APIRouter(prefix="/map", tags=["map"])
@@ -39,11 +39,7 @@ def house_detail(
     house["cctv_violation"] = cctv_violation(
         *counts, house["cctv_installed"], house["cctv_retention_days"], rules
     )
-    if not viewer_of(request).can_see_personal:
-        house["landlord_name"] = mask_name(house["landlord_name"])
-        house["landlord_phone"] = mask_phone(house["landlord_phone"])
-        house["second_landlord_name"] = mask_name(house["second_landlord_name"])
-    return house
+    return house | landlord_contact(conn, house_id, viewer_of(request))
 
 
 @router.get("/data/summary", summary="态势统计 counts now and one month earlier")

@@ -84,7 +84,7 @@ def _layer(o: Overlay, show: bool, house_tiles: str | None) -> folium.map.Layer:
             options={"maxClusterRadius": 45, "disableClusteringAtZoom": 17, "chunkedLoading": True},
         )
     if o.key == "heat":
-        return HeatMap([], name=name, show=show, radius=18, blur=14, min_opacity=0.35, max_zoom=17)
+        return HeatMap([], name=name, show=show, radius=18, blur=14, min_opacity=0.35)
     return folium.FeatureGroup(name=name, show=show)
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
+from urllib.parse import urlencode
 
 import folium
 from branca.element import Element, MacroElement
@@ -29,7 +30,7 @@ from web_map.overlays import (
     Overlay,
     add_overlays,
 )
-from web_map.sources import sources
+from web_map.sources import ACCEPTS, FIXED, sources
 
 _templates = Environment(
     loader=PackageLoader("web_map", "templates"), autoescape=select_autoescape(["html"])
@@ -66,7 +67,9 @@ def _allowed(req: PageRequest, src: dict[str, str | None]) -> tuple[list[Overlay
     """Overlays this viewer gets, and the titles of those whose data source is missing."""
     allowed, missing = [], []
     for o in OVERLAYS:
-        if o.police_only and not req.viewer.can_see_incidents:
+        if o.key == "hotspots" and not req.viewer.may_see_hotspots:
+            continue
+        if o.police_only and o.key != "hotspots" and not req.viewer.can_see_incidents:
             continue
         if o.needs and not src.get(o.needs):
             missing.append(o.title_zh)
@@ -106,6 +109,8 @@ def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
         "basemap": req.basemap,
         "basemapCrs": {k: b.crs for k, b in BASEMAP_INFO.items()},
         "sources": src,
+        "accepts": ACCEPTS,
+        "fixed": FIXED,
         "houseMode": house_mode,
         "houseModeAsked": req.house_mode,
         "print": req.print_mode,
@@ -147,7 +152,8 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     base = add_basemaps(m, settings, req.basemap)
     allowed, missing = _allowed(req, src)
     shown = set(req.layers) if req.layers is not None else {o.key for o in allowed if o.default_on}
-    tile_url = f"{src['house_tiles']}?{req.filters.query()}" if tiles else None
+    tile_filters = {k: v for k, v in req.filters.pairs().items() if k in ACCEPTS["house_tiles"]}
+    tile_url = f"{src['house_tiles']}?{urlencode(tile_filters)}" if tiles else None
     layers = add_overlays(m, shown, allowed, tile_url)
     control = folium.LayerControl(collapsed=req.print_mode, position="topright").add_to(m)
 

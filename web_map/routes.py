@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import data_routes, export_routes
@@ -56,7 +57,9 @@ def root() -> RedirectResponse:
 )
 def map_page(request: Request, conn: ConnDep, settings: SettingsDep) -> HTMLResponse:
     req = page_request(request, settings.basemap)
-    return HTMLResponse(build_page(conn, settings, req).get_root().render())
+    html = build_page(conn, settings, req).get_root().render()
+    # folium writes the map as inline scripts: they carry the response's CSP nonce.
+    return HTMLResponse(with_nonce(request, html))
 
 
 @router.get("/static/map/app.js", include_in_schema=False)

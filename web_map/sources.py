@@ -28,6 +28,19 @@ EXTERNAL = {
 }
 
 
+# Filters each external source accepts (it refuses unknown parameters); others get them all.
+_HAZARD_FILTERS = ("as_of", "unit_id", "category", "severity", "status", "key_area_kind")
+ACCEPTS = {
+    "house_tiles": ("as_of", "unit_id", "key_area_kind"),
+    "hex": _HAZARD_FILTERS,
+    "heat": _HAZARD_FILTERS,
+    "hotspots": ("as_of", "unit_id", "key_area_kind"),
+    "scores": ("as_of",),  # the ranking is of every unit
+}
+# Fixed parameters of a source.
+FIXED = {"heat": {"format": "points"}, "hotspots": {"significant_only": "true"}}
+
+
 def sources(route_paths: Iterable[str], has_route_plans: bool) -> dict[str, str | None]:
     """Source key → URL (None when the app does not serve it)."""
     paths = set(route_paths)

@@ -17,11 +17,20 @@
     return p.toString();
   };
 
-  /** The URL of data source `key` with the current filters (null when not served). */
+  /** The URL of data source `key` with the current filters (null when not served); a source
+   *  of another module gets only the filters it accepts, plus its fixed parameters. */
   QZF.sourceUrl = function (key, extra) {
     var url = QZF.cfg.sources[key];
     if (!url) return null;
-    var q = QZF.query(extra);
+    var accepts = QZF.cfg.accepts[key];
+    var all = Object.assign({}, QZF.state.filters, extra || {});
+    var p = new URLSearchParams();
+    Object.keys(all).forEach(function (k) {
+      if (all[k] && (!accepts || accepts.indexOf(k) >= 0 || (extra && k in extra))) p.set(k, all[k]);
+    });
+    var fixed = QZF.cfg.fixed[key] || {};
+    Object.keys(fixed).forEach(function (k) { p.set(k, fixed[k]); });
+    var q = p.toString();
     return q ? url + (url.indexOf("?") < 0 ? "?" : "&") + q : url;
   };
 

@@ -111,11 +111,12 @@
     return n;
   };
 
-  /** Heat from the density API's weighted points, or from the hazards still open. */
+  /** Heat from the density API's weighted points ([lat, lon, weight]), or from the hazards
+   *  still open (major 1, general 0.5). The scale tops out at the 95th percentile weight. */
   R.heat = function (layer, data) {
     var pts = [];
     if (data.points) {
-      pts = data.points.map(function (p) { var ll = QZF.ll(p[0], p[1]); return [ll.lat, ll.lng, p[2]]; });
+      pts = data.points.map(function (p) { var ll = QZF.ll(p[1], p[0]); return [ll.lat, ll.lng, p[2]]; });
     } else {
       data.features.forEach(function (f) {
         if (f.properties.status === "rectified" || !f.geometry) return;
@@ -123,17 +124,37 @@
         pts.push([ll.lat, ll.lng, f.properties.severity === "major" ? 1.0 : 0.5]);
       });
     }
+    if (!layer._qzfUnscaled) { // leaflet.heat scales weights by 2^(zoom − maxZoom): not here
+      var redraw = layer._redraw;
+      layer._redraw = function () {
+        var keep = this.options.maxZoom;
+        this.options.maxZoom = 0;
+        try { redraw.call(this); } finally { this.options.maxZoom = keep; }
+      };
+      layer._qzfUnscaled = true;
+    }
+    var w = pts.map(function (p) { return p[2]; }).sort(function (a, b) { return a - b; });
+    layer.setOptions({ max: w.length ? 2 * w[Math.floor(0.95 * (w.length - 1))] : 1 });
     layer.setLatLngs(pts);
     return pts.length;
   };
 
+  /** Hexagons coloured by quantile class of their count (one dense cell does not wash out the
+   *  rest of the town). */
   R.hex = function (layer, fc) {
-    var max = 0;
-    fc.features.forEach(function (f) { max = Math.max(max, f.properties.count || 0); });
+    var counts = fc.features.map(function (f) { return f.properties.count || 0; })
+      .sort(function (a, b) { return a - b; });
+    var breaks = [0.2, 0.4, 0.6, 0.8, 0.95].map(function (q) {
+      return counts.length ? counts[Math.floor(q * (counts.length - 1))] : 0;
+    });
     L.geoJSON(fc, {
       coordsToLatLng: QZF.coordsToLatLng,
-      style: function (f) { return S().hex(f.properties.count || 0, max); },
-      onEachFeature: function (f, l) { l.bindTooltip("隐患 " + (f.properties.count || 0) + " 处"); }
+      style: function (f) { return S().hex(f.properties.count || 0, breaks); },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip("隐患 " + (p.count || 0) + " 处" + (p.overdue !== undefined ?
+          "（重大 " + p.major + "，未整改 " + (p.open + p.overdue) + "，逾期 " + p.overdue + "）" : ""));
+      }
     }).eachLayer(function (l) { layer.addLayer(l); });
     return fc.features.length;
   };
@@ -146,13 +167,16 @@
     return markers.length;
   };
 
+  /** Gi* cells: class hot/cold with confidence 90/95/99 (cells without significance skipped). */
   R.hotspots = function (layer, fc) {
-    var hot = fc.features.filter(function (f) { return f.properties["class"]; });
+    var cls = function (p) { return p["class"] + "-" + p.confidence; };
+    var hot = fc.features.filter(function (f) { return f.properties.confidence > 0; });
     L.geoJSON({ type: "FeatureCollection", features: hot }, {
       coordsToLatLng: QZF.coordsToLatLng,
-      style: function (f) { return S().hotspot(f.properties["class"]); },
+      style: function (f) { return S().hotspot(cls(f.properties)); },
       onEachFeature: function (f, l) {
-        l.bindTooltip("热点 " + QZF.escape(f.properties["class"]) + "，警情 " + (f.properties.count || 0));
+        var p = f.properties;
+        l.bindTooltip(QZF.escape(p.label_zh || cls(p)) + "，警情 " + (p.count || 0) + " 起");
       }
     }).eachLayer(function (l) { layer.addLayer(l); });
     return hot.length;
@@ -200,7 +224,8 @@
       heat: QZF.cfg.sources.heat ? { source: "heat", render: R.heat }
         : { source: "hazards", render: R.heat,
             params: function () { return statuses(["open", "overdue"]); } },
-      hex: { source: "hex", render: R.hex },
+      hex: { source: "hex", render: R.hex,
+             params: function () { return { zoom: QZF.map.getZoom() }; } },
       incidents: { source: "incidents", render: R.incidents },
       hotspots: { source: "hotspots", render: R.hotspots },
       routes: { source: "routes", render: R.routes }

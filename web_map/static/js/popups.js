@@ -51,7 +51,7 @@
     return '<div class="qzf-popup qzf-house-popup"><h4>群租房 ' + esc(d.house_code) + "</h4><table>" +
       row("地址", esc(d.address)) + row("所属单位", esc(d.unit_name)) +
       row("出租人", esc(d.landlord_name) + (d.landlord_phone ? " " + esc(d.landlord_phone) : "")) +
-      (d.second_landlord_name ? row("二房东", esc(d.second_landlord_name) + " " +
+      (d.has_second_landlord ? row("二房东", esc(d.second_landlord_name || "") + " " +
         yes(d.second_landlord_registered, "已登记", "未登记")) : "") +
       row("居室/床位/租住", d.rooms + " 间 / " + d.beds + " 张 / " + d.tenants + " 人（已登记 " +
         d.registered_tenants + "）") +

@@ -48,7 +48,8 @@
 
   /** City scale: houses as vector tiles, the URL carrying the filters. */
   QZF.drawHouseTiles = function (layer) {
-    var url = QZF.cfg.sources.house_tiles + "?" + QZF.query();
+    var url = QZF.sourceUrl("house_tiles");
+    if (url.indexOf("?") < 0) url += "?";
     if (layer._url !== url) layer.setUrl(url, false);
     QZF.counts.houses = null;
     return Promise.resolve();
@@ -163,6 +164,9 @@
     });
     QZF.map.on("overlayremove", QZF.writeUrl);
     QZF.map.on("moveend", QZF.writeUrl);
+    QZF.map.on("zoomend", function () { // hexagons are sized for the zoom
+      if (QZF.layers.hex && QZF.map.hasLayer(QZF.layers.hex)) QZF.draw("hex");
+    });
     QZF.map.on("baselayerchange", function (e) {
       var key = Object.keys(QZF.basemaps).find(function (k) { return QZF.basemaps[k] === e.layer; });
       if (key) setBasemap(key);

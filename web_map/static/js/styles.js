@@ -46,8 +46,9 @@
       return { radius: 5 + 2 * i, weight: 1, color: "#ffffff",
                fillColor: colours().overdue[i][1], fillOpacity: 0.9 };
     },
-    hex: function (value, max) {
-      var i = max > 0 ? Math.min(HEX_RAMP.length - 1, Math.ceil((value / max) * (HEX_RAMP.length - 1))) : 0;
+    /* `breaks`: ascending class limits (quantiles); class i = how many limits `value` exceeds. */
+    hex: function (value, breaks) {
+      var i = breaks.filter(function (b) { return value > b; }).length;
       return { color: "#7f2704", weight: 0.5, fillColor: HEX_RAMP[i], fillOpacity: 0.6 };
     },
     hotspot: function (cls) {
