@@ -17,6 +17,7 @@ from geo_service.errors import ValidationError
 from geo_service.spatial import hotspots
 from geo_service.spatial.density import GRID_SRID, cell_size, mercator_size, town_latitude
 from geo_service.spatial.filters import select
+from geo_service.spatial.hotspot_access import count_fragments
 from geo_service.spatial.sqlfiles import render
 from layers.registry import get_layer
 
@@ -114,12 +115,11 @@ def hot_spots(
     unit_filter, unit_params = _unit_filter(hq)
     size = cell_size(size_m, None) if size_m is not None else 250.0
     srid, grid_size = GRID_SRID, mercator_size(size, town_latitude(conn))
-    points = (
-        "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y FROM "
-        f"(SELECT ST_Transform(t.geom, :srid) AS g FROM {inc.source()}) s"
+    counts, incident_area, count_params = count_fragments(conn, inc, iq, grid_size)
+    sql = render(
+        "hotspot_cells.sql", counts=counts, incident_area=incident_area, unit_filter=unit_filter
     )
-    sql = render("hotspot_cells.sql", points=points, unit_filter=unit_filter)
-    params = {**inc.params, **unit_params, "size": grid_size, "srid": srid}
+    params = {**inc.params, **unit_params, **count_params, "size": grid_size, "srid": srid}
     rows = conn.execute(text(sql), params).all()
     if not rows:
         raise ValidationError(

@@ -1,14 +1,14 @@
 -- Incident counts on every hexagon of the study area, zeros included (Gi* needs them): the
 -- grid ST_HexagonGrid(:size) in :srid (Web Mercator) over the villages and communities
 -- ({{unit_filter}} narrows them), or around the incidents when no unit has a boundary.
--- Incidents are binned by arithmetic (hex_bin.sql) to the same (i, j) as the grid.
--- {{points}}: x, y of the filtered incidents in :srid.
+-- {{counts}}: (i, j, n) of the filtered incidents, the same (i, j) as the grid (hotspot_access.py:
+-- binned here by arithmetic, or counted by incident_hex_counts() for roles that may not read
+-- incidents); {{incident_area}}: the incidents' extent in :srid, for a town without boundaries.
 WITH area AS (
     SELECT coalesce(
         (SELECT ST_Union(ST_Transform(u.geom, :srid)) FROM units u
          WHERE u.kind IN ('village', 'community') AND u.geom IS NOT NULL {{unit_filter}}),
-        (SELECT ST_Expand(ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 4326), :srid), :size)
-         FROM incidents)
+        {{incident_area}}
     ) AS g
 ),
 grid AS (
@@ -17,11 +17,7 @@ grid AS (
     WHERE ST_Intersects(h.geom, area.g)
 ),
 counts AS (
-    SELECT b.i, b.j, count(*) AS n
-    FROM (
-        -- @include hex_bin.sql
-    ) b
-    GROUP BY b.i, b.j
+    {{counts}}
 )
 SELECT g.i, g.j, coalesce(c.n, 0) AS n, ST_AsGeoJSON(ST_Transform(g.geom, 4326), 6) AS geometry
 FROM grid g

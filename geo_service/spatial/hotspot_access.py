@@ -1,0 +1,56 @@
+"""Where the hot-spot counts come from, by what the caller may read (docs/access.md).
+
+Police (and the CLI) bin the incident points themselves (hex_bin.sql). Leaders and the
+supervision group may not read incident records: they get the same per-hexagon counts from
+the database function incident_hex_counts(), which reads the incidents as their owner and
+returns only counts, on cells of at least 100 m.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from geo_service.access.readable import can_read
+from geo_service.errors import ValidationError
+from geo_service.spatial.filters import Selection, parse_date
+from geo_service.spatial.sqlfiles import render
+
+MIN_AGGREGATE_SIZE = 100.0  # grid units (Web Mercator metres), as the database function checks
+_INCIDENT_AREA = (
+    "(SELECT ST_Expand(ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 4326), :srid), :size)"
+    " FROM incidents)"
+)
+
+
+def count_fragments(
+    conn: Connection, inc: Selection, incident_query: Mapping[str, str], grid_size: float
+) -> tuple[str, str, dict[str, Any]]:
+    """(counts SQL, incident-area SQL, extra parameters) for hotspot_cells.sql."""
+    if can_read(conn, "incidents"):
+        points = (
+            "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y FROM "
+            f"(SELECT ST_Transform(t.geom, :srid) AS g FROM {inc.source()}) s"
+        )
+        return render("hotspot_counts.sql", points=points), _INCIDENT_AREA, {}
+    if "datetime" in incident_query:
+        raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
+    if grid_size < MIN_AGGREGATE_SIZE:
+        raise ValidationError("热点网格至少 100 米 (hexagons of at least 100 m)")
+    categories = [c.strip() for c in incident_query.get("category", "").split(",") if c.strip()]
+    params = {
+        "hx_as_of": inc.as_of,
+        "hx_from": _date(incident_query, "date_from"),
+        "hx_to": _date(incident_query, "date_to"),
+        "hx_categories": categories or None,
+    }
+    counts = (
+        "SELECT c.i, c.j, c.n FROM incident_hex_counts(CAST(:size AS float8), "
+        "CAST(:srid AS integer), CAST(:hx_as_of AS date), CAST(:hx_from AS date), "
+        "CAST(:hx_to AS date), CAST(:hx_categories AS text[])) c"
+    )
+    return counts, "CAST(NULL AS geometry)", params
+
+
+def _date(query: Mapping[str, str], name: str):
+    return parse_date(query[name], name) if query.get(name) else None
