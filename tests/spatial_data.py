@@ -34,9 +34,15 @@ from contextlib import contextmanager
 from datetime import date
 
 import httpx
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from geo_service.api.app import create_app
+from geo_service.config import Settings
+
 AS_OF = date(2025, 3, 1)
+# The server subprocess and the test process sign and check tokens with this key.
+TEST_SECRET = "spatial-tests-secret-key-not-for-production-0123456789"
 H = {"H1": (120.010, 31.700), "H2": (120.020, 31.700), "H3": (120.060, 31.690),
      "H4": (120.080, 31.710)}  # fmt: skip
 
@@ -141,7 +147,7 @@ def running_server(database_url: str) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**os.environ, "DATABASE_URL": database_url, "GEO_SECRET_KEY": TEST_SECRET}
     cmd = [sys.executable, "-m", "uvicorn", "geo_service.api.asgi:app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env)
@@ -164,3 +170,25 @@ def running_server(database_url: str) -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def as_police(client: TestClient) -> TestClient:
+    """Log `client` in as a police user (who may see every layer, incidents included) when the
+    app has access control; without it, requests need no login."""
+    if hasattr(client.app.state, "signing_key"):
+        from access_helpers import login_as
+
+        login_as(client, "police")
+    return client
+
+
+def police_headers(database_url: str) -> dict[str, str]:
+    """Headers for a server started by `running_server` on `database_url` ({} without access
+    control)."""
+    app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET))
+    with TestClient(app):  # runs the lifespan: the app's engine
+        if not hasattr(app.state, "signing_key"):
+            return {}
+        from access_helpers import auth_headers
+
+        return auth_headers(app, "police")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import Point, shape
-from spatial_data import AS_OF, H, load
+from spatial_data import AS_OF, H, as_police, load
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -29,7 +29,7 @@ def town(engine) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def client(town, db_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=db_url))) as c:
-        yield c
+        yield as_police(c)
 
 
 @pytest.mark.parametrize("size", [37.5, 200.0, 1000.0])

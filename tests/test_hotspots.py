@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from spatial_data import AS_OF, load
+from spatial_data import AS_OF, as_police, load
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
@@ -31,7 +31,7 @@ def town(engine) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def client(town, db_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=db_url))) as c:
-        yield c
+        yield as_police(c)
 
 
 def test_incidents_near_houses(client, town):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pyogrio
 import pytest
-from spatial_data import load, running_server
+from spatial_data import load, police_headers, running_server
 
 from layers.registry import LAYERS
 
@@ -20,14 +20,26 @@ def town(engine) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def base(db_url: str, town) -> Iterator[str]:
+def headers(db_url: str, town) -> Iterator[dict[str, str]]:
+    """Login headers (when the app has access control), for httpx and for GDAL."""
+    h = police_headers(db_url)
+    if h:
+        pyogrio.set_gdal_config_options(
+            {"GDAL_HTTP_HEADERS": "\r\n".join(f"{k}: {v}" for k, v in h.items())}
+        )
+    yield h
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADERS": None})
+
+
+@pytest.fixture(scope="module")
+def base(db_url: str, headers) -> Iterator[str]:
     with running_server(db_url) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def http(base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base, timeout=20) as client:
+def http(base: str, headers) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=20, headers=headers) as client:
         yield client
 
 
@@ -87,7 +99,7 @@ def test_items_paging_and_counts(http):
     assert body["numberMatched"] == 6 and body["numberReturned"] == 4
     assert [f["properties"]["hazard_code"] for f in body["features"]] == ["Z1", "Z2", "Z3", "Z4"]
     nxt = next(lk["href"] for lk in body["links"] if lk["rel"] == "next")
-    second = httpx.get(nxt).json()
+    second = http.get(nxt).json()
     assert [f["properties"]["hazard_code"] for f in second["features"]] == ["Z5", "Z8"]
     assert second["numberReturned"] == 2 and not any(lk["rel"] == "next" for lk in second["links"])
 

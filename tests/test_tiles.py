@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
-from spatial_data import AS_OF, H, load
+from spatial_data import AS_OF, H, as_police, load
 
 from geo_service.api.app import create_app
 from geo_service.config import Settings
@@ -27,7 +27,7 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, float, float]:
 def client(engine, db_url: str) -> Iterator[TestClient]:
     load(engine)
     with TestClient(create_app(Settings(database_url=db_url))) as c:
-        yield c
+        yield as_police(c)
 
 
 def decode(data: bytes) -> dict:
@@ -38,7 +38,7 @@ def test_house_tile_holds_its_house_at_its_pixel(client):
     z, fx, fy = tile_of(*H["H1"], 14)
     r = client.get(f"/tiles/houses/{z}/{int(fx)}/{int(fy)}.pbf")
     assert r.status_code == 200 and r.headers["content-type"] == MVT
-    assert r.headers["cache-control"] == "public, max-age=60"
+    assert r.headers["cache-control"] == "private, max-age=60"
     feats = decode(r.content)["houses"]["features"]
     assert [f["properties"]["house_code"] for f in feats] == ["H1"]
     px, py = feats[0]["geometry"]["coordinates"]
@@ -77,7 +77,7 @@ def test_hazard_tile_as_of_and_filters(client):
 def test_empty_tile_is_204_and_bad_tiles_are_errors(client):
     r = client.get("/tiles/houses/14/0/0.pbf")
     assert r.status_code == 204 and r.content == b""
-    assert r.headers["cache-control"] == "public, max-age=60"
+    assert r.headers["cache-control"] == "private, max-age=60"
     assert client.get("/tiles/houses/3/8/0.pbf").status_code == 404  # x beyond 2^3 - 1
     assert client.get("/tiles/nope/3/1/1.pbf").status_code == 404
     assert client.get("/tiles/houses/3/1/1.pbf", params={"colour": "red"}).status_code == 422
@@ -89,7 +89,7 @@ def test_polygon_and_sensitive_layers(client):
     assert sorted(f["properties"]["name"] for f in units["features"]) == ["东村", "西社区"]
     assert all(f["geometry"]["type"] == "Polygon" for f in units["features"])
     r = client.get(f"/tiles/incidents/{z}/{int(fx)}/{int(fy)}.pbf", params={"as_of": "2025-03-01"})
-    assert r.headers["cache-control"].startswith("private")
+    assert r.headers["cache-control"] == "private, no-store"
     codes = sorted(
         f["properties"]["incident_code"] for f in decode(r.content)["incidents"]["features"]
     )

@@ -24,9 +24,15 @@ def query_dict(request: Request) -> dict[str, str]:
 
 
 def cache_control(layer: Layer | None = None, sensitive: bool = False) -> dict[str, str]:
-    """Cache-Control: police-only data (incidents) may be kept by the browser, never a proxy."""
-    private = sensitive or (layer is not None and layer.sensitive)
-    return {"Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}"}
+    """Cache-Control of spatial answers: `private` always — what a user sees depends on who
+    they are (a village sees its own unit, only police see incidents), so a shared proxy must
+    never serve one user's tile to another; the browser may keep it for MAX_AGE seconds.
+
+    Police-only data (`sensitive`, or a sensitive `layer`: incidents) is not stored at all.
+    """
+    if sensitive or (layer is not None and layer.sensitive):
+        return {"Cache-Control": "private, no-store"}
+    return {"Cache-Control": f"private, max-age={MAX_AGE}"}
 
 
 def geojson(body: str, headers: Mapping[str, str] | None = None) -> Response:
