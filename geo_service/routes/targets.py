@@ -84,12 +84,18 @@ def key_area_risk(
 ) -> dict[int, float]:
     """House id → risk score for houses in a key area whose analytics risk score (风险排序)
     reaches the threshold on `on`."""
-    report = risk(conn, make_filters(as_of=on), rules, weights or load_risk_weights(), 10**7)
+    report = risk(
+        conn,
+        make_filters(as_of=on),
+        rules,
+        weights or load_risk_weights(),
+        limit=10**7,
+        min_score=params.risk_threshold,
+    )
     scores = {
         h.house_code: h.score
         for h in report.houses
-        if h.score >= params.risk_threshold
-        and any(f.code == "key_area" and f.value > 0 for f in h.factors)
+        if any(f.code == "key_area" and f.value > 0 for f in h.factors)
     }
     if not scores:
         return {}
