@@ -163,6 +163,13 @@ def setup_town(url: str, tmp: Path) -> None:
     assert not run_import(url, wb).rejections
 
 
+def clear_records(url: str) -> None:
+    """Empty the village records (houses, hazards, incidents, audit) but keep the town."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE houses, hazards, incidents, audit_log CASCADE")
+    conn.close()
+
+
 def scalar(url: str, sql: str, *params):
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(sql, params)

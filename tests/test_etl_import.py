@@ -152,10 +152,18 @@ def test_every_insert_is_audited(town):
     assert audited == {"houses": 3, "hazards": 3, "incidents": 2}
 
 
+@pytest.fixture(scope="module")
+def blank(new_database, tmp_path_factory):
+    """The mini town without records; each test using it starts by emptying the records."""
+    url = new_database("etl_blank")
+    s.setup_town(url, tmp_path_factory.mktemp("etl_blank"))
+    return url
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
-def test_csv_in_gbk_or_utf8(new_database, tmp_path, encoding):
-    url = new_database("etl_csv")
-    s.setup_town(url, tmp_path)
+def test_csv_in_gbk_or_utf8(blank, tmp_path, encoding):
+    url = blank
+    s.clear_records(url)
     path = tmp_path / "群租房.csv"
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f)
@@ -170,11 +178,11 @@ def test_csv_in_gbk_or_utf8(new_database, tmp_path, encoding):
     assert any(want in note for note in result.notes)
 
 
-def test_excel_date_cells_and_text_dates(new_database, tmp_path):
+def test_excel_date_cells_and_text_dates(blank, tmp_path):
     """Excel date cells, date-time cells, 2026年3月5日, 2026/9/1, 20260901 and a serial
     number (a date cell formatted as General) all read as the same kind of date."""
-    url = new_database("etl_dates")
-    s.setup_town(url, tmp_path)
+    url = blank
+    s.clear_records(url)
     s.run_import(
         url, s.workbook(tmp_path / "h.xlsx", {"群租房": (s.HOUSE_HEADERS, s.house_rows())})
     )
@@ -188,9 +196,9 @@ def test_excel_date_cells_and_text_dates(new_database, tmp_path):
     assert found == {"Z001": date(2026, 1, 31), "Z002": date(2026, 3, 5), "Z003": date(2026, 6, 1)}
 
 
-def test_headers_tolerant_of_order_spaces_width_and_title_row(new_database, tmp_path):
-    url = new_database("etl_hdr")
-    s.setup_town(url, tmp_path)
+def test_headers_tolerant_of_order_spaces_width_and_title_row(blank, tmp_path):
+    url = blank
+    s.clear_records(url)
     headers = list(s.HOUSE_HEADERS)
     headers[0] = " 房屋 编号 （必填）"
     headers[11] = "出租居室数*"
@@ -209,10 +217,10 @@ def test_headers_tolerant_of_order_spaces_width_and_title_row(new_database, tmp_
     assert any("备用x" in n for n in result.notes)  # extra columns are ignored, and said so
 
 
-def test_missing_column_keeps_stored_values(new_database, tmp_path):
+def test_missing_column_keeps_stored_values(blank, tmp_path):
     """A workbook without 出租人电话 does not erase the phones already stored."""
-    url = new_database("etl_absent")
-    s.setup_town(url, tmp_path)
+    url = blank
+    s.clear_records(url)
     s.run_import(
         url, s.workbook(tmp_path / "a.xlsx", {"群租房": (s.HOUSE_HEADERS, s.house_rows())})
     )
