@@ -20,15 +20,17 @@ def town(engine) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def headers(db_url: str, town) -> Iterator[dict[str, str]]:
-    """Login headers (when the app has access control), for httpx and for GDAL."""
+def headers(db_url: str, town, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """Login headers (when the app has access control), for httpx and for GDAL — which sends
+    a header file's lines with every request (its GDAL_HTTP_HEADERS is overridden by the
+    OAPIF driver's own Accept header)."""
     h = police_headers(db_url)
     if h:
-        pyogrio.set_gdal_config_options(
-            {"GDAL_HTTP_HEADERS": "\r\n".join(f"{k}: {v}" for k, v in h.items())}
-        )
+        path = tmp_path_factory.mktemp("gdal") / "headers.txt"
+        path.write_text("".join(f"{k}: {v}\n" for k, v in h.items()))
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": str(path)})
     yield h
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADERS": None})
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": None})
 
 
 @pytest.fixture(scope="module")
