@@ -30,8 +30,8 @@ SCRIPTS = (
     Script(
         "import_bench.py",
         "Import throughput vs bare COPY (`geo-service import`)",
-        ("--scale", "{scale}"),
-        ("--scale", "{scale}"),
+        (),  # its defaults: 100,000 houses and 300,000 hazards
+        ("--houses", "5000", "--hazards", "15000"),
     ),
     Script(
         "routes_bench.py",
