@@ -66,22 +66,8 @@ def login_as(
 
 
 def secured_app(url: str, **settings) -> FastAPI:
-    """The app for `url` with access control wired in as `create_app` does it."""
+    """The app for `url` (with `settings` overriding the defaults); access control is on."""
     from geo_service.api.app import create_app
     from geo_service.config import Settings
 
-    s = Settings(database_url=url, **settings)
-    app = create_app(s)
-    if not hasattr(app.state, "signing_key"):  # until create_app wires access control itself
-        from geo_service.access import dependencies
-        from geo_service.access.tokens import signing_key
-        from geo_service.access.web import install
-        from geo_service.api import deps
-        from geo_service.api.routes import audit, auth
-
-        install(app, s, signing_key(s))
-        app.dependency_overrides[deps._connection] = dependencies.connection
-        if "/auth/token" not in {getattr(r, "path", "") for r in app.routes}:
-            app.include_router(auth.router)
-            app.include_router(audit.router)
-    return app
+    return create_app(Settings(database_url=url, **settings))

@@ -4,6 +4,7 @@ import json
 from io import BytesIO
 
 import pytest
+from access_helpers import login_as
 from analytics_data import load
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -19,7 +20,7 @@ from geo_service.config import Settings
 def client(engine, db_url):
     load(engine)
     with TestClient(create_app(Settings(database_url=db_url))) as c:
-        yield c
+        yield login_as(c, "police")  # sees every unit and the incidents the risk counts
 
 
 def _sheet_values(content: bytes) -> list[tuple]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import mapbox_vector_tile
 import pytest
+from access_helpers import auth_headers, login_as
 from fastapi.testclient import TestClient
 from map_sample import AS_OF, load
 from openpyxl import load_workbook
@@ -32,7 +33,7 @@ def url(new_database) -> str:
 @pytest.fixture(scope="module")
 def client(url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=url))) as c:
-        yield c
+        yield login_as(c, "police")  # the role that sees every layer, incidents included
 
 
 def count(client: TestClient, layer: str, query: str) -> int:
@@ -116,7 +117,8 @@ def test_dashboard_counts_now_and_a_month_before(client):
 def test_house_popup_masks_the_landlord_and_applies_the_cctv_rule(client):
     houses = client.get(f"/map/data/houses.geojson?as_of={D}").json()["features"]
     ids = {f["properties"]["code"]: f["id"] for f in houses}
-    h = client.get(f"/map/data/houses/{ids['H001']}?as_of={D}").json()
+    leader = auth_headers(client.app, "leader")  # a role that sees personal data masked
+    h = client.get(f"/map/data/houses/{ids['H001']}?as_of={D}", headers=leader).json()
     assert h["address"] == "洛阳镇H001号" and h["unit_name"] == "甲村"
     assert h["landlord_name"] == "张**" and h["landlord_phone"] == "138****5678"
     assert h["key_areas"] == ["urban_village"]

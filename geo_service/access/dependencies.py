@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from geo_service.access import accounts, endpoints, session
 from geo_service.access.accounts import Principal
-from geo_service.access.roles import ROLE_ZH, UNMASKED_ROLES, Role
+from geo_service.access.roles import HOTSPOT_ROLES, INCIDENT_ROLES, ROLE_ZH, UNMASKED_ROLES, Role
 from geo_service.access.tokens import TokenClaims, decode
 
 SESSION_COOKIE = "geo_session"
@@ -96,10 +96,15 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
 
 def _tell_the_map(request: Request, user: Principal) -> None:
     # The map page asks `request.state.viewer` which layers and data it may show.
+    from dataclasses import fields
+
     from web_map.access import Viewer
 
-    request.state.viewer = Viewer(
-        role=user.role.value,
-        can_see_incidents=user.role == Role.POLICE,
-        can_see_personal=user.role in UNMASKED_ROLES,
-    )
+    facts = {
+        "role": user.role.value,
+        "can_see_incidents": user.role in INCIDENT_ROLES,
+        "can_see_personal": user.role in UNMASKED_ROLES,
+        "can_see_hotspots": user.role in HOTSPOT_ROLES,
+    }
+    known = {f.name for f in fields(Viewer)}
+    request.state.viewer = Viewer(**{k: v for k, v in facts.items() if k in known})

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.routing import iter_route_contexts
 
-from geo_service.access.roles import Role
+from geo_service.access.roles import HOTSPOT_ROLES, Role
 
 A, L, S, P, D, V = (
     Role.ADMIN,
@@ -34,7 +34,7 @@ ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     # Incident records are the police's; hot spots are aggregates (hexagons >= 100 m).
     ("GET", "/analytics/incidents/near-houses"): frozenset({P}),
     ("GET", "/analytics/incidents/units"): frozenset({P}),
-    ("GET", "/analytics/incidents/hotspots"): frozenset({L, S, P}),
+    ("GET", "/analytics/incidents/hotspots"): HOTSPOT_ROLES,
     ("GET", "/analytics/scores"): UNIT_FIGURES,
     ("GET", "/analytics/table"): UNIT_FIGURES,
     ("GET", "/analytics/table.xlsx"): UNIT_FIGURES,

@@ -49,6 +49,8 @@ UNIT_KINDS: dict[Role, tuple[str, ...]] = {
 UNMASKED_ROLES = frozenset({Role.POLICE, Role.VILLAGE})
 # Roles that may read incident records (警情) themselves; leaders get aggregates only.
 INCIDENT_ROLES = frozenset({Role.POLICE})
+# Roles that see incident hot spots (aggregates on hexagons of at least 100 m).
+HOTSPOT_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.POLICE})
 # Roles that may read the audit log.
 AUDIT_ROLES = frozenset({Role.ADMIN, Role.POLICE})
 

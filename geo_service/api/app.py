@@ -18,7 +18,14 @@ _STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503}
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app for `settings`; the engine opens in the lifespan and closes at shutdown."""
+    """Build the app for `settings`; the engine opens in the lifespan and closes at shutdown.
+
+    Refuses (SetupError) to build a production app with the placeholder secret.
+    """
+    from geo_service.access.tokens import signing_key
+    from geo_service.access.web import install as install_access
+
+    key = signing_key(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,4 +72,6 @@ def create_app(settings: Settings) -> FastAPI:
     from web_map.assets import PREFIX, VENDOR_DIR
 
     app.mount(PREFIX, StaticFiles(directory=VENDOR_DIR, check_dir=False), name="vendor")
+    # Login gate, per-request database roles, secure headers, CORS, size limits, log masking.
+    install_access(app, settings, key)
     return app

@@ -1,16 +1,19 @@
 """Typed dependencies shared by the routes.
 
 Every route reaches the database through `ConnDep`: one connection, one transaction per
-request. Access control hooks in here (who is asking, which rows they may see), so a route
-must not open connections of its own.
+request, already switched to the logged-in user's database role, so PostgreSQL decides which
+rows and columns it reaches (docs/access.md). `CurrentUser` is that user, checked against the
+database on every request. A route must not open connections of its own: the engine is for
+`/healthz` only.
 """
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
+from geo_service.access.accounts import Principal
+from geo_service.access.dependencies import connection, current_user
 from geo_service.config import Settings
 
 
@@ -22,11 +25,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _connection(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.begin() as conn:
-        yield conn
-
-
 EngineDep = Annotated[Engine, Depends(_engine)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ConnDep = Annotated[Connection, Depends(_connection)]
+ConnDep = Annotated[Connection, Depends(connection)]
+CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -17,4 +17,8 @@ def all_routers() -> list[APIRouter]:
     from geo_service.api.routes import patrol
 
     routers.append(patrol.router)
+
+    from geo_service.api.routes import audit, auth
+
+    routers += [auth.router, audit.router]
     return routers
