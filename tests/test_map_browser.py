@@ -3,6 +3,10 @@ uvicorn server of the app on the demo town, with every request not to 127.0.0.1 
 
 Each test fails on a blocked (external) request and on any console error. Screenshots and the
 measured time to a fully drawn map go to `test-artifacts/` (not asserted: reported).
+
+The browser logs in as a police user (the role that sees every layer). Logging in writes (the
+user, audit rows of unmasked reads), so the module loads its own copy of the demo town — the
+same generator, seed and as-of day as the shared `demo_url` fixture, which stays read-only.
 """
 
 import json
@@ -15,12 +19,15 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from access_helpers import auth_headers
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from geo_service.api.app import create_app
 from geo_service.config import Settings
 from geo_service.crs import wgs84_to_gcj02
+from geo_service.db import make_engine
+from geo_service.demo import load_demo
 from web_map.snapshot import CHROMIUM_ARGS, READY
 
 pytestmark = pytest.mark.browser
@@ -35,12 +42,28 @@ PNG_1PX = bytes.fromhex(
 
 
 @pytest.fixture(scope="module")
-def server(demo_url: str) -> Iterator[str]:
-    """A real uvicorn server of the app on the demo town, on a free loopback port."""
+def town_url(new_database, demo_as_of) -> str:
+    """This module's demo town (seed 7, scale 1, as `demo_url`)."""
+    url = new_database("mapdemo")
+    load_demo(url, seed=7, scale=1.0, as_of=demo_as_of)
+    return url
+
+
+@pytest.fixture(scope="module")
+def demo_engine(town_url: str) -> Iterator[Engine]:
+    eng = make_engine(town_url, pool_size=1)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(town_url: str) -> Iterator[tuple[str, str | None]]:
+    """A real uvicorn server of the app on the demo town, on a free loopback port, and the
+    session token of a police user (None while access control is not wired in)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(Settings(database_url=demo_url))
+    app = create_app(Settings(database_url=town_url))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -48,7 +71,10 @@ def server(demo_url: str) -> Iterator[str]:
     while not srv.started:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    token = None
+    if hasattr(app.state, "signing_key"):  # access control: a police user sees every layer
+        token = auth_headers(app, "police")["Authorization"].split(" ", 1)[1]
+    yield f"http://127.0.0.1:{port}", token
     srv.should_exit = True
     thread.join(10)
 
@@ -74,8 +100,13 @@ class Watch:
         assert self.errors == [], f"console errors: {self.errors[:5]}"
 
 
-def open_page(browser: Browser, allow_amap: bool = False) -> tuple[Page, Watch]:
+def open_page(browser: Browser, token: str | None, allow_amap: bool = False) -> tuple[Page, Watch]:
+    """A page logged in as the server's user (its session cookie, as after the login page)."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
+    if token:
+        page.context.add_cookies(
+            [{"name": "geo_session", "value": token, "url": "http://127.0.0.1"}]
+        )
     watch = Watch()
 
     def route(r) -> None:
@@ -96,7 +127,7 @@ def open_page(browser: Browser, allow_amap: bool = False) -> tuple[Page, Watch]:
 
 
 def drawn(page: Page) -> None:
-    page.wait_for_function(READY, timeout=20_000)
+    page.wait_for_selector(READY, state="attached", timeout=20_000)
 
 
 def counts(page: Page) -> dict:
@@ -104,16 +135,17 @@ def counts(page: Page) -> dict:
 
 
 @pytest.fixture()
-def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
-    p, w = open_page(browser)
+def page(browser: Browser, server) -> Iterator[tuple[Page, Watch]]:
+    p, w = open_page(browser, server[1])
     yield p, w
     p.close()
 
 
 def test_map_draws_offline_and_is_timed(server, page, demo_engine, demo_as_of):
+    base, _ = server
     p, watch = page
     start = time.perf_counter()
-    p.goto(f"{server}/map?as_of={demo_as_of}")
+    p.goto(f"{base}/map?as_of={demo_as_of}")
     drawn(p)
     wall_ms = (time.perf_counter() - start) * 1000
     ready_ms = p.evaluate("QZF.readyAt")  # since navigation start, as the browser counts it
@@ -132,8 +164,9 @@ def test_map_draws_offline_and_is_timed(server, page, demo_engine, demo_as_of):
 
 
 def test_each_layer_toggles(server, page, demo_as_of):
+    base, _ = server
     p, watch = page
-    p.goto(f"{server}/map?as_of={demo_as_of}")
+    p.goto(f"{base}/map?as_of={demo_as_of}")
     drawn(p)
     labels = p.locator(".leaflet-control-layers-overlays label")
     n = labels.count()
@@ -157,8 +190,9 @@ def test_each_layer_toggles(server, page, demo_as_of):
 
 
 def test_a_filter_changes_the_features_and_survives_in_the_url(server, page, demo_as_of):
+    base, _ = server
     p, watch = page
-    p.goto(f"{server}/map?as_of={demo_as_of}")
+    p.goto(f"{base}/map?as_of={demo_as_of}")
     drawn(p)
     all_houses, all_overdue = counts(p)["houses"], counts(p)["overdue"]
     p.select_option("#qzf-filters select[name=unit_id]", index=1)
@@ -175,7 +209,7 @@ def test_a_filter_changes_the_features_and_survives_in_the_url(server, page, dem
     assert counts(p)["houses"] == shown["houses"] and counts(p)["overdue"] == shown["overdue"]
     assert p.eval_on_selector("#qzf-filters select[name=severity]", "s => s.value") == "major"
     # The month slider moves the as-of day back: fewer hazards found by then.
-    p.goto(f"{server}/map?as_of={demo_as_of}&layers=hazards")
+    p.goto(f"{base}/map?as_of={demo_as_of}&layers=hazards")
     drawn(p)
     now = counts(p)["hazards"]
     p.eval_on_selector("#qzf-month", "s => { s.value = -6; s.dispatchEvent(new Event('change')); }")
@@ -202,22 +236,25 @@ def _click_house(p: Page, house_id: int) -> None:
 
 
 def test_clicking_a_house_opens_its_popup(server, page, demo_engine, demo_as_of):
+    base, _ = server
     p, watch = page
     with demo_engine.connect() as c:
         house_id, address = c.execute(
             text("SELECT id, address FROM houses WHERE geom IS NOT NULL ORDER BY id LIMIT 1")
         ).one()
-    p.goto(f"{server}/map?as_of={demo_as_of}&layers=units,houses")
+    p.goto(f"{base}/map?as_of={demo_as_of}&layers=units,houses")
     drawn(p)
     _click_house(p, house_id)
     popup = p.locator(".leaflet-popup-content .qzf-house-popup")
     popup.wait_for(timeout=10_000)
     text_ = popup.inner_text()
     assert address in text_ and "出租人" in text_ and "视频监控" in text_
-    assert "*" in popup.locator("tr", has_text="出租人").inner_text()  # masked
+    landlord = popup.locator("tr", has_text="出租人").inner_text()
+    # The police see the landlord in full; without access control nobody may, so it is masked.
+    assert ("*" in landlord) is (server[1] is None)
     p.screenshot(path=ARTIFACTS / "map-house-popup.png")
     # A unit's name opens its 附件1 score with the deductions.
-    p.goto(f"{server}/map?as_of={demo_as_of}&layers=units")
+    p.goto(f"{base}/map?as_of={demo_as_of}&layers=units")
     drawn(p)
     p.locator(".qzf-unit-label").first.click()
     p.locator(".qzf-unit-popup .qzf-score").wait_for(timeout=10_000)
@@ -227,13 +264,14 @@ def test_clicking_a_house_opens_its_popup(server, page, demo_engine, demo_as_of)
 
 def test_houses_as_vector_tiles_at_city_scale(server, page, demo_engine, demo_as_of):
     # The demo town is small enough for clusters; house_mode=tiles forces the city-scale mode.
+    base, _ = server
     p, watch = page
     with demo_engine.connect() as c:
         lon, lat, address = c.execute(
             text("SELECT ST_X(geom), ST_Y(geom), address FROM houses WHERE geom IS NOT NULL "
                  "ORDER BY id LIMIT 1")
         ).one()  # fmt: skip
-    p.goto(f"{server}/map?as_of={demo_as_of}&house_mode=tiles&layers=houses#18/{lat}/{lon}")
+    p.goto(f"{base}/map?as_of={demo_as_of}&house_mode=tiles&layers=houses#18/{lat}/{lon}")
     drawn(p)
     assert p.evaluate("QZF.cfg.houseMode") == "tiles" and "house_mode=tiles" in p.url
     tiles = p.evaluate(
@@ -257,9 +295,10 @@ def test_amap_basemap_shifts_overlays_to_gcj02(server, browser, demo_engine, dem
                 "ORDER BY id LIMIT 1"
             )
         ).one()
-    p, watch = open_page(browser, allow_amap=True)
+    base, token = server
+    p, watch = open_page(browser, token, allow_amap=True)
     try:
-        p.goto(f"{server}/map?as_of={demo_as_of}&basemap=amap&layers=houses")
+        p.goto(f"{base}/map?as_of={demo_as_of}&basemap=amap&layers=houses")
         drawn(p)
         # The page gets the point to 6 decimals (0.1 m) and shifts it with the same formula
         # as geo_service.crs, to the last bits.
@@ -281,9 +320,11 @@ def test_amap_basemap_shifts_overlays_to_gcj02(server, browser, demo_engine, dem
 
 
 def test_png_export_of_the_view(server, demo_as_of):
+    base, token = server
     r = httpx.get(
-        f"{server}/map/export.png",
+        f"{base}/map/export.png",
         params={"as_of": str(demo_as_of), "view": "13/31.70/120.07", "width": 800, "height": 600},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
         timeout=60,
     )
     assert r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import Connection, text
 
+from geo_service.access.endpoints import allowed
 from geo_service.access.personal import house_contacts, mask_name, mask_phone
+from geo_service.access.roles import Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class Viewer:
     @property
     def may_see_hotspots(self) -> bool:
         return self.can_see_incidents if self.can_see_hotspots is None else self.can_see_hotspots
+
+
+def may_call(viewer: Viewer, path: str) -> bool:
+    """May the viewer GET the route declared as `path`? (Everyone, without access control.)
+    The page leaves out what its viewer would be refused, rather than show an error."""
+    return viewer.role == "anonymous" or allowed("GET", path, Role(viewer.role))
 
 
 def viewer_of(request: Request) -> Viewer:

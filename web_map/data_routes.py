@@ -3,15 +3,16 @@ dashboard counts and the offline base map's vector tiles."""
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
-from geo_service.errors import NotFoundError, ValidationError
+from geo_service.errors import ValidationError
 from web_map import queries
-from web_map.access import landlord_contact, viewer_of
+from web_map.access import landlord_contact, may_call, viewer_of
 from web_map.filters import parse_filters
+from web_map.sources import ROUTE_PLAN_API
 
 router = APIRouter(prefix="/map", tags=["map"])
 _GEOJSON = "application/geo+json"
@@ -20,8 +21,11 @@ _GEOJSON = "application/geo+json"
 @router.get("/data/{layer}.geojson", summary="地图图层数据 a map overlay's features")
 def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
     """units, key_areas, houses, hazards or incidents under the filters of the query string."""
-    if layer == "incidents" and not viewer_of(request).can_see_incidents:
-        raise NotFoundError("无权查看警情 incidents are for the police only")
+    viewer = viewer_of(request)
+    if (layer == "incidents" and not viewer.can_see_incidents) or (
+        layer == "routes" and not may_call(viewer, ROUTE_PLAN_API)
+    ):
+        raise HTTPException(403, f"无权查看该图层 layer {layer} is not for role {viewer.role}")
     data = queries.geojson(conn, layer, parse_filters(dict(request.query_params)))
     return JSONResponse(data, media_type=_GEOJSON)
 

@@ -12,7 +12,8 @@ from folium.plugins import HeatMap, MarkerCluster, VectorGridProtobuf
 
 from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH
 
-# Above this many houses (under the unit filter) houses come as vector tiles, not clusters.
+# Above this many houses (under the unit filter) houses, hazards, overdue items and incidents
+# come as vector tiles instead of GeoJSON (clusters and circles).
 HOUSE_TILES_THRESHOLD = 20_000
 
 KEY_AREA_COLOURS = {
@@ -68,15 +69,19 @@ def label(o: Overlay) -> str:
     return f'<span class="qzf-swatch" style="background:{o.colour}"></span>{o.title_zh}'
 
 
-def _layer(o: Overlay, show: bool, house_tiles: str | None) -> folium.map.Layer:
+def _tile_options(key: str) -> str:
+    # The tiles carry the record id as the MVT feature id; a click only sees properties.
+    return (
+        '{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 19,'
+        ' "getFeatureId": function (f) { f.properties.fid = f.id; return f.id; },'
+        f' "vectorTileLayerStyles": {{"{key}": QZF.styles.tiles["{key}"]}}}}'
+    )
+
+
+def _layer(o: Overlay, show: bool, tile_url: str | None) -> folium.map.Layer:
     name = label(o)
-    if o.key == "houses" and house_tiles:
-        # City scale: tiles from the layer API; the URL (with the filters) is set by the page.
-        options = '{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 18,'
-        # The tiles carry the house id as the MVT feature id; a click only sees properties.
-        options += ' "getFeatureId": function (f) { f.properties.fid = f.id; return f.id; },'
-        options += ' "vectorTileLayerStyles": {"houses": QZF.styles.houseTile}}'
-        return VectorGridProtobuf(house_tiles, name, options, True, True, show)
+    if tile_url:  # city scale: vector tiles of the layer API, the filters in the URL
+        return VectorGridProtobuf(tile_url, name, _tile_options(o.key), True, True, show)
     if o.key == "houses":
         return MarkerCluster(
             name=name,
@@ -89,12 +94,13 @@ def _layer(o: Overlay, show: bool, house_tiles: str | None) -> folium.map.Layer:
 
 
 def add_overlays(
-    m: folium.Map, shown: set[str], allowed: list[Overlay], house_tiles: str | None
+    m: folium.Map, shown: set[str], allowed: list[Overlay], tile_urls: dict[str, str]
 ) -> dict[str, str]:
-    """Add the `allowed` overlays to `m` (those in `shown` switched on); key → JS variable."""
+    """Add the `allowed` overlays to `m` (those in `shown` switched on, those in `tile_urls` as
+    vector tiles); returns overlay key → JS variable."""
     names = {}
     for o in allowed:
-        layer = _layer(o, o.key in shown, house_tiles)
+        layer = _layer(o, o.key in shown, tile_urls.get(o.key))
         layer.add_to(m)
         names[o.key] = layer.get_name()
     return names

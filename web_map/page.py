@@ -30,7 +30,7 @@ from web_map.overlays import (
     Overlay,
     add_overlays,
 )
-from web_map.sources import ACCEPTS, FIXED, sources
+from web_map.sources import ACCEPTS, FIXED, TILE_LAYERS, sources
 
 _templates = Environment(
     loader=PackageLoader("web_map", "templates"), autoescape=select_autoescape(["html"])
@@ -113,6 +113,7 @@ def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
         "fixed": FIXED,
         "houseMode": house_mode,
         "houseModeAsked": req.house_mode,
+        "tileLayers": list(TILE_LAYERS) if house_mode == "tiles" else [],
         "print": req.print_mode,
         "categories": {
             c.code: {"zh": c.label_zh, "group": c.group, "groupZh": c.group_zh}
@@ -134,8 +135,13 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         tiles = req.house_mode == "tiles"
     else:
         tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD
-    tiles = tiles and bool(src["house_tiles"])
+    tiles = tiles and bool(src["houses_tiles"])
     house_mode = "tiles" if tiles else "cluster"
+    tile_urls = {}
+    if tiles:  # with the filters each tile layer accepts, so the first tiles are already right
+        for key in TILE_LAYERS:
+            q = {k: v for k, v in req.filters.pairs().items() if k in ACCEPTS[f"{key}_tiles"]}
+            tile_urls[key] = f"{src[f'{key}_tiles']}?{urlencode(q)}"
     m = folium.Map(
         location=TOWN_CENTRE,
         zoom_start=13,
@@ -152,9 +158,7 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     base = add_basemaps(m, settings, req.basemap)
     allowed, missing = _allowed(req, src)
     shown = set(req.layers) if req.layers is not None else {o.key for o in allowed if o.default_on}
-    tile_filters = {k: v for k, v in req.filters.pairs().items() if k in ACCEPTS["house_tiles"]}
-    tile_url = f"{src['house_tiles']}?{urlencode(tile_filters)}" if tiles else None
-    layers = add_overlays(m, shown, allowed, tile_url)
+    layers = add_overlays(m, shown, allowed, tile_urls)
     control = folium.LayerControl(collapsed=req.print_mode, position="topright").add_to(m)
 
     root = m.get_root()

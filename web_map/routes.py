@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 
 from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import data_routes, export_routes
-from web_map.access import viewer_of
+from web_map.access import may_call, viewer_of
 from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
 from web_map.overlays import OVERLAY_KEYS
@@ -30,13 +31,15 @@ def page_request(request: Request, basemap_default: str) -> PageRequest:
     house_mode = q.get("house_mode") or None
     if house_mode not in (None, "tiles", "cluster"):
         raise ValidationError(f"房屋显示方式无效 invalid house_mode: {house_mode!r}")
+    viewer = viewer_of(request)
+    # The routes the app serves (router prefixes included) that this viewer may call.
+    paths = {getattr(rc, "path", "") for rc in iter_route_contexts(request.app.routes)}
     return PageRequest(
         filters=parse_filters(q),
         basemap=parse_basemap(q.get("basemap"), basemap_default),
         layers=layers,
-        viewer=viewer_of(request),
-        # The OpenAPI paths: every public route, wherever its router was included (built once).
-        route_paths=frozenset(request.app.openapi()["paths"]),
+        viewer=viewer,
+        route_paths=frozenset(p for p in paths if p and may_call(viewer, p)),
         print_mode=q.get("print") == "1",
         house_mode=house_mode,
     )

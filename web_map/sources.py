@@ -18,9 +18,12 @@ OWN = {
     "summary": "/map/data/summary",
 }
 ROUTES = "/map/data/routes.geojson"  # read from the patrol-route module's plan tables
+ROUTE_PLAN_API = "/routes/plans/{ref}/geojson"  # who may read plans may see them on the map
 # Other modules' endpoints the page uses when present: source key → route path.
+TILES = "/tiles/{layer_name}/{z}/{x}/{y}.pbf"
+# At city scale these overlays come as vector tiles of the layer API (its layer of that name).
+TILE_LAYERS = ("houses", "hazards", "overdue", "incidents")
 EXTERNAL = {
-    "house_tiles": "/tiles/{layer_name}/{z}/{x}/{y}.pbf",
     "hex": "/analytics/density/hex",
     "heat": "/analytics/density/heat",
     "hotspots": "/analytics/incidents/hotspots",
@@ -31,7 +34,10 @@ EXTERNAL = {
 # Filters each external source accepts (it refuses unknown parameters); others get them all.
 _HAZARD_FILTERS = ("as_of", "unit_id", "category", "severity", "status", "key_area_kind")
 ACCEPTS = {
-    "house_tiles": ("as_of", "unit_id", "key_area_kind"),
+    "houses_tiles": ("as_of", "unit_id", "key_area_kind"),
+    "hazards_tiles": _HAZARD_FILTERS,
+    "overdue_tiles": ("as_of", "unit_id", "category", "severity", "key_area_kind"),
+    "incidents_tiles": ("as_of", "unit_id", "key_area_kind"),
     "hex": _HAZARD_FILTERS,
     "heat": _HAZARD_FILTERS,
     "hotspots": ("as_of", "unit_id", "key_area_kind"),
@@ -47,7 +53,7 @@ def sources(route_paths: Iterable[str], has_route_plans: bool) -> dict[str, str 
     out: dict[str, str | None] = dict(OWN)
     for key, path in EXTERNAL.items():
         out[key] = path if path in paths else None
-    if out["house_tiles"]:
-        out["house_tiles"] = "/tiles/houses/{z}/{x}/{y}.pbf"
-    out["routes"] = ROUTES if has_route_plans else None
+    for layer in TILE_LAYERS:
+        out[f"{layer}_tiles"] = f"/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf" if TILES in paths else None
+    out["routes"] = ROUTES if has_route_plans and ROUTE_PLAN_API in paths else None
     return out

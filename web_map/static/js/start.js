@@ -13,8 +13,8 @@
   QZF.draw = function (key) {
     var layer = QZF.layers[key], r = QZF.render[key];
     if (!layer || !r) return Promise.resolve();
-    if (key === "houses" && QZF.cfg.houseMode === "tiles") return QZF.drawHouseTiles(layer);
     var extra = r.params ? r.params() : {};
+    if (QZF.cfg.tileLayers.indexOf(key) >= 0) return QZF.drawTiles(key, layer, extra);
     if (extra === null) { // the filters leave nothing for this overlay to draw
       if (layer.clearLayers) layer.clearLayers(); else if (layer.setLatLngs) layer.setLatLngs([]);
       QZF.counts[key] = 0;
@@ -46,12 +46,17 @@
     if (houses && houses.refreshClusters && QZF.map.hasLayer(houses)) houses.refreshClusters();
   }
 
-  /** City scale: houses as vector tiles, the URL carrying the filters. */
-  QZF.drawHouseTiles = function (layer) {
-    var url = QZF.sourceUrl("house_tiles");
-    if (url.indexOf("?") < 0) url += "?";
-    if (layer._url !== url) layer.setUrl(url, false);
-    QZF.counts.houses = null;
+  /** City scale: an overlay as vector tiles, the URL carrying the filters it accepts
+   *  (`extra` null: the filters leave it nothing to draw, so it is hidden). */
+  QZF.drawTiles = function (key, layer, extra) {
+    layer.setOpacity(extra === null ? 0 : 1);
+    if (extra !== null) {
+      delete extra.status; // a tile layer takes the status through the filters it accepts
+      var url = QZF.sourceUrl(key + "_tiles", extra);
+      if (url.indexOf("?") < 0) url += "?";
+      if (layer._url !== url) layer.setUrl(url, false);
+    }
+    QZF.counts[key] = null;
     return Promise.resolve();
   };
 
@@ -91,8 +96,7 @@
     if (gcj !== QZF.state.gcj) {
       QZF.state.gcj = gcj;
       QZF.reload(); // every overlay is re-projected from the cached WGS84 data
-      var vg = QZF.layers.houses;
-      if (vg && vg.redraw && QZF.cfg.houseMode === "tiles") vg.redraw();
+      QZF.cfg.tileLayers.forEach(function (k) { if (QZF.layers[k]) QZF.layers[k].redraw(); });
     } else {
       QZF.writeUrl();
     }
@@ -141,14 +145,19 @@
       var b = refs.basemaps[k];
       if (b.on && b.redraw) trackTiles(b);
     });
-    if (cfg.houseMode === "tiles") {
-      QZF.fixVectorGridEvents();
-      trackTiles(QZF.layers.houses);
-      QZF.enableTileShift(QZF.layers.houses);
-      QZF.layers.houses.on("click", function (e) {
-        QZF.openHouse(e.layer.properties.fid, null, e.latlng);
+    if (cfg.tileLayers.length) QZF.fixVectorGridEvents();
+    cfg.tileLayers.forEach(function (key) {
+      var layer = QZF.layers[key];
+      if (!layer) return; // e.g. incidents for a viewer who may not see them
+      trackTiles(layer);
+      QZF.enableTileShift(layer);
+      layer.on("click", function (e) {
+        var p = e.layer.properties;
+        if (key === "houses") QZF.openHouse(p.fid, null, e.latlng);
+        else if (key === "incidents") L.popup().setLatLng(e.latlng).setContent(QZF.incidentHtml(p)).openOn(QZF.map);
+        else QZF.openHouse(p.house_id, null, e.latlng, [p.fid]);
       });
-    }
+    });
     document.body.classList.toggle("qzf-print", !!cfg.print);
     if (cfg.print) printTitle();
     control("qzf-filters", "topleft");

@@ -24,10 +24,26 @@
       return { radius: 5, weight: 1, color: "#ffffff", fillOpacity: 0.9,
                fillColor: p.open > 0 ? "#c0392b" : "#5b7db1" };
     },
-    /* VectorGrid style of a house in a tile (city scale). */
-    houseTile: function () {
-      return { radius: 3, weight: 0.5, color: "#ffffff", fill: true, fillColor: "#c0392b",
-               fillOpacity: 0.85 };
+    /* VectorGrid styles of the tile layers (city scale), per feature's properties. */
+    tiles: {
+      houses: function () {
+        return { radius: 3, weight: 0.5, color: "#ffffff", fill: true, fillColor: "#c0392b",
+                 fillOpacity: 0.85 };
+      },
+      hazards: function (p) {
+        var s = QZF.styles.hazard(p.category_group, p.severity === "major", 1);
+        s.radius = 4;
+        s.fill = true;
+        return s;
+      },
+      overdue: function (p) {
+        var s = QZF.styles.overdue(p.days_overdue);
+        s.fill = true;
+        return s;
+      },
+      incidents: function () {
+        return L.extend({ fill: true }, QZF.styles.incident);
+      }
     },
     hazard: function (group, major, count) {
       return { radius: 4 + Math.min(count, 6), weight: major ? 2.5 : 1,
