@@ -1,0 +1,384 @@
+"""Every role × every endpoint (and tile layer, collection, map layer, export): allowed,
+refused (401/403) or hidden (404), and never a personal value or another unit's row where the
+role may not see it.
+
+The routes come from the app itself: a route missing from RULES fails
+`test_every_route_is_classified`, so a new endpoint cannot go unchecked.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from access_data import HOUSES, INCIDENT_SUMMARY, load
+from access_helpers import auth_headers, secured_app
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from routes_grid import build_grid, vertex
+
+from layers.registry import LAYERS
+from web_map.queries import GEOJSON_LAYERS
+
+ROLES = ["admin", "leader", "supervisor", "police", "department", "village"]
+EVERYONE = frozenset(ROLES)
+UNIT_FIGURES = EVERYONE - {"department"}
+PLANNERS = frozenset({"supervisor", "police"})
+PLAN_READERS = frozenset({"admin", "leader", "supervisor", "police"})
+POLICE = frozenset({"police"})
+OPEN = None  # no login needed
+AS_OF = "2026-11-15"
+TILE = "/10/853/416.pbf"  # the tile holding the whole town (lon 120.0–120.1, lat 31.7)
+
+
+@dataclass
+class Sample:
+    """One request and the status each role gets (default: 200 if allowed, else 403)."""
+
+    url: str
+    method: str = "GET"
+    json: dict | None = None
+    data: dict | None = None
+    status: dict[str, int] = field(default_factory=dict)
+    ok: int = 200
+    live: bool = False  # needs a live server: only the login gate is checked here
+
+
+@dataclass
+class Rule:
+    roles: frozenset[str] | None  # roles allowed; None = open without login
+    samples: object  # callable(ctx) -> list[Sample]
+
+
+def one(url: str, **kw):
+    return lambda ctx: [Sample(url.format(**ctx), **kw)]
+
+
+def _layer_roles(table: str) -> frozenset[str]:
+    if table == "incidents":
+        return POLICE
+    if table.startswith("route_plan"):
+        return PLAN_READERS
+    return EVERYONE
+
+
+def per_layer(template: str, layer_names, table_of, ok: int = 200):
+    """One sample per layer; roles from the layer's table, checked inside the sample."""
+
+    def build(ctx):
+        out = []
+        for name in layer_names:
+            roles = _layer_roles(table_of(name))
+            status = {r: (ok if r in roles else 403) for r in ROLES}
+            out.append(Sample(template.format(layer=name, **ctx), status=status, ok=ok))
+        return out
+
+    return build
+
+
+def house_detail(ctx):
+    """HA1: every role (department through ZA1); HB1 hidden from village A; HA2 from the
+    department (nothing of it was transferred)."""
+    return [
+        Sample(f"/map/data/houses/{ctx['HA1']}?as_of={AS_OF}"),
+        Sample(f"/map/data/houses/{ctx['HB1']}?as_of={AS_OF}", status={"village": 404}),
+        Sample(f"/map/data/houses/{ctx['HA2']}?as_of={AS_OF}", status={"department": 404}),
+    ]
+
+
+def ogc_item(ctx):
+    out = []
+    for name, layer in LAYERS.items():
+        if layer.table != "houses" or name != "houses":
+            continue
+        out.append(Sample(f"/ogc/collections/houses/items/{ctx['HA1']}"))
+        out.append(Sample(f"/ogc/collections/houses/items/{ctx['HB1']}", status={"village": 404}))
+    out.append(
+        Sample(
+            f"/ogc/collections/incidents/items/{ctx['I1']}",
+            status={r: (200 if r == "police" else 403) for r in ROLES},
+        )
+    )
+    return out
+
+
+def _table(name: str) -> str:
+    return LAYERS[name].table
+
+
+def _map_table(name: str) -> str:
+    return {"routes": "route_plan_routes"}.get(name, name)
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    # open
+    ("GET", "/healthz"): Rule(OPEN, one("/healthz")),
+    ("GET", "/login"): Rule(OPEN, one("/login")),
+    ("POST", "/login"): Rule(
+        OPEN, one("/login", method="POST", data={"username": "x", "password": "y" * 10}, ok=401)
+    ),
+    ("POST", "/auth/token"): Rule(
+        OPEN,
+        one("/auth/token", method="POST", data={"username": "x", "password": "y" * 10}, ok=401),
+    ),
+    ("POST", "/auth/logout"): Rule(OPEN, one("/auth/logout", method="POST", ok=204)),
+    ("GET", "/static/map/{path:path}"): Rule(OPEN, one("/static/map/map.css")),
+    ("GET", "/static/map/app.js"): Rule(OPEN, one("/static/map/app.js")),
+    ("MOUNT", "/static/vendor"): Rule(OPEN, one("/static/vendor/leaflet/dist/leaflet.js")),
+    # every logged-in role; rows filtered by the database
+    ("GET", "/auth/me"): Rule(EVERYONE, one("/auth/me")),
+    ("GET", "/openapi.json"): Rule(EVERYONE, one("/openapi.json")),
+    ("GET", "/docs"): Rule(EVERYONE, one("/docs")),
+    ("GET", "/docs/oauth2-redirect"): Rule(EVERYONE, one("/docs/oauth2-redirect")),
+    ("GET", "/redoc"): Rule(EVERYONE, one("/redoc")),
+    ("GET", "/"): Rule(EVERYONE, one("/", ok=307)),
+    ("GET", "/map"): Rule(EVERYONE, one(f"/map?as_of={AS_OF}")),
+    ("GET", "/map/data/summary"): Rule(EVERYONE, one(f"/map/data/summary?as_of={AS_OF}")),
+    ("GET", "/map/data/{layer}.geojson"): Rule(
+        EVERYONE,
+        per_layer(f"/map/data/{{layer}}.geojson?as_of={AS_OF}", GEOJSON_LAYERS, _map_table),
+    ),
+    ("GET", "/map/data/houses/{house_id}"): Rule(EVERYONE, house_detail),
+    ("GET", "/map/basemap/{z}/{x}/{y}.pbf"): Rule(EVERYONE, one("/map/basemap" + TILE)),
+    ("GET", "/map/export.{fmt}"): Rule(
+        EVERYONE,
+        lambda ctx: [
+            Sample(f"/map/export.{fmt}?layer={layer}&as_of={AS_OF}")
+            for fmt in ("geojson", "csv", "xlsx")
+            for layer in ("houses", "hazards")
+        ],
+    ),
+    # Chromium renders /map with the caller's credentials on a live server (the map helper's
+    # browser tests); what it draws is the /map page checked here role by role.
+    ("GET", "/map/export.png"): Rule(EVERYONE, one(f"/map/export.png?as_of={AS_OF}", live=True)),
+    ("GET", "/ogc"): Rule(EVERYONE, one("/ogc")),
+    ("GET", "/ogc/conformance"): Rule(EVERYONE, one("/ogc/conformance")),
+    ("GET", "/ogc/collections"): Rule(EVERYONE, one("/ogc/collections")),
+    **{
+        ("GET", f"/ogc/collections/{{collection_id}}{suffix}"): Rule(
+            EVERYONE, per_layer(f"/ogc/collections/{{layer}}{suffix}", LAYERS, _table)
+        )
+        for suffix in ("", "/queryables", "/schema", "/items")
+    },
+    ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): Rule(EVERYONE, ogc_item),
+    ("GET", "/tiles/{layer_name}/{z}/{x}/{y}.pbf"): Rule(
+        EVERYONE, per_layer("/tiles/{layer}" + TILE, LAYERS, _table)
+    ),
+    ("GET", "/tiles/{layer_name}.json"): Rule(
+        EVERYONE, per_layer("/tiles/{layer}.json", LAYERS, _table)
+    ),
+    # analytics
+    ("GET", "/analytics/overdue"): Rule(EVERYONE, one(f"/analytics/overdue?as_of={AS_OF}")),
+    ("GET", "/analytics/overdue.geojson"): Rule(
+        EVERYONE, one(f"/analytics/overdue.geojson?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/scores"): Rule(UNIT_FIGURES, one(f"/analytics/scores?as_of={AS_OF}")),
+    ("GET", "/analytics/table"): Rule(UNIT_FIGURES, one(f"/analytics/table?as_of={AS_OF}")),
+    ("GET", "/analytics/table.xlsx"): Rule(
+        UNIT_FIGURES, one(f"/analytics/table.xlsx?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/cctv"): Rule(UNIT_FIGURES, one(f"/analytics/cctv?as_of={AS_OF}")),
+    ("GET", "/analytics/risk"): Rule(UNIT_FIGURES, one(f"/analytics/risk?as_of={AS_OF}")),
+    ("GET", "/analytics/bulletin"): Rule(PLAN_READERS, one("/analytics/bulletin?month=2026-11")),
+    ("GET", "/analytics/density/hex"): Rule(EVERYONE, one(f"/analytics/density/hex?as_of={AS_OF}")),
+    ("GET", "/analytics/density/units"): Rule(
+        EVERYONE, one(f"/analytics/density/units?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/density/heat"): Rule(
+        EVERYONE, one(f"/analytics/density/heat?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/incidents/near-houses"): Rule(
+        POLICE, one(f"/analytics/incidents/near-houses?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/incidents/units"): Rule(
+        POLICE, one(f"/analytics/incidents/units?as_of={AS_OF}")
+    ),
+    ("GET", "/analytics/incidents/hotspots"): Rule(
+        frozenset({"leader", "supervisor", "police"}),
+        one(f"/analytics/incidents/hotspots?as_of={AS_OF}"),
+    ),
+    # review-phase routes
+    ("GET", "/routes/targets"): Rule(PLANNERS, one(f"/routes/targets?date={AS_OF}")),
+    ("POST", "/routes/plans"): Rule(
+        PLANNERS,
+        lambda ctx: [Sample("/routes/plans", method="POST", json=ctx["plan_body"])],
+    ),
+    ("POST", "/routes/visits"): Rule(
+        PLANNERS,
+        lambda ctx: [
+            Sample(
+                "/routes/visits", method="POST", json={"house_id": ctx["HB1"], "no_access": True}
+            )
+        ],
+    ),
+    ("GET", "/routes/plans/{ref}"): Rule(PLAN_READERS, one("/routes/plans/{ref}")),
+    ("GET", "/routes/plans/{ref}/instance"): Rule(
+        PLAN_READERS, one("/routes/plans/{ref}/instance")
+    ),
+    ("GET", "/routes/plans/{ref}/geojson"): Rule(PLAN_READERS, one("/routes/plans/{ref}/geojson")),
+    ("GET", "/routes/plans/{ref}/teams/{team}.gpx"): Rule(
+        PLAN_READERS, one("/routes/plans/{ref}/teams/1.gpx")
+    ),
+    ("GET", "/routes/plans/{ref}/teams/{team}.kml"): Rule(
+        PLAN_READERS, one("/routes/plans/{ref}/teams/1.kml")
+    ),
+    ("GET", "/routes/plans/{ref}/sheet"): Rule(PLAN_READERS, one("/routes/plans/{ref}/sheet")),
+    # access control's own
+    ("GET", "/audit"): Rule(frozenset({"admin", "police"}), one("/audit?since=2020-01-01")),
+}
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    keys = set()
+    for rc in iter_route_contexts(app.routes):
+        methods = getattr(rc, "methods", None)
+        if not methods:
+            keys.add(("MOUNT", rc.path))
+        for m in methods or ():
+            if m != "HEAD":
+                keys.add((m, rc.path))
+    return keys
+
+
+@pytest.fixture(scope="module")
+def ctx(engine, db_url):
+    ids = load(engine)
+    with engine.begin() as conn:
+        build_grid(conn)
+    app = secured_app(db_url)
+    with TestClient(app) as client:
+        heads = {r: auth_headers(app, r, unit=_unit(r)) for r in ROLES}
+        plan_body = {
+            "date": AS_OF,
+            "teams": 1,
+            "start": "08:30",
+            "end": "12:00",
+            "depots": ["{},{}".format(*vertex(0, 0))],
+            "house_ids": [ids["HB1"]],
+        }
+        yield {
+            **{k: v for k, v in ids.items()},
+            "ref": _saved_plan(engine, plan_body),
+            "plan_body": plan_body,
+            "client": client,
+            "headers": heads,
+        }
+
+
+def _saved_plan(engine, body: dict) -> str:
+    """A plan saved by the owner (the CLI's way), for the routes that read plans."""
+    from geo_service.domain.rules import load_rule_params
+    from geo_service.routes.config import load_route_params, parse_hhmm
+    from geo_service.routes.plan import PlanRequest, plan_routes
+    from geo_service.routes.store import save_plan
+
+    req = PlanRequest(
+        date.fromisoformat(body["date"]),
+        body["teams"],
+        parse_hhmm(body["start"]),
+        parse_hhmm(body["end"]),
+        body["depots"],
+        body["house_ids"],
+    )
+    with engine.begin() as conn:
+        plan, instance = plan_routes(conn, req, load_route_params(), load_rule_params(None))
+        return save_plan(conn, plan, instance, body, "test")
+
+
+def _unit(role: str) -> str | None:
+    return {"village": "甲村", "department": "建设局"}.get(role)
+
+
+def test_every_route_is_classified(ctx):
+    unclassified = _routes(ctx["client"].app) - set(RULES)
+    assert not unclassified, f"routes without an access rule in RULES: {sorted(unclassified)}"
+    stale = set(RULES) - _routes(ctx["client"].app)
+    assert not stale, f"rules for routes that no longer exist: {sorted(stale)}"
+
+
+# -- what each role must never see ----------------------------------------------------------------
+
+_OWN = {"HA1", "HA2"}  # village 甲村's houses
+
+
+def _forbidden_strings(role: str) -> list[str]:
+    """Strings that must not appear in any response to `role`."""
+    out = []
+    if role != "police":
+        for code, (_, name, idn, phone, second, *_) in HOUSES.items():
+            if role == "village" and code in _OWN:
+                continue
+            out += [idn, phone, name] + ([second] if second else [])
+        out += [INCIDENT_SUMMARY, "洛阳镇I1警情地址", "洛阳镇I2警情地址"]
+    if role == "village":
+        out += ["洛阳镇HB1号"]
+    if role == "department":
+        out += ["洛阳镇HA2号"]
+    return out
+
+
+def _texts(body: bytes, content_type: str) -> str:
+    """Everything readable in a response: spreadsheets unzipped, tiles as raw bytes."""
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            return "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+    if content_type.startswith("image/png"):
+        return ""
+    return body.decode("utf-8", "ignore")
+
+
+def _call(ctx, sample: Sample, role: str | None):
+    headers = dict(ctx["headers"][role]) if role else {}
+    if sample.method == "GET":
+        return ctx["client"].get(sample.url, headers=headers, follow_redirects=False)
+    return ctx["client"].request(
+        sample.method,
+        sample.url,
+        headers=headers,
+        json=sample.json,
+        data=sample.data,
+        follow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize("key", sorted(RULES), ids=lambda k: f"{k[0]} {k[1]}")
+def test_route_for_every_role(ctx, key):
+    rule = RULES[key]
+    failures = []
+    for sample in rule.samples(ctx):
+        anonymous = _call(ctx, sample, None)
+        if rule.roles is OPEN:
+            if anonymous.status_code != sample.ok:
+                failures.append(f"anonymous {sample.url}: {anonymous.status_code}")
+            continue
+        if anonymous.status_code != 401:
+            failures.append(f"anonymous {sample.url}: {anonymous.status_code}, want 401")
+        if sample.live:
+            continue
+        for role in ROLES:
+            want = sample.status.get(role, sample.ok if role in rule.roles else 403)
+            r = _call(ctx, sample, role)
+            if want == 200 and r.status_code == 204 and ".pbf" in sample.url:
+                continue  # an empty tile: nothing of this layer in the town's tile
+            if r.status_code != want:
+                failures.append(f"{role} {sample.url}: {r.status_code}, want {want} {r.text[:200]}")
+                continue
+            text = _texts(r.content, r.headers.get("content-type", ""))
+            leaked = [s for s in _forbidden_strings(role) if s in text]
+            if leaked:
+                failures.append(f"{role} {sample.url}: shows {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def test_masked_personal_data_where_contacts_are_shown(ctx):
+    """The house popup shows landlord contacts masked, unless the role may see them."""
+    url = f"/map/data/houses/{ctx['HA1']}?as_of={AS_OF}"
+    for role in ROLES:
+        body = _call(ctx, Sample(url), role).json()
+        if role in ("police", "village"):
+            assert body["landlord_phone"] == "13812345678", role
+            assert body["landlord_name"] == "张建国", role
+        else:
+            assert body["landlord_phone"] == "138****5678", role
+            assert body["landlord_name"] == "张**", role
