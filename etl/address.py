@@ -31,6 +31,9 @@ _SYNONYMS = [
     (re.compile(r"(\d+)[栋座]"), r"\1幢"),
 ]
 _TRAILING_QUALIFIERS = re.compile(r"(附近|旁边|对面|周边)$")
+_QUALIFIER_TAIL = re.compile(r"[近边面]$")
+_ANY_NUMERAL = re.compile(f"[{_NUMERAL}]")
+_ROOM_TAIL = re.compile(r"单元\d+$")
 _UNIT_SUFFIXES = (
     "村民委员会",
     "居民委员会",
@@ -130,22 +133,27 @@ class AddressNormalizer:
     def _normalize(self, address: str) -> str:
         s = unicodedata.normalize("NFKC", str(address))
         s = _DASHES.sub("-", _PUNCT.sub("", s))
-        s = _TRAILING_QUALIFIERS.sub("", s)
-        for pattern, repl in _WORD_SYNONYMS:
-            s = pattern.sub(repl, s)
-        s = _CN_NUMBER.sub(lambda m: str(chinese_numeral_to_int(m.group(1))), s)
-        s = _ORDINAL.sub(r"\1", s)
-        s = _LEADING_ZEROS.sub(r"\1", s)
-        for pattern, repl in _SYNONYMS:
-            s = pattern.sub(repl, s)
+        # Each rewrite runs only when its trigger is present (most addresses need none).
+        if _QUALIFIER_TAIL.search(s):
+            s = _TRAILING_QUALIFIERS.sub("", s)
+        if "组" in s:
+            for pattern, repl in _WORD_SYNONYMS:
+                s = pattern.sub(repl, s)
+        if _ANY_NUMERAL.search(s):
+            s = _CN_NUMBER.sub(lambda m: str(chinese_numeral_to_int(m.group(1))), s)
+        if "第" in s:
+            s = _ORDINAL.sub(r"\1", s)
+        if "0" in s:
+            s = _LEADING_ZEROS.sub(r"\1", s)
+        if "楼" in s or "栋" in s or "座" in s:
+            for pattern, repl in _SYNONYMS:
+                s = pattern.sub(repl, s)
         if self._prefix is not None:
             s = self._prefix.sub("", s, count=1)
         s = self.canonical_unit_prefix(s)
         # A bare trailing number is a door number (after 单元, a room number).
-        if re.search(r"单元\d+$", s):
-            s += "室"
-        elif re.search(r"\d$", s):
-            s += "号"
+        if s[-1:].isdigit():
+            s += "室" if _ROOM_TAIL.search(s) else "号"
         return s
 
     def canonical_unit_prefix(self, s: str) -> str:
