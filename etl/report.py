@@ -68,10 +68,10 @@ def print_rejections(console: Console, rejections: list[Rejection], limit: int =
 def print_summary(console: Console, result: FileResult) -> None:
     """Counts per sheet or layer, how rows were placed, and what happened to the file."""
     table = Table(title=f"{result.path.name}")
-    for h in ["表/图层 sheet", "行 rows", "新增 inserted", "更新 updated", "未变 unchanged"]:
-        table.add_column(h, justify="right" if h != "表/图层 sheet" else "left")
-    table.add_column("删除 deleted", justify="right")
-    table.add_column("拒绝 rejected", justify="right")
+    table.add_column("表/图层\nsheet", no_wrap=True)
+    for h in ["行\nrows", "新增\ninserted", "更新\nupdated", "未变\nunchanged", "删除\ndeleted"]:
+        table.add_column(h, justify="right")
+    table.add_column("拒绝\nrejected", justify="right")
     for s in result.sheets:
         table.add_row(
             s.name,
