@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, text
+from psycopg2.errors import QueryCanceled
+from sqlalchemy import Connection, CursorResult, TextClause, text
+from sqlalchemy.exc import OperationalError
 
 from geo_service.errors import ValidationError
 from geo_service.spatial import hotspots
@@ -22,6 +24,7 @@ from geo_service.spatial.sqlfiles import render
 from layers.registry import get_layer
 
 MAX_RADIUS_M = 2_000.0
+NEAR_TIMEOUT_S = 20  # near-houses statement limit (seconds)
 MIN_INCIDENTS = 30  # below this, Gi*'s normal approximation on sparse counts is unreliable
 _INCIDENT_KEYS = ("as_of", "category", "date_from", "date_to", "datetime")
 _HOUSE_KEYS = ("as_of", "unit_id", "key_area_kind", "bbox")
@@ -69,9 +72,30 @@ def near_houses(
         "cell": 1.05 * float(radius_m),
         "limit_": int(limit),
     }
-    features, matched = conn.execute(text(sql), params).one()
+    features, matched = _bounded(conn, text(sql), params).one()
     meta = {"as_of": inc.as_of.isoformat(), "radius_m": radius_m, "numberMatched": matched}
     return features, meta
+
+
+def _bounded(conn: Connection, stmt: TextClause, params: dict) -> CursorResult:
+    """Run `stmt` under NEAR_TIMEOUT_S: its cost is the number of (house, incident) pairs within
+    the radius, which the filters bound — a query that would hold a worker for minutes is
+    refused with what to narrow instead."""
+    old = conn.execute(text("SELECT current_setting('statement_timeout')")).scalar_one()
+    conn.execute(
+        text("SELECT set_config('statement_timeout', :t, true)"), {"t": f"{NEAR_TIMEOUT_S}s"}
+    )
+    try:
+        result = conn.execute(stmt, params)
+    except OperationalError as e:
+        if isinstance(e.orig, QueryCanceled):
+            raise ValidationError(
+                f"周边警情查询超过 {NEAR_TIMEOUT_S} 秒：请用 unit_id、date_from/date_to、category "
+                "或更小的 radius_m 缩小范围 (too many house–incident pairs: narrow the query)"
+            ) from None
+        raise
+    conn.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": old})
+    return result
 
 
 def _unit_filter(house_q: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
