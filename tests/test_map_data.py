@@ -114,9 +114,16 @@ def test_dashboard_counts_now_and_a_month_before(client):
     assert s == {"houses": 4, "found": 3, "open": 3, "overdue": 3, "major_open": 2, "rectified": 0}
 
 
-def test_house_popup_masks_the_landlord_and_applies_the_cctv_rule(client):
-    houses = client.get(f"/map/data/houses.geojson?as_of={D}").json()["features"]
-    ids = {f["properties"]["code"]: f["id"] for f in houses}
+def _house_ids(url: str) -> dict[str, int]:
+    engine = create_engine(sqlalchemy_url(url))
+    with engine.connect() as c:
+        ids = {code: id_ for code, id_ in c.execute(text("SELECT house_code, id FROM houses"))}
+    engine.dispose()
+    return ids
+
+
+def test_house_popup_masks_the_landlord_and_applies_the_cctv_rule(url, client):
+    ids = _house_ids(url)
     leader = auth_headers(client.app, "leader")  # a role that sees personal data masked
     h = client.get(f"/map/data/houses/{ids['H001']}?as_of={D}", headers=leader).json()
     assert h["address"] == "洛阳镇H001号" and h["unit_name"] == "甲村"
@@ -125,6 +132,9 @@ def test_house_popup_masks_the_landlord_and_applies_the_cctv_rule(client):
     # 12 tenants ≥ 10 → CCTV required; none installed → a violation.
     assert (h["cctv_required"], h["cctv_violation"]) == (True, "missing")
     assert [z["hazard_code"] for z in h["hazards"]] == ["Z02", "Z01"]  # by date found
+    # The police see the landlord in full (and that read is audited by the database).
+    full = client.get(f"/map/data/houses/{ids['H001']}?as_of={D}").json()
+    assert (full["landlord_name"], full["landlord_phone"]) == ("张建国", "13812345678")
     # H008's hazard Z07: rectified on 07-15, so not yet on 06-30.
     h8 = client.get(f"/map/data/houses/{ids['H008']}?as_of={D}").json()
     assert h8["hazards"][0]["rectified_on"] is None and h8["cctv_required"] is False
@@ -258,3 +268,32 @@ def test_page_basemaps_and_bad_requests(client):
     assert only.count(".addTo(map_") < client.get("/map").text.count(".addTo(map_")
     assert client.get("/static/map/../routes.py").status_code == 404
     assert client.get("/static/map/js/nope.js").status_code == 404
+
+
+def _overlays(html: str) -> set[str]:
+    """Overlay keys the page wires up (`QZF.start({... layers: {"key": var, ...}})`)."""
+    refs = re.search(r"layers: \{([^}]*)\}", html)
+    assert refs, "no QZF.start in the page"
+    return set(re.findall(r'"(\w+)":', refs.group(1)))
+
+
+def test_each_role_gets_the_layers_it_may_see(client):
+    police = _overlays(client.get(f"/map?as_of={D}").text)
+    assert {"incidents", "hotspots", "routes", "houses", "overdue"} <= police
+    leader = client.get(f"/map?as_of={D}", headers=auth_headers(client.app, "leader")).text
+    # Leaders see hot spots (an aggregate) and the ranking, never incident records.
+    assert "incidents" not in _overlays(leader) and "hotspots" in _overlays(leader)
+    assert '"scores": "/analytics/scores"' in leader
+    village = auth_headers(client.app, "village", unit="甲村")
+    page = client.get(f"/map?as_of={D}", headers=village).text
+    assert not {"incidents", "hotspots", "routes"} & _overlays(page)
+    assert client.get(f"/map/data/incidents.geojson?as_of={D}", headers=village).status_code == 403
+    # A village sees only its own houses (row-level security under the map's own query).
+    assert count_as(client, village, "houses", f"as_of={D}") == 4
+    assert client.get("/map", headers={"Authorization": ""}).status_code == 401
+
+
+def count_as(client: TestClient, headers: dict[str, str], layer: str, query: str) -> int:
+    r = client.get(f"/map/data/{layer}.geojson?{query}", headers=headers)
+    assert r.status_code == 200, r.text
+    return len(r.json()["features"])

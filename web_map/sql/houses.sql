@@ -1,5 +1,6 @@
--- Rental houses for the map: a compact FeatureCollection (details come with the popup),
--- with the counts of their hazards (under the hazard filters) open and overdue on :as_of.
+-- Rental houses for the map: a compact FeatureCollection (details come with the popup: only
+-- what the marker's colour needs), with the counts of their hazards (under the hazard filters)
+-- open and overdue on :as_of.
 WITH hz AS (
     SELECT z.house_id,
            count(*) FILTER (WHERE z.rectified_on IS NULL OR z.rectified_on > :as_of) AS open,
@@ -14,7 +15,6 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_
                'type', 'Feature', 'id', h.id,
                'geometry', ST_AsGeoJSON(h.geom, 6)::json,
                'properties', json_build_object(
-                   'code', h.house_code, 'unit_id', h.unit_id, 'tenants', h.tenants,
                    'open', coalesce(hz.open, 0), 'overdue', coalesce(hz.overdue, 0)))
            ORDER BY h.id), '[]'::json))
 FROM houses h

@@ -77,7 +77,6 @@
     var markers = points(fc, function (f, ll) {
       var m = L.circleMarker(ll, S().house(f.properties));
       m.houseId = f.id;
-      m.houseCode = f.properties.code;
       m.wgs84 = f.geometry.coordinates;
       m.on("click", function (e) { QZF.openHouse(f.id, m, e.latlng); });
       QZF.houseMarkers[f.id] = m;
