@@ -4,37 +4,57 @@
 
 Without --url it uses the configured server (DATABASE_URL, else the local cluster) and a
 database of its own, `bench_analytics_s<scale>`, created, migrated and loaded with
-`demo load --scale S` on first use and reused afterwards. Each endpoint is called once to warm
-up, then --runs times through the FastAPI app in-process (SQL, Python, JSON/xlsx encoding;
-no network), and p50/p95 are printed. Goal (issue 4): scores and the 附件2 table for all
-units under 2 s.
+`demo load --scale S` on first use and reused afterwards. Each analytic is called once to warm
+up, then --runs times as the endpoint runs it (SQL, Python, JSON/xlsx encoding; no HTTP and no
+access-control role, which needs a signed-in user), and p50/p95 are printed. Goal (issue 4):
+scores and the 附件2 table for all units under 2 s.
 """
 
 import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 
 import psycopg2
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from geo_service import migrate
-from geo_service.api.app import create_app
+from geo_service.analytics.cctv import cctv
+from geo_service.analytics.filters import make_filters
+from geo_service.analytics.overdue import overdue
+from geo_service.analytics.risk import load_risk_weights, risk
+from geo_service.analytics.scores import scores
+from geo_service.analytics.table import table_rows
+from geo_service.analytics.table_xlsx import workbook_bytes
 from geo_service.config import Settings
 from geo_service.db import database_url, make_engine
 from geo_service.demo.loader import load_demo
+from geo_service.domain.rubric import load_rubric
+from geo_service.domain.rules import load_rule_params
 
-ENDPOINTS = (
-    ("scores", "/analytics/scores", {}),
-    ("table (JSON)", "/analytics/table", {}),
-    ("table (.xlsx)", "/analytics/table.xlsx", {}),
-    ("overdue", "/analytics/overdue", {}),
-    ("overdue due_within=7", "/analytics/overdue", {"due_within": 7}),
-    ("cctv", "/analytics/cctv", {}),
-    ("risk top 100", "/analytics/risk", {"limit": 100}),
-)
+
+def _calls(conn, as_of: date) -> list[tuple[str, Callable[[], bytes]]]:
+    """(label, call) pairs: each runs one analytic and encodes it as the API would."""
+    f = make_filters(as_of=as_of)
+    rules, rubric = load_rule_params(), load_rubric()
+
+    def js(report) -> bytes:
+        return report.model_dump_json().encode()
+
+    return [
+        ("scores", lambda: js(scores(conn, f, rules, rubric))),
+        ("scores records=false", lambda: js(scores(conn, f, rules, rubric, records=False))),
+        ("table (JSON)", lambda: js(table_rows(conn, f, rules))),
+        ("table (.xlsx)", lambda: workbook_bytes(table_rows(conn, f, rules))),
+        ("overdue", lambda: js(overdue(conn, f, rules))),
+        ("overdue due_within=7", lambda: js(overdue(conn, f, rules, due_within=7))),
+        ("cctv", lambda: js(cctv(conn, f, rules))),
+        ("risk top 100", lambda: js(risk(conn, f, rules, load_risk_weights(), limit=100))),
+    ]
+
+
 GOAL_S = 2.0
 GOAL_NAMES = ("scores", "table (JSON)", "table (.xlsx)")
 
@@ -66,6 +86,7 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=100.0)
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--url", help="a database already loaded with the demo town")
+    ap.add_argument("--skip", action="append", default=[], help="endpoint label to skip")
     args = ap.parse_args()
 
     url = args.url or _bench_db(args.scale)
@@ -88,20 +109,23 @@ def main() -> int:
     print(f"data: {counts}; as_of {as_of}; {args.runs} runs after 1 warm-up")
 
     results = []
-    with TestClient(create_app(Settings(database_url=url))) as client:
-        for label, path, extra in ENDPOINTS:
-            params = {"as_of": as_of} | extra
-            r = client.get(path, params=params)
-            r.raise_for_status()
+    engine = make_engine(url, pool_size=1)
+    with engine.connect() as conn:
+        for label, call in _calls(conn, date.fromisoformat(as_of)):
+            if label in args.skip:
+                continue
+            call()
+            conn.rollback()
             times = []
             for _ in range(args.runs):
                 t0 = time.perf_counter()
-                r = client.get(path, params=params)
+                body = call()
                 times.append(time.perf_counter() - t0)
-                r.raise_for_status()
-            results.append((label, times, len(r.content)))
+                conn.rollback()  # each call in its own transaction, as a request is
+            results.append((label, times, len(body)))
+    engine.dispose()
 
-    print(f"\n{'endpoint':24} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'bytes':>11}")
+    print(f"\n{'analytic':24} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'bytes':>11}")
     ok = True
     for label, times, size in results:
         p50, p95 = statistics.median(times), _percentile(times, 0.95)
