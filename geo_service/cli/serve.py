@@ -9,6 +9,8 @@ from geo_service.db import check_reachable, database_url
 from geo_service.errors import SetupError
 from geo_service.localdb import port_is_free
 
+WORKER_HEALTHCHECK_S = 60
+
 
 def serve(
     host: str = typer.Option(None, help="address to listen on (default GEO_HOST or 127.0.0.1)"),
@@ -27,6 +29,15 @@ def serve(
     check_reachable(url)
     console.print(f"地图 map: http://{s.host}:{s.port}/map   API: http://{s.host}:{s.port}/docs")
     if workers > 1:
-        uvicorn.run("geo_service.api.asgi:app", host=s.host, port=s.port, workers=workers)
+        # uvicorn's supervisor kills a worker that does not answer its ping within the
+        # health-check timeout (5 s by default). A busy 2-core machine misses that while workers
+        # import the app or run heavy requests, and the killed worker drops its requests.
+        uvicorn.run(
+            "geo_service.api.asgi:app",
+            host=s.host,
+            port=s.port,
+            workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        )
     else:
         uvicorn.run(create_app(s), host=s.host, port=s.port)
