@@ -173,9 +173,10 @@ def run(db: env.BenchDB, users: int, seconds: int, workers: int, villages: int, 
         _cleanup(db)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            (result.rows if row["Name"] != "Aggregated" else [result.total]).append(row)
-    if result.total == {} and result.rows and result.rows[-1]["Name"] == "Aggregated":
-        result.total = result.rows.pop()
+            if row["Name"] == "Aggregated":
+                result.total = row
+            else:
+                result.rows.append(row)
     failures = Path(f"{prefix}_failures.csv")
     if failures.exists():
         result.failures = failures.read_text("utf-8").splitlines()[1:11]

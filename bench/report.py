@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bench.analytics import GOAL_S
 from bench.external import Outcome
+from bench.load import LoadResult, markdown
 from bench.spatial import Comparison
 from bench.stats import Timing, ms, ratio
 
@@ -39,7 +40,10 @@ class Run:
     analytics: list[tuple[str, str, Timing]] = field(default_factory=list)
     memory_mb: dict[str, float] = field(default_factory=dict)
     external: list[Outcome] = field(default_factory=list)
+    load: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
+    phases_run: list[str] = field(default_factory=list)
+    measured_at: dict[str, str] = field(default_factory=dict)  # phase → when measured
 
 
 def _intro(path: Path) -> str:
@@ -74,6 +78,9 @@ def goals(run: Run) -> list[tuple[str, str, str, bool | None]]:
             rows.append(
                 ("p95 < 500 ms", label, err, False if err.startswith(("over", "HTTP")) else None)
             )
+    if run.load is not None:
+        rows.append(("zero errors under load", f"{run.load.users} users, {run.load.seconds} s",
+                     f"{run.load.errors} errors", run.load.errors == 0))  # fmt: skip
     return rows
 
 
@@ -139,6 +146,9 @@ def render(run: Run, path: Path) -> str:
     ]
     if run.load_note:
         lines.append(f"- {run.load_note}")
+    for phase, when in run.measured_at.items():
+        if phase not in run.phases_run:
+            lines.append(f"- Phase {phase}: carried over from the run of {when}.")
     lines += ["", "Machine:", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in run.machine.items()]
     lines += ["", "## Goals", "", "| goal | workload | measured | |", "|---|---|---|---|"]
@@ -165,6 +175,8 @@ def render(run: Run, path: Path) -> str:
     lines += ["", "## Peak memory (VmHWM of the server processes)", ""]
     lines += ["| process | peak resident MiB |", "|---|---:|"]
     lines += [f"| {k} | {v:,.0f} |" for k, v in run.memory_mb.items()]
+    lines += ["", "## Load", ""]
+    lines += markdown(run.load) if run.load else ["Not measured."]
     lines += ["", "## Imports and route planning (bench/ scripts of those features)", ""]
     for o in run.external:
         lines += _external_section(o)

@@ -50,7 +50,10 @@ def _get(client: httpx.Client, url: str, params: dict, headers: dict) -> bytes:
 
 def _timed(cmp: Comparison, who: str, zoom: int | None, fn, counted: bool) -> None:
     if not counted:
-        fn()
+        try:
+            fn()
+        except Exception as e:  # reported with the results, the suite goes on
+            cmp.timing(who).errors.append(f"warm-up: {type(e).__name__}: {str(e)[:200]}")
         return
     t = Timing(who)
     t.add(fn)
