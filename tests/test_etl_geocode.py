@@ -186,3 +186,22 @@ def test_accuracy_on_corrupted_demo_addresses(demo_reference):
     assert with_unit.recall >= 0.95 and with_unit.wrong_rate < 0.01
     assert without.recall >= 0.90 and without.wrong_rate < 0.01
     assert with_unit.precision >= 0.99 and without.precision >= 0.99
+
+
+def test_geocode_cli(town, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from geo_service.cli import app
+
+    url, _ = town
+    monkeypatch.setenv("DATABASE_URL", url)
+    source = tmp_path / "list.csv"
+    source.write_text("地址\n洛阳镇戴溪社区建设路7号\n", encoding="utf-8")
+    out = tmp_path / "placed.xlsx"
+    result = CliRunner().invoke(app, ["geocode", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "exact" in result.output
+    frame = pd.read_excel(out, engine="calamine")
+    assert frame.loc[0, "定位方式"] == "exact"
+    x, y = s.door("戴溪社区", "建设路", 7)
+    assert (round(frame.loc[0, "经度"], 6), round(frame.loc[0, "纬度"], 6)) == (x, y)
