@@ -173,6 +173,11 @@ class Geocoder:
         readings = self._readings(norm, unit_id) if norm else []
         # Anchored (the unit is known, from 所属单位 or the address): an exact hit is final.
         anchored = unit_id is not None or self.normalizer.leading_unit(norm) is not None
+        if anchored:  # the common case, a clean address: one dictionary lookup
+            for text, uid in readings:
+                hit = self.exact.get(text)
+                if hit and (uid is None or hit[0] in (None, uid)):
+                    return Match(hit[1], hit[2], EXACT, 1.0, False, text, uid or hit[0])
         pool: list[tuple[float, str, float, float, int | None, str]] = []
         for text, uid in readings:
             for i, form in enumerate(variants(text)):
