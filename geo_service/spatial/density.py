@@ -16,9 +16,9 @@ from geo_service.spatial.filters import Selection, select
 from geo_service.spatial.sqlfiles import render, source
 from layers.registry import get_layer
 
-# Hexagons live in Web Mercator (EPSG:3857), the tiles' CRS: PostGIS transforms lon/lat to it
-# on a fast path (≈ 20× faster than to a UTM zone), and sizes given in ground metres are scaled
-# by 1 / cos(latitude of the town) so a cell is `size_m` across on the ground at the town.
+# Hexagons live in Web Mercator (EPSG:3857), the tiles' CRS: points reach it by arithmetic
+# (below), and sizes given in ground metres are scaled by 1 / cos(latitude of the town) so a
+# cell is `size_m` across on the ground at the town.
 GRID_SRID = 3857
 DEFAULT_SIZE_M = 200.0
 MIN_SIZE_M, MAX_SIZE_M = 20.0, 50_000.0
@@ -74,11 +74,20 @@ def cell_size(size_m: float | None, zoom: float | None, lat: float = 0.0) -> flo
     return min(max(HEX_PX * metres_per_px, MIN_SIZE_M), MAX_SIZE_M)
 
 
-def _points(sel: Selection, columns: list[str]) -> str:
+# lon/lat → Web Mercator (EPSG:3857, spherical) by arithmetic. The binning reads x and y many
+# times; computing them as set-returning `unnest` outputs makes PostgreSQL evaluate them once per
+# point (a subquery with SRFs is not inlined) while the scan, binning and grouping still run in
+# parallel workers (an OFFSET 0 fence would keep everything above it in one process).
+MERCATOR_X = "6378137.0::float8 * radians(ST_X(t.geom))"
+MERCATOR_Y = "6378137.0::float8 * ln(tan(pi() / 4 + radians(ST_Y(t.geom)) / 2))"
+
+
+def points_sql(sel: Selection, columns: list[str] = ()) -> str:
+    """x, y (Web Mercator) and `columns` of the filtered layer's points."""
     extra = "".join(f", t.{c}" for c in columns)
     return (
-        "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y, s.* FROM "
-        f"(SELECT ST_Transform(t.geom, :srid) AS g{extra} FROM {sel.source()}) s"
+        f"SELECT unnest(ARRAY[{MERCATOR_X}]) AS x, unnest(ARRAY[{MERCATOR_Y}]) AS y{extra} "
+        f"FROM {sel.source()}"
     )
 
 
@@ -109,7 +118,7 @@ def hexagons(
         props += f", '{name}', c.{name}"
         params[f"agg_{name}"] = value
     sql = render(
-        "hex_density.sql", points=_points(sel, columns), aggregates=aggregates, props=props
+        "hex_density.sql", points=points_sql(sel, columns), aggregates=aggregates, props=props
     )
     features = conn.execute(text(sql), params).scalar_one()
     meta = {"layer": layer_name, "size_m": round(size, 1), "srid": GRID_SRID}

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from geo_service.access.readable import can_read
 from geo_service.errors import ValidationError
+from geo_service.spatial.density import points_sql
 from geo_service.spatial.filters import Selection, parse_date
 from geo_service.spatial.sqlfiles import render
 
@@ -28,11 +29,7 @@ def count_fragments(
 ) -> tuple[str, str, dict[str, Any]]:
     """(counts SQL, incident-area SQL, extra parameters) for hotspot_cells.sql."""
     if can_read(conn, "incidents"):
-        points = (
-            "SELECT ST_X(s.g) AS x, ST_Y(s.g) AS y FROM "
-            f"(SELECT ST_Transform(t.geom, :srid) AS g FROM {inc.source()}) s"
-        )
-        return render("hotspot_counts.sql", points=points), _INCIDENT_AREA, {}
+        return render("hotspot_counts.sql", points=points_sql(inc)), _INCIDENT_AREA, {}
     if "datetime" in incident_query:
         raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
     if grid_size < MIN_AGGREGATE_SIZE:

@@ -1,27 +1,31 @@
 -- Bins points into the flat-topped hexagons of ST_HexagonGrid(:size, …) / ST_Hexagon(:size, i, j)
--- in the SRID :srid (Web Mercator), by rounding cube coordinates: the same (i, j) as the PostGIS grid
--- without a spatial join, so it stays one pass over the points at city scale.
+-- in the SRID :srid (Web Mercator): the same (i, j) as the PostGIS grid without a spatial join.
 -- {{points}}: a SELECT with columns x, y (in :srid units) and any others (kept).
--- Cell (i, j) has its centre at x = 1.5·size·i, y = √3·size·(j + ½ when i is odd); in axial
--- coordinates q = i, r = j − floor(i / 2).
-SELECT b.*, b.q AS i, (b.r + floor(b.q / 2.0))::int AS j
+--
+-- Cell (i, j) has its centre at x = 1.5·size·i, y = √3·size·(j + ½ when i is odd). The centres
+-- of even columns form one rectangular lattice (3·size × √3·size), those of odd columns the
+-- same lattice shifted by (1.5·size, ½·√3·size); the nearest centre of each lattice is found by
+-- rounding each coordinate, and the point belongs to the nearer of the two (hexagons are the
+-- Voronoi cells of their centres). Written without an optimisation fence, so PostgreSQL can
+-- bin and pre-aggregate in parallel workers: x and y must be cheap expressions. Everything is
+-- double precision (a bare 3.0 or a bound float would be NUMERIC, many times slower).
+SELECT c.*,
+       CASE WHEN c.da <= c.db THEN 2 * c.ea ELSE 2 * c.ob + 1 END AS i,
+       CASE WHEN c.da <= c.db THEN c.ja ELSE c.jb END AS j
 FROM (
-    SELECT a.*,
-           (CASE WHEN a.dq > a.dr AND a.dq > a.ds THEN -a.rr - a.sr ELSE a.qr END)::int AS q,
-           (CASE WHEN a.dq > a.dr AND a.dq > a.ds THEN a.rr
-                 WHEN a.dr > a.ds THEN -a.qr - a.sr
-                 ELSE a.rr END)::int AS r
+    SELECT l.*,
+           power(l.x - l.w * l.ea, 2) + power(l.y - l.h * l.ja, 2) AS da,
+           power(l.x - l.w * (l.ob + 0.5::float8), 2)
+               + power(l.y - l.h * (l.jb + 0.5::float8), 2) AS db
     FROM (
-        SELECT f.*, round(f.qf) AS qr, round(f.rf) AS rr, round(-f.qf - f.rf) AS sr,
-               abs(round(f.qf) - f.qf) AS dq, abs(round(f.rf) - f.rf) AS dr,
-               abs(round(-f.qf - f.rf) + f.qf + f.rf) AS ds
-        FROM (
-            -- OFFSET 0 keeps the planner from inlining this level: x, y (an ST_Transform) are
-            -- then computed once per point, not once per reference in the rounding below.
-            SELECT p.*, (2.0 / 3.0) * p.x / :size AS qf,
-                   (sqrt(3.0) / 3.0 * p.y - p.x / 3.0) / :size AS rf
-            FROM ({{points}}) p
-            OFFSET 0
-        ) f
-    ) a
-) b
+        -- w × h: the lattice of even-column centres; odd columns sit at +(w/2, h/2).
+        SELECT p.*, g.w, g.h,
+               round(p.x / g.w)::int AS ea,
+               round(p.y / g.h)::int AS ja,
+               round(p.x / g.w - 0.5::float8)::int AS ob,
+               round(p.y / g.h - 0.5::float8)::int AS jb
+        FROM ({{points}}) p
+        CROSS JOIN (SELECT 3 * CAST(:size AS float8) AS w,
+                           sqrt(3::float8) * CAST(:size AS float8) AS h) g
+    ) l
+) c
