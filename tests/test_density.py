@@ -15,8 +15,11 @@ from typer.testing import CliRunner
 from geo_service.api.app import create_app
 from geo_service.cli import app as cli_app
 from geo_service.config import Settings
+from geo_service.spatial import density, items
 from geo_service.spatial.density import cell_size
+from geo_service.spatial.filters import select
 from geo_service.spatial.sqlfiles import render
+from layers.registry import get_layer
 
 DAY = AS_OF.isoformat()
 
@@ -161,3 +164,19 @@ def test_cli_density_json(db_url, town, monkeypatch):
         cli_app, ["density", "--as-of", DAY, "--hex", "--category", "违规使用液化气瓶", "--json"]
     )
     assert [r["count"] for r in json.loads(result.output)["rows"]] == [1]  # Z1 only
+
+
+def test_demo_town_totals_agree(demo_engine, demo_as_of):
+    # On the synthetic demo town (read-only): every located hazard found by the day lands in
+    # exactly one hexagon, the overdue ones too, and the unit table counts at least as many
+    # (it also counts hazards at houses not yet on the map).
+    day = {"as_of": demo_as_of.isoformat()}
+    with demo_engine.connect() as c:
+        hazards = items.count(c, select(get_layer("hazards"), day))
+        overdue = items.count(c, select(get_layer("overdue"), day))
+        hexes = json.loads(density.hexagons(c, day, "hazards", 300.0)[0])
+        units = json.loads(density.units(c, day)[0])
+    assert hazards > 1000 and overdue > 0
+    assert sum(f["properties"]["count"] for f in hexes) == hazards
+    assert sum(f["properties"]["overdue"] for f in hexes) == overdue
+    assert sum(u["properties"]["hazards"] for u in units) >= hazards
