@@ -10,6 +10,8 @@ user (every layer) and opens `/map` in a fresh browser context per run (cold cac
 request not to the app blocked. "Fully drawn" is the page's own mark (`QZF.readyAt`, ms after
 navigation start): every default layer's data fetched and drawn, every tile of the base map
 and of the vector-tile layers loaded. A warm run (the same context, reloaded) follows.
+Two views: the whole town (the page fits it) and a street view (zoom 16 in the centre, where
+at city scale the houses and hazards come as vector tiles).
 """
 
 import argparse
@@ -37,6 +39,7 @@ from geo_service.demo import load_demo
 from web_map.snapshot import CHROMIUM_ARGS, READY, chromium_path
 
 AS_OF = date(2026, 11, 15)
+VIEWS = {"town": "", "street (z16)": "#16/31.7000/120.0700"}
 RESOURCES = """() => performance.getEntriesByType('resource').map(e =>
     [e.name.replace(location.origin, ''), Math.round(e.duration), e.transferSize || 0])"""
 
@@ -113,34 +116,38 @@ def main() -> None:
 
     db_url = bench_database(args.scale)
     load0 = os.getloadavg()
-    cold, warm = [], None
+    print(f"# Map page, demo town at scale {args.scale:g} (as of {AS_OF})")
+    print(f"load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     with Server(db_url) as base, sync_playwright() as pw:
         headers = auth.headers_for(base, db_url, "police")
         token = headers.get("Authorization", " ").split(" ", 1)[1]
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        url = f"{base}/map?as_of={AS_OF}"
-        for i in range(args.runs + 1):  # the first run warms the server (plans, caches)
-            ctx = browser.new_context(viewport={"width": args.width, "height": args.height})
-            if token:
-                ctx.add_cookies([{"name": "geo_session", "value": token, "url": base}])
-            ctx.route(
-                "**/*",
-                lambda r: r.continue_() if r.request.url.startswith(base) else r.abort(),
-            )
-            page = ctx.new_page()
-            result = measure(page, url)
-            if i > 0:
-                cold.append(result)
-            if i == args.runs:
-                warm = measure(page, url)  # the same context again: the browser's cache
-            ctx.close()
+        for name, view in VIEWS.items():
+            url = f"{base}/map?as_of={AS_OF}{view}"
+            cold, warm = [], None
+            for i in range(args.runs + 1):  # the first run warms the server (plans, caches)
+                ctx = browser.new_context(viewport={"width": args.width, "height": args.height})
+                if token:
+                    ctx.add_cookies([{"name": "geo_session", "value": token, "url": base}])
+                ctx.route(
+                    "**/*",
+                    lambda r: r.continue_() if r.request.url.startswith(base) else r.abort(),
+                )
+                page = ctx.new_page()
+                result = measure(page, url)
+                if i > 0:
+                    cold.append(result)
+                if i == args.runs:
+                    warm = measure(page, url)  # the same context again: the browser's cache
+                ctx.close()
+            report(name, cold, warm)
         browser.close()
 
+
+def report(view: str, cold: list[dict], warm: dict | None) -> None:
     ready = [r["ready_ms"] for r in cold]
     last = cold[-1]
-    print(f"# Map page, demo town at scale {args.scale:g} (as of {AS_OF})")
-    print(f"houses shown as: {last['mode']}; drawn features: {last['counts']}")
-    print(f"load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+    print(f"\n## {view} view: houses as {last['mode']}; drawn features {last['counts']}")
     median = statistics.median(ready)
     print(f"cold cache, {len(cold)} runs: fully drawn after median {median:.0f} ms "
           f"(min {min(ready):.0f}, max {max(ready):.0f}); {last['requests']} requests, "

@@ -69,10 +69,16 @@ def label(o: Overlay) -> str:
     return f'<span class="qzf-swatch" style="background:{o.colour}"></span>{o.title_zh}'
 
 
+# At city scale, below these zooms a screen would hold tens of thousands of points: the density
+# layers (hexagons, heat) show the picture there and the points appear when zoomed in.
+TILE_MIN_ZOOM = {"houses": 16, "hazards": 15, "overdue": 14, "incidents": 15}
+
+
 def _tile_options(key: str) -> str:
     # The tiles carry the record id as the MVT feature id; a click only sees properties.
     return (
-        '{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 19,'
+        f'{{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 19,'
+        f' "minZoom": {TILE_MIN_ZOOM[key]},'
         ' "getFeatureId": function (f) { f.properties.fid = f.id; return f.id; },'
         f' "vectorTileLayerStyles": {{"{key}": QZF.styles.tiles["{key}"]}}}}'
     )

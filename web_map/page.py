@@ -50,6 +50,27 @@ class _Start(MacroElement):
         self.code = code
 
 
+class _InitialView(MacroElement):
+    """The view before any layer is added: the shared link's (#zoom/lat/lng), else the units'
+    extent — so no tile is fetched for a view the page then leaves."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+          var v = /^#(\\d+)\\/(-?[\\d.]+)\\/(-?[\\d.]+)$/.exec(location.hash);
+          if (v) map.setView([+v[2], +v[3]], +v[1], {animate: false});
+          {% if this.bounds %}else map.fitBounds({{ this.bounds|tojson }}, {padding: [10, 10]});
+          {% endif %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: list[list[float]] | None) -> None:
+        super().__init__()
+        self._name = "InitialView"
+        self.bounds = bounds
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """What the page is asked to show (from the URL) and who is asking."""
@@ -152,12 +173,13 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         fade_animation=False,  # a drawn map is fully drawn: no tiles half faded in a PNG
     )
     extent = queries.map_extent(conn, req.filters)
-    if extent:  # fitted before any layer is added, so no tile is fetched for another view
-        west, south, east, north = extent
-        folium.FitBounds([[south, west], [north, east]], padding=(10, 10)).add_to(m)
+    west, south, east, north = extent or (None,) * 4
+    _InitialView([[south, west], [north, east]] if extent else None).add_to(m)
     base = add_basemaps(m, settings, req.basemap)
     allowed, missing = _allowed(req, src)
     shown = set(req.layers) if req.layers is not None else {o.key for o in allowed if o.default_on}
+    if req.layers is None and tiles:  # city scale: the overview is the density
+        shown.add("hex")
     layers = add_overlays(m, shown, allowed, tile_urls)
     control = folium.LayerControl(collapsed=req.print_mode, position="topright").add_to(m)
 

@@ -6,6 +6,12 @@
   var cache = {}; // url → Promise of JSON
   var busy = 0;
   var everReady = false;
+  var waiting = []; // called once the map is first fully drawn
+
+  /** Run `fn` once the map is first fully drawn (side panels wait, not to slow the map). */
+  QZF.afterFirstDraw = function (fn) {
+    if (everReady) fn(); else waiting.push(fn);
+  };
 
   /** Query string of the current filters plus `extra` (object). */
   QZF.query = function (extra) {
@@ -46,11 +52,12 @@
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
         if (busy > 0) return;
+        document.documentElement.dataset.ready = "1";
         if (!everReady) {
           everReady = true;
           QZF.readyAt = performance.now();
+          waiting.splice(0).forEach(function (fn) { fn(); });
         }
-        document.documentElement.dataset.ready = "1";
       });
     });
   };
@@ -112,6 +119,14 @@
   QZF.hashView = function () {
     var m = /^#(\d+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(location.hash);
     return m ? { zoom: +m[1], center: [+m[2], +m[3]] } : null;
+  };
+
+  /** The view's bounds grown by `margin` (a fraction), as "west,south,east,north" rounded so
+   *  small moves reuse the same request. */
+  QZF.viewBbox = function (margin) {
+    var b = QZF.map.getBounds().pad(margin || 0);
+    var r = function (v) { return v.toFixed(3); };
+    return [r(b.getWest()), r(b.getSouth()), r(b.getEast()), r(b.getNorth())].join(",");
   };
 
   QZF.escape = function (s) {

@@ -223,8 +223,11 @@
       heat: QZF.cfg.sources.heat ? { source: "heat", render: R.heat }
         : { source: "hazards", render: R.heat,
             params: function () { return statuses(["open", "overdue"]); } },
-      hex: { source: "hex", render: R.hex,
-             params: function () { return { zoom: QZF.map.getZoom() }; } },
+      // Hexagons sized for the zoom, for the view and a margin around it (redrawn on a move).
+      hex: { source: "hex", render: R.hex, params: function () {
+        QZF.hexView = { zoom: QZF.map.getZoom(), bounds: QZF.map.getBounds().pad(0.25) };
+        return { zoom: QZF.map.getZoom(), bbox: QZF.viewBbox(0.25) };
+      } },
       incidents: { source: "incidents", render: R.incidents },
       hotspots: { source: "hotspots", render: R.hotspots },
       routes: { source: "routes", render: R.routes }

@@ -65,7 +65,7 @@
     generation += 1;
     QZF.clearCache();
     QZF.layersOn().forEach(QZF.draw);
-    if (QZF.refreshDashboard) QZF.refreshDashboard();
+    if (QZF.refreshDashboard) QZF.afterFirstDraw(QZF.refreshDashboard);
     QZF.writeUrl();
   };
 
@@ -139,8 +139,7 @@
     QZF.state.gcj = cfg.basemapCrs[cfg.basemap] === "GCJ02";
     QZF.busy(); // until the first draw has been asked for
 
-    var view = QZF.hashView(); // else the map is already fitted to the units (folium)
-    if (view) QZF.map.setView(view.center, view.zoom);
+    // The view (the link's, else the units' extent) was set before the layers (page.py).
     Object.keys(refs.basemaps).forEach(function (k) {
       var b = refs.basemaps[k];
       if (b.on && b.redraw) trackTiles(b);
@@ -164,7 +163,7 @@
     control("qzf-dashboard", "bottomright");
     control("qzf-legend", "bottomleft");
     if (QZF.initFilters) QZF.initFilters();
-    if (QZF.initDashboard) QZF.initDashboard();
+    if (QZF.initDashboard) QZF.afterFirstDraw(QZF.initDashboard);
 
     QZF.map.on("overlayadd", function (e) {
       var key = Object.keys(QZF.layers).find(function (k) { return QZF.layers[k] === e.layer; });
@@ -173,8 +172,11 @@
     });
     QZF.map.on("overlayremove", QZF.writeUrl);
     QZF.map.on("moveend", QZF.writeUrl);
-    QZF.map.on("zoomend", function () { // hexagons are sized for the zoom
-      if (QZF.layers.hex && QZF.map.hasLayer(QZF.layers.hex)) QZF.draw("hex");
+    QZF.map.on("moveend", function () { // hexagons are sized for the zoom and the view
+      var hex = QZF.layers.hex, seen = QZF.hexView;
+      if (!hex || !QZF.map.hasLayer(hex)) return;
+      if (seen && seen.zoom === QZF.map.getZoom() && seen.bounds.contains(QZF.map.getBounds())) return;
+      QZF.draw("hex");
     });
     QZF.map.on("baselayerchange", function (e) {
       var key = Object.keys(QZF.basemaps).find(function (k) { return QZF.basemaps[k] === e.layer; });
