@@ -51,11 +51,11 @@ def summary(request: Request, conn: ConnDep) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
     same day of the previous month, under the filters."""
     f = parse_filters(dict(request.query_params))
-    before = f.month_before()
+    now, before = queries.summary(conn, f)
     return {
         "as_of": f.day.isoformat(),
-        "now": queries.summary(conn, f),
-        "month_before": {"as_of": before.day.isoformat(), **queries.summary(conn, before)},
+        "now": now,
+        "month_before": {"as_of": f.month_before().day.isoformat(), **before},
     }
 
 

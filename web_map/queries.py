@@ -49,9 +49,16 @@ def house(conn: Connection, house_id: int, f: MapFilters) -> dict[str, Any]:
     return {**row, "hazards": [dict(r) for r in hazards.mappings()]}
 
 
-def summary(conn: Connection, f: MapFilters) -> dict[str, Any]:
-    """Counts (houses, hazards found/open/overdue/major open/rectified) as of the day."""
-    return dict(conn.execute(text(sql("summary")), f.sql_params()).mappings().one())
+def summary(conn: Connection, f: MapFilters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Counts (houses, hazards found/open/overdue/major open/rectified) on the as-of day and
+    one month earlier."""
+    params = f.sql_params() | {"before": f.month_before().day}
+    row = conn.execute(text(sql("summary")), params).mappings().one()
+    now, before = (
+        {"houses": row["houses"]} | {k[len(p) :]: v for k, v in row.items() if k.startswith(p)}
+        for p in ("now_", "before_")
+    )
+    return now, before
 
 
 def house_count(conn: Connection, f: MapFilters) -> int:
