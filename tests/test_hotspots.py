@@ -71,6 +71,15 @@ def test_incidents_per_unit(client):
     assert (rows["东村"]["incidents"], rows["东村"]["by_category"]) == (3, {"盗窃": 2, "纠纷": 1})
     assert rows["东村"]["incidents_per_100_houses"] == 100.0  # 3 / 3 houses
     assert (rows["西社区"]["incidents"], rows["西社区"]["incidents_per_100_houses"]) == (1, 50.0)
+    # Inside the urban village (城中村): I1–I3 and the houses H1, H2 → 3 / 2 × 100 = 150.0;
+    # 西社区 has neither there (no houses: the rate is null).
+    fc = client.get(
+        "/analytics/incidents/units", params={"as_of": DAY, "key_area_kind": "urban_village"}
+    ).json()
+    rows = {f["properties"]["name"]: f["properties"] for f in fc["features"]}
+    assert (rows["东村"]["incidents"], rows["东村"]["houses"]) == (3, 2)
+    assert rows["东村"]["incidents_per_100_houses"] == 150.0
+    assert (rows["西社区"]["incidents"], rows["西社区"]["incidents_per_100_houses"]) == (0, None)
 
 
 def test_fdr_threshold_by_hand():
@@ -174,6 +183,8 @@ def test_hotspots_endpoint_and_cli(client, db_url, monkeypatch):
     assert body["incidents"] == 4 and "warning" in body
     assert all(f["properties"]["class"] in ("hot", "cold", "none") for f in body["features"])
     assert body["grid_cells"] == len(body["features"])
+    bad = client.get("/analytics/incidents/hotspots", params={"bbox": "120,31.6,120.1,31.8"})
+    assert bad.status_code == 422  # hot spots are computed over the whole study area
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = CliRunner().invoke(cli_app, ["hotspots", "--as-of", DAY, "--json"])
     assert result.exit_code == 0, result.output

@@ -32,6 +32,10 @@ def count_fragments(
         return render("hotspot_counts.sql", points=points_sql(inc)), _INCIDENT_AREA, {}
     if "datetime" in incident_query:
         raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
+    if "key_area_kind" in incident_query:
+        raise ValidationError(
+            "key_area_kind: 仅限派出所 (narrowing hot spots to key areas is for the police)"
+        )
     if grid_size < MIN_AGGREGATE_SIZE:
         raise ValidationError("热点网格至少 100 米 (hexagons of at least 100 m)")
     categories = [c.strip() for c in incident_query.get("category", "").split(",") if c.strip()]

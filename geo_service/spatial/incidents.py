@@ -38,7 +38,11 @@ def degree_lengths(lat: float) -> tuple[float, float]:
     return m_lon, m_lat
 
 
-def _split(query: Mapping[str, str], own: tuple[str, ...]) -> tuple[dict, dict]:
+def _split(
+    query: Mapping[str, str], own: tuple[str, ...], to_incidents: tuple[str, ...] = ()
+) -> tuple[dict, dict]:
+    """The incident filters and the house/unit filters of `query`; `to_incidents` names house
+    keys that also narrow the incidents (key_area_kind for per-unit counts and hot spots)."""
     allowed = set(_INCIDENT_KEYS) | set(_HOUSE_KEYS) | set(own)
     unknown = sorted(k for k in query if k not in allowed and k != "f")
     if unknown:
@@ -46,7 +50,8 @@ def _split(query: Mapping[str, str], own: tuple[str, ...]) -> tuple[dict, dict]:
             f"不支持参数 (unsupported parameter) {', '.join(unknown)}; "
             f"可用 accepted: {', '.join(sorted(allowed))}"
         )
-    incident_q = {k: v for k, v in query.items() if k in _INCIDENT_KEYS}
+    incident_keys = set(_INCIDENT_KEYS) | set(to_incidents)
+    incident_q = {k: v for k, v in query.items() if k in incident_keys}
     house_q = {k: v for k, v in query.items() if k in _HOUSE_KEYS}
     return incident_q, house_q
 
@@ -108,7 +113,7 @@ def _unit_filter(house_q: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
 
 def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
     """Per village/community: incidents (by category) and incidents per 100 houses."""
-    iq, hq = _split(query, ())
+    iq, hq = _split(query, (), to_incidents=("key_area_kind",))
     inc = select(get_layer("incidents"), iq, prefix="i_")
     houses = select(get_layer("houses"), hq, prefix="h_")
     unit_filter, unit_params = _unit_filter(hq)
@@ -134,7 +139,10 @@ def hot_spots(
 
     Returns the cells as GeoJSON features (dicts) and a summary (counts per class, parameters).
     """
-    iq, hq = _split(query, ("size_m", "permutations", "correction", "significant_only"))
+    own = ("size_m", "permutations", "correction", "significant_only")
+    iq, hq = _split(query, own, to_incidents=("key_area_kind",))
+    if "bbox" in hq:
+        raise ValidationError("bbox: 热点在整个研究区域上计算 (hot spots cover the study area)")
     inc = select(get_layer("incidents"), iq, prefix="i_")
     unit_filter, unit_params = _unit_filter(hq)
     size = cell_size(size_m, None) if size_m is not None else 250.0
