@@ -319,6 +319,42 @@ def test_amap_basemap_shifts_overlays_to_gcj02(server, browser, demo_engine, dem
         p.close()
 
 
+def test_patrol_routes_with_numbered_stops(server, page, demo_engine, demo_as_of):
+    # A saved plan (as the route planner stores it): one team, three stops.
+    base, _ = server
+    p, watch = page
+    with demo_engine.begin() as c:
+        c.execute(text("DELETE FROM route_plans WHERE ref = 'MAP-TEST'"))
+        c.execute(
+            text(
+                "INSERT INTO route_plans (ref, plan_date, teams, params, instance, result) "
+                "VALUES ('MAP-TEST', :d, 1, '{}', '{}', '{}')"
+            ),
+            {"d": demo_as_of},
+        )
+        c.execute(
+            text(
+                "WITH s AS (SELECT id, geom, row_number() OVER (ORDER BY id) AS seq FROM houses "
+                "WHERE geom IS NOT NULL ORDER BY id LIMIT 3) "
+                "INSERT INTO route_plan_stops (plan_ref, team, seq, house_id, arrival_s, "
+                "departure_s, geom) SELECT 'MAP-TEST', 1, seq, id, 32400 + 900 * seq, "
+                "33000 + 900 * seq, geom FROM s"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO route_plan_routes (plan_ref, team, stops, driving_s, distance_m, "
+                "geom) SELECT 'MAP-TEST', 1, 3, 900, 4000, ST_MakeLine(geom ORDER BY seq) "
+                "FROM route_plan_stops WHERE plan_ref = 'MAP-TEST'"
+            )
+        )
+    p.goto(f"{base}/map?as_of={demo_as_of}&layers=units,routes")
+    drawn(p)
+    assert counts(p)["routes"] == 3
+    assert p.locator(".qzf-stop").all_inner_texts() == ["1", "2", "3"]
+    watch.check()
+
+
 def test_png_export_of_the_view(server, demo_as_of):
     base, token = server
     r = httpx.get(
