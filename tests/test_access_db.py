@@ -327,3 +327,20 @@ def test_no_view_bypasses_row_level_security(engine):
             if granted and (kind == "m" or "security_invoker=true" not in opts):
                 bad.append((name, granted))
     assert not bad
+
+
+def test_api_roles_can_be_ensured_again(engine, db_url):
+    """A restore into another cluster first creates the roles its policies name; doing it
+    where they exist changes nothing."""
+    from geo_service.access.setup import ensure_api_roles
+
+    ensure_api_roles(db_url)
+    ensure_api_roles(db_url)
+    with engine.connect() as c:
+        members = c.execute(
+            text(
+                "SELECT count(*) FROM pg_roles r WHERE r.rolname LIKE 'geo\\_api\\_%' "
+                "AND pg_has_role(r.oid, 'geo_api', 'USAGE') AND pg_has_role(current_user, r.oid, 'MEMBER')"
+            )
+        ).scalar()
+    assert members == 6

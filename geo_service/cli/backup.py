@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from geo_service.access.setup import ensure_api_roles
 from geo_service.cli.common import console, settings
 from geo_service.db import database_url
 from geo_service.errors import SetupError, ValidationError
@@ -32,6 +33,8 @@ def restore(
         raise ValidationError(f"no such backup file: {dump} (备份文件不存在)")
     if not yes:
         typer.confirm("Replace every table with the backup? 确认用备份覆盖数据库?", abort=True)
+    # Roles live in the cluster, not in the dump: its grants and policies name the API's roles.
+    ensure_api_roles(database_url(settings()))
     _run(
         "pg_restore",
         "--clean",
