@@ -63,6 +63,10 @@ def create_app(settings: Settings) -> FastAPI:
             headers={"Retry-After": "5"},
         )
 
+    from geo_service.api import contract
+
+    contract.install(app)  # 422 bodies described truthfully; NUL characters refused (422)
+
     from geo_service.api.routes import all_routers
 
     for router in all_routers():
