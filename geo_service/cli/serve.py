@@ -3,6 +3,7 @@
 import typer
 import uvicorn
 
+from geo_service.access.tokens import signing_key
 from geo_service.api.app import create_app
 from geo_service.cli.common import console, settings
 from geo_service.db import check_reachable, database_url
@@ -25,6 +26,7 @@ def serve(
             f"port {s.port} on {s.host} is already in use: stop what runs there "
             "or choose another with --port (or GEO_PORT)"
         )
+    signing_key(s)  # refuses a placeholder secret in production before any worker starts
     url = database_url(s, start=not s.database_url)
     check_reachable(url)
     console.print(f"地图 map: http://{s.host}:{s.port}/map   API: http://{s.host}:{s.port}/docs")
