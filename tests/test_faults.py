@@ -76,7 +76,9 @@ def _serve(db_url: str) -> tuple[subprocess.Popen, str]:
 
 def _auth_headers(base: str, db_url: str) -> dict[str, str]:
     """A bearer token when the service has access control; none otherwise."""
-    if "/auth/token" not in httpx.get(base + "/openapi.json", timeout=10).json()["paths"]:
+    described = httpx.get(base + "/openapi.json", timeout=10)
+    # With access control even the API description needs a login (401).
+    if described.status_code != 401 and "/auth/token" not in described.json()["paths"]:
         return {}
     from geo_service.access import accounts
     from geo_service.db import make_engine

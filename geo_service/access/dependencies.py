@@ -65,12 +65,18 @@ def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
         yield conn, user
 
 
-def current_user(pair: tuple[Connection, Principal] = Depends(auth_connection)) -> Principal:
+# scope="function": the transaction commits before the response is sent, so a commit that
+# fails (the database restarting) becomes an error answer, not a success already on its way
+# followed by a dropped connection.
+_AUTH = Depends(auth_connection, scope="function")
+
+
+def current_user(pair: tuple[Connection, Principal] = _AUTH) -> Principal:
     return pair[1]
 
 
 def connection(
-    request: Request, pair: tuple[Connection, Principal] = Depends(auth_connection)
+    request: Request, pair: tuple[Connection, Principal] = _AUTH
 ) -> Iterator[Connection]:
     """The request's connection, switched to the user's database role for its transaction."""
     conn, user = pair
@@ -83,7 +89,7 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency refusing (403) every role but `roles`, with a clear message."""
     allowed = frozenset(roles)
 
-    def check(user: Principal = Depends(current_user)) -> Principal:
+    def check(user: Principal = Depends(current_user, scope="function")) -> Principal:
         if user.role not in allowed:
             names = "、".join(ROLE_ZH[r] for r in roles)
             raise HTTPException(

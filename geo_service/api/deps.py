@@ -27,5 +27,6 @@ def _settings(request: Request) -> Settings:
 
 EngineDep = Annotated[Engine, Depends(_engine)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ConnDep = Annotated[Connection, Depends(connection)]
-CurrentUser = Annotated[Principal, Depends(current_user)]
+# scope="function": committed before the response goes out (see access.dependencies).
+ConnDep = Annotated[Connection, Depends(connection, scope="function")]
+CurrentUser = Annotated[Principal, Depends(current_user, scope="function")]

@@ -4,12 +4,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import Connection
 
 from geo_service.access import audit
 from geo_service.access.accounts import Principal
-from geo_service.access.dependencies import connection, require_roles
+from geo_service.access.dependencies import require_roles
 from geo_service.access.roles import AUDIT_ROLES
+from geo_service.api.deps import ConnDep
 
 router = APIRouter(tags=["audit"])
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["audit"])
 @router.get("/audit", summary="审计日志 audit log (admin, police)")
 def audit_log(
     _user: Annotated[Principal, Depends(require_roles(*sorted(AUDIT_ROLES)))],
-    conn: Annotated[Connection, Depends(connection)],
+    conn: ConnDep,
     since: date | None = None,
     until: date | None = None,
     actor: str | None = None,

@@ -12,9 +12,10 @@ from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 
 from geo_service.access import accounts, tokens
 from geo_service.access.accounts import LoginRefused, Principal
-from geo_service.access.dependencies import SESSION_COOKIE, claims_of, current_user
+from geo_service.access.dependencies import SESSION_COOKIE, claims_of
 from geo_service.access.ratelimit import RateLimiter
 from geo_service.access.roles import ROLE_ZH
+from geo_service.api.deps import CurrentUser
 from geo_service.config import Settings
 
 router = APIRouter(tags=["auth"])
@@ -132,7 +133,7 @@ def logout(request: Request) -> Response:
 
 @router.get("/auth/me", summary="当前用户 who am I")
 def me(
-    user: Annotated[Principal, Depends(current_user)],
+    user: CurrentUser,
     _token: Annotated[str | None, Depends(oauth2_scheme)] = None,
 ) -> dict[str, Any]:
     return {
