@@ -12,8 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from geo_service.analytics import bulletin as bulletin_mod
-from geo_service.analytics.bulletin import RATE_ZH
 from geo_service.analytics.cctv import cctv as cctv_report
 from geo_service.analytics.filters import Filters, make_filters, rule_params
 from geo_service.analytics.overdue import overdue as overdue_report
@@ -163,6 +161,8 @@ def table(
         return
     t = Table(title=f"附件2 统计表（截至 {f.as_of}，节选比率 %）")
     t.add_column("单位")
+    from geo_service.analytics.bulletin import RATE_ZH  # matplotlib: only when needed
+
     for code in RATE_ZH.values():
         t.add_column(code)
     for row in report.rows:
@@ -234,6 +234,8 @@ def bulletin(
 ) -> None:
     """月度通报 Write the monthly bulletin as HTML (and PDF with Chromium when installed)."""
     s = settings()
+    from geo_service.analytics import bulletin as bulletin_mod  # matplotlib, geopandas
+
     f = make_filters(units=unit)
     with engine().connect() as conn:
         data = bulletin_mod.bulletin_data(
