@@ -340,7 +340,8 @@ def test_api_roles_can_be_ensured_again(engine, db_url):
         members = c.execute(
             text(
                 "SELECT count(*) FROM pg_roles r WHERE r.rolname LIKE 'geo\\_api\\_%' "
-                "AND pg_has_role(r.oid, 'geo_api', 'USAGE') AND pg_has_role(current_user, r.oid, 'MEMBER')"
+                "AND pg_has_role(r.oid, 'geo_api', 'USAGE') "
+                "AND pg_has_role(current_user, r.oid, 'MEMBER')"
             )
         ).scalar()
     assert members == 6
