@@ -10,6 +10,7 @@ setup:
 run: setup  ## local PostGIS + demo town + the map on http://127.0.0.1:8000
 	$(GEO) db up
 	$(GEO) demo load
+	$(GEO) demo accounts
 	$(GEO) serve
 
 test: setup  ## the whole test suite, against a throwaway PostGIS cluster

@@ -75,3 +75,22 @@ def _stages(timings: dict[str, float]) -> str:
         key = "COPY" if name.startswith("COPY") else name.split(" (")[0]
         merged[key] = merged.get(key, 0.0) + seconds
     return " · ".join(f"{k} {v:.1f} s" for k, v in merged.items() if v >= 0.05)
+
+
+@app.command()
+def accounts() -> None:
+    """演示账号 Create one log-in per role for the demo town and print them."""
+    from rich.table import Table
+
+    from geo_service.access.roles import ROLE_ZH, Role
+    from geo_service.cli.common import engine
+    from geo_service.demo.accounts import ensure_demo_accounts
+
+    secrets_file = settings().resolved_data_dir / "demo-accounts.txt"
+    with engine().begin() as conn:
+        rows = ensure_demo_accounts(conn, secrets_file)
+    table = Table("用户名 user", "角色 role", "密码 password", title="演示账号 demo log-ins")
+    for user, role, password in rows:
+        table.add_row(user, ROLE_ZH[Role(role)], password)
+    console.print(table)
+    console.print(f"(kept in {secrets_file}, mode 600)")
