@@ -30,13 +30,60 @@ from geo_service import migrate
 from geo_service.config import Settings
 from geo_service.db import database_url
 
-STEMS = ["戴溪", "岑村", "洛阳", "洛东", "汤墅", "马鞍", "朝安", "阳湖", "虞桥", "谈家头",
-         "小留桥", "天井", "友谊", "管城", "东尖", "湖滨", "南塘", "西河", "北渠", "芦庄"]  # fmt: skip
-ROAD_WORDS = ["人民", "建设", "和平", "新华", "中山", "解放", "长江", "黄河", "东方", "光明",
-              "文化", "振兴", "团结", "幸福", "胜利", "朝阳", "兴隆", "富民", "育才", "健康"]  # fmt: skip
+STEMS = [
+    "戴溪",
+    "岑村",
+    "洛阳",
+    "洛东",
+    "汤墅",
+    "马鞍",
+    "朝安",
+    "阳湖",
+    "虞桥",
+    "谈家头",
+    "小留桥",
+    "天井",
+    "友谊",
+    "管城",
+    "东尖",
+    "湖滨",
+    "南塘",
+    "西河",
+    "北渠",
+    "芦庄",
+]
+ROAD_WORDS = [
+    "人民",
+    "建设",
+    "和平",
+    "新华",
+    "中山",
+    "解放",
+    "长江",
+    "黄河",
+    "东方",
+    "光明",
+    "文化",
+    "振兴",
+    "团结",
+    "幸福",
+    "胜利",
+    "朝阳",
+    "兴隆",
+    "富民",
+    "育才",
+    "健康",
+]
 HOMOPHONE = {"民": "名", "建": "见", "和": "禾", "新": "心", "中": "忠", "光": "广", "文": "闻"}
-CATEGORIES = ["违法建设", "私拉乱接电线", "违规使用液化气瓶", "电瓶车违规停放、充电",
-              "逃生通道不畅通", "未配备灭火、逃生器材", "未按规定安装视频监控"]  # fmt: skip
+CATEGORIES = [
+    "违法建设",
+    "私拉乱接电线",
+    "违规使用液化气瓶",
+    "电瓶车违规停放、充电",
+    "逃生通道不畅通",
+    "未配备灭火、逃生器材",
+    "未按规定安装视频监控",
+]
 ROADS_PER_UNIT, DOORS_PER_ROAD = 40, 130
 
 
@@ -59,8 +106,15 @@ def door_xy(i: int, j: int, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def write_town(tmp: Path) -> tuple[Path, Path, Path]:
     """Unit boundaries, the 单位 sheet and ROADS×DOORS standard addresses per unit."""
-    boxes = [shapely.box(120.0 + 0.02 * (i % 5), 31.64 + 0.02 * (i // 5),
-                         120.02 + 0.02 * (i % 5), 31.66 + 0.02 * (i // 5)) for i in range(20)]  # fmt: skip
+    boxes = [
+        shapely.box(
+            120.0 + 0.02 * (i % 5),
+            31.64 + 0.02 * (i // 5),
+            120.02 + 0.02 * (i % 5),
+            31.66 + 0.02 * (i // 5),
+        )
+        for i in range(20)
+    ]
     names = [unit_name(i) for i in range(20)]
     gpd.GeoDataFrame({"单位名称": names}, geometry=boxes, crs=4326).to_file(
         tmp / "单位边界.geojson"
@@ -109,11 +163,33 @@ def write_houses(tmp: Path, count: int, rng) -> Path:
     wb = xlsxwriter.Workbook(path, {"constant_memory": True})
     ws = wb.add_worksheet("群租房")
     date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, ["房屋编号", "所属单位", "地址", "经度", "纬度", "坐标系", "出租人",
-                        "出租人证件号", "出租人电话", "二房东", "二房东是否登记", "出租居室数",
-                        "床位数", "租住人数", "已登记租住人数", "是否登记",
-                        "是否签订治安责任保证书", "是否安装视频监控", "监控保存天数",
-                        "是否自建房", "最近检查日期"])  # fmt: skip
+    ws.write_row(
+        0,
+        0,
+        [
+            "房屋编号",
+            "所属单位",
+            "地址",
+            "经度",
+            "纬度",
+            "坐标系",
+            "出租人",
+            "出租人证件号",
+            "出租人电话",
+            "二房东",
+            "二房东是否登记",
+            "出租居室数",
+            "床位数",
+            "租住人数",
+            "已登记租住人数",
+            "是否登记",
+            "是否签订治安责任保证书",
+            "是否安装视频监控",
+            "监控保存天数",
+            "是否自建房",
+            "最近检查日期",
+        ],
+    )
     doors = rng.choice(20 * ROADS_PER_UNIT * DOORS_PER_ROAD, count, replace=False)
     for k, d in enumerate(doors, 1):
         i, rest = divmod(int(d), ROADS_PER_UNIT * DOORS_PER_ROAD)
@@ -122,12 +198,32 @@ def write_houses(tmp: Path, count: int, rng) -> Path:
         rooms = int(rng.integers(1, 16))
         tenants = int(rng.integers(1, 25))
         second = "钱某" if rng.random() < 0.2 else None
-        ws.write_row(k, 0, [f"B{k:06d}", unit_name(i), address, x, y, "WGS84" if x else None,
-                            "张某", f"3204121980{k % 10000:04d}{k % 10000:04d}",
-                            f"138{k:08d}", second, ("是" if rng.random() < 0.5 else "否")
-                            if second else None, rooms, rooms + 2, tenants,
-                            tenants - int(rng.integers(0, 2)), "是", "是" if k % 7 else "否",
-                            "是" if rooms >= 10 else None, 30 if rooms >= 10 else None, "否"])  # fmt: skip
+        ws.write_row(
+            k,
+            0,
+            [
+                f"B{k:06d}",
+                unit_name(i),
+                address,
+                x,
+                y,
+                "WGS84" if x else None,
+                "张某",
+                f"3204121980{k % 10000:04d}{k % 10000:04d}",
+                f"138{k:08d}",
+                second,
+                ("是" if rng.random() < 0.5 else "否") if second else None,
+                rooms,
+                rooms + 2,
+                tenants,
+                tenants - int(rng.integers(0, 2)),
+                "是",
+                "是" if k % 7 else "否",
+                "是" if rooms >= 10 else None,
+                30 if rooms >= 10 else None,
+                "否",
+            ],
+        )
         ws.write_datetime(k, 20, date(2026, 1, 1) + timedelta(days=k % 300), date_format)
     wb.close()
     return path
@@ -138,8 +234,20 @@ def write_hazards(tmp: Path, count: int, houses: int, rng) -> Path:
     wb = xlsxwriter.Workbook(path, {"constant_memory": True})
     ws = wb.add_worksheet("隐患")
     date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, ["隐患编号", "房屋编号", "隐患类别", "发现日期", "是否上墙告知",
-                        "是否录入系统", "流转部门", "整改日期"])  # fmt: skip
+    ws.write_row(
+        0,
+        0,
+        [
+            "隐患编号",
+            "房屋编号",
+            "隐患类别",
+            "发现日期",
+            "是否上墙告知",
+            "是否录入系统",
+            "流转部门",
+            "整改日期",
+        ],
+    )
     house = rng.integers(1, houses + 1, count)
     category = rng.integers(0, len(CATEGORIES), count)
     found = rng.integers(0, 300, count)
@@ -223,8 +331,20 @@ def main(argv: list[str] | None = None) -> int:
         log("bare COPY of the same rows …")
         z_rows, z_copy = bare_copy(url, "hazards")
         h_rows, h_copy = bare_copy(url, "houses")
-        print(report(a, addr_result, addr_s, h_result, h_s, z_result, z_s, again_s,
-                     (h_rows, h_copy), (z_rows, z_copy)))  # fmt: skip
+        print(
+            report(
+                a,
+                addr_result,
+                addr_s,
+                h_result,
+                h_s,
+                z_result,
+                z_s,
+                again_s,
+                (h_rows, h_copy),
+                (z_rows, z_copy),
+            )
+        )
     finally:
         if not a.keep:
             _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
