@@ -11,6 +11,10 @@ from geo_service.errors import SetupError
 from geo_service.localdb import port_is_free
 
 WORKER_HEALTHCHECK_S = 60
+# Idle keep-alive connections are closed after this long. uvicorn's 5 s default is shorter than
+# a map client's pauses: a client reusing a connection just as the server closes it gets
+# "connection closed without response" (seen in the load test); 75 s, as common proxies use.
+KEEP_ALIVE_S = 75
 
 
 def serve(
@@ -40,6 +44,7 @@ def serve(
             port=s.port,
             workers=workers,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            timeout_keep_alive=KEEP_ALIVE_S,
         )
     else:
-        uvicorn.run(create_app(s), host=s.host, port=s.port)
+        uvicorn.run(create_app(s), host=s.host, port=s.port, timeout_keep_alive=KEEP_ALIVE_S)
