@@ -32,3 +32,11 @@ def test_a_nul_character_is_a_422_not_a_500(db_url):
         r = client.get("/ogc/collections/houses/items?geocode_method=a%00b", headers=headers)
     assert r.status_code == 422
     assert "NUL" in r.json()["detail"]
+
+
+def test_an_absurd_due_within_is_a_422_not_a_500(db_url):
+    with TestClient(create_app(Settings(database_url=db_url))) as client:
+        headers = auth_headers(client.app, "supervisor")
+        for path in ("/analytics/overdue", "/analytics/overdue.geojson"):
+            r = client.get(f"{path}?due_within=101641711435", headers=headers)
+            assert r.status_code == 422, (path, r.status_code)

@@ -30,6 +30,7 @@ from geo_service.domain.rubric import load_rubric
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_DUE_WITHIN = 3660  # days (ten years): beyond it the database's integer overflows (a 500)
 
 
 def analytics_filters(
@@ -71,7 +72,9 @@ def get_overdue(
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
-    due_within: Annotated[int | None, Query(ge=0, description="also due within N days")] = None,
+    due_within: Annotated[
+        int | None, Query(ge=0, le=MAX_DUE_WITHIN, description="also due within N days")
+    ] = None,
 ) -> OverdueReport:
     """Hazards not rectified on D and past their deadline (most overdue first); with
     `due_within`, also those due in the next N days."""
@@ -88,7 +91,7 @@ def get_overdue_geojson(
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
-    due_within: Annotated[int | None, Query(ge=0)] = None,
+    due_within: Annotated[int | None, Query(ge=0, le=MAX_DUE_WITHIN)] = None,
 ) -> Response:
     """The overdue list as a GeoJSON FeatureCollection, for the map."""
 
