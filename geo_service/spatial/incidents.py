@@ -105,7 +105,7 @@ def _bounded(conn: Connection, stmt: TextClause, params: dict) -> CursorResult:
 
 def _unit_filter(house_q: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     """`AND u.id = ANY(:units_)` from unit_id, validated like a layer filter."""
-    if "unit_id" not in house_q:
+    if not house_q.get("unit_id"):  # absent or empty: no unit filter (as for layer filters)
         return "", {}
     sel = select(get_layer("houses"), {"unit_id": house_q["unit_id"]})
     return "AND u.id = ANY(:units_)", {"units_": sel.params["f_unit_id"]}
