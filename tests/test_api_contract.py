@@ -42,10 +42,11 @@ def test_an_absurd_due_within_is_a_422_not_a_500(db_url):
             assert r.status_code == 422, (path, r.status_code)
 
 
-def test_an_empty_unit_filter_on_hot_spots_means_every_unit(demo_url):
+def test_an_empty_unit_filter_on_incident_analytics_means_every_unit(demo_url):
     with TestClient(create_app(Settings(database_url=demo_url))) as client:
         headers = auth_headers(client.app, "police")
-        empty = client.get("/analytics/incidents/hotspots?unit_id=", headers=headers)
-        absent = client.get("/analytics/incidents/hotspots", headers=headers)
-    assert empty.status_code == absent.status_code == 200
-    assert empty.json() == absent.json()
+        for path in ("/analytics/incidents/hotspots", "/analytics/incidents/units"):
+            empty = client.get(f"{path}?unit_id=", headers=headers)
+            absent = client.get(path, headers=headers)
+            assert empty.status_code == absent.status_code == 200, path
+            assert empty.json() == absent.json()
