@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-import psycopg2
 from sqlalchemy import text
 
 from geo_service import migrate
@@ -33,6 +32,7 @@ from geo_service.db import database_url, make_engine
 from geo_service.demo.loader import load_demo
 from geo_service.domain.rubric import load_rubric
 from geo_service.domain.rules import load_rule_params
+from geo_service.localdb import ensure_database
 
 
 def _calls(conn, as_of: date) -> list[tuple[str, Callable[[], bytes]]]:
@@ -62,14 +62,7 @@ GOAL_NAMES = ("scores", "table (JSON)", "table (.xlsx)")
 def _bench_db(scale: float) -> str:
     server = database_url(Settings(), start=True)
     name = f"bench_analytics_s{str(scale).replace('.', '_')}"
-    admin = psycopg2.connect(server.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = server.rsplit("/", 1)[0] + "/" + name
+    url = ensure_database(server.rsplit("/", 1)[0], name)
     migrate.upgrade(url)
     return url
 

@@ -15,7 +15,7 @@ import psutil
 import psycopg2
 
 from geo_service import migrate
-from geo_service.localdb import LocalCluster, pg_bindir
+from geo_service.localdb import LocalCluster, ensure_database, pg_bindir
 
 AS_OF = date(2026, 11, 15)  # the demo's "today": fixed, so every run measures the same data
 SEED = 7
@@ -48,14 +48,7 @@ def prepare(data_dir: Path, scale: float, log=print) -> BenchDB:
 
     server = LocalCluster(data_dir.resolve()).up()
     name = db_name(scale)
-    admin = psycopg2.connect(server.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = server.rsplit("/", 1)[0] + "/" + name
+    url = ensure_database(server.rsplit("/", 1)[0], name)
     migrate.upgrade(url)
     log(f"demo town at scale {scale:g} in {name} (loaded once, then reused) …")
     res = load_demo(url, seed=SEED, scale=scale, as_of=AS_OF, progress=True)

@@ -24,7 +24,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import psycopg2
 import uvicorn
 from playwright.sync_api import sync_playwright
 
@@ -36,6 +35,7 @@ from geo_service.api.app import create_app
 from geo_service.config import Settings
 from geo_service.db import database_url
 from geo_service.demo import load_demo
+from geo_service.localdb import ensure_database
 from web_map.snapshot import CHROMIUM_ARGS, READY, chromium_path
 
 AS_OF = date(2026, 11, 15)
@@ -48,14 +48,7 @@ def bench_database(scale: float) -> str:
     """URL of the benchmark database, created, migrated and loaded with the demo if needed."""
     server = database_url(Settings(), start=True)
     name = f"map_bench_s{scale:g}".replace(".", "_")
-    admin = psycopg2.connect(server.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = server.rsplit("/", 1)[0] + "/" + name
+    url = ensure_database(server.rsplit("/", 1)[0], name)
     migrate.upgrade(url)
     load_demo(url, seed=7, scale=scale, as_of=AS_OF)  # skipped when already loaded
     return url

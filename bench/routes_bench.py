@@ -19,13 +19,12 @@ import time
 from collections import Counter
 from datetime import date
 
-import psycopg2
-
 from geo_service import migrate
 from geo_service.config import Settings
 from geo_service.db import database_url, make_engine
 from geo_service.demo import load_demo
 from geo_service.domain.rules import load_rule_params
+from geo_service.localdb import ensure_database
 from geo_service.routes import network
 from geo_service.routes.config import load_route_params
 from geo_service.routes.ortools_solver import solve_ortools
@@ -39,14 +38,7 @@ BENCH_DB = "routes_bench"
 def bench_database() -> str:
     """URL of the benchmark database, created, migrated and loaded with the demo if needed."""
     server = database_url(Settings(), start=True)
-    admin = psycopg2.connect(server.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,))
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    admin.close()
-    url = server.rsplit("/", 1)[0] + "/" + BENCH_DB
+    url = ensure_database(server.rsplit("/", 1)[0], BENCH_DB)
     migrate.upgrade(url)
     load_demo(url, seed=7, scale=1.0, as_of=AS_OF)
     return url

@@ -101,6 +101,25 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
+def ensure_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server at `server_url` (no database part) if missing.
+
+    Returns the new database's URL.
+    """
+    import psycopg2
+
+    conn = psycopg2.connect(f"{server_url}/postgres")
+    conn.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+    return f"{server_url}/{name}"
+
+
 @dataclass
 class LocalCluster:
     """The self-managed cluster under `data_dir` (`pgdata/`, `cluster.json`, `postgres.log`)."""
@@ -246,18 +265,7 @@ class LocalCluster:
             raise SetupError(f"PostgreSQL did not start: {result.stderr.strip()} {tail}".strip())
 
     def ensure_database(self) -> None:
-        import psycopg2
-
-        admin_url = self.url.rsplit("/", 1)[0] + "/postgres"
-        conn = psycopg2.connect(admin_url)
-        conn.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
-                if cur.fetchone() is None:
-                    cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-        finally:
-            conn.close()
+        ensure_database(self.url.rsplit("/", 1)[0], DB_NAME)
 
     def up(self) -> str:
         """Create once, start if stopped, make sure the database exists; return its URL."""
