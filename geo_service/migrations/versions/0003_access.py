@@ -9,10 +9,11 @@ The SQL lives in `geo_service/access/sql/0003_*.sql`; those files belong to this
 """
 
 from collections.abc import Sequence
-from importlib import resources
 
 import sqlalchemy as sa
 from alembic import op
+
+from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0003_access"
 down_revision: str | None = "0002_routes"
@@ -21,10 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _run_sql(name: str) -> None:
-    sql = resources.files("geo_service.access").joinpath("sql", name).read_text("utf-8")
-    # The raw DBAPI cursor: the scripts hold `%` and `:` that bind-parameter parsing would eat.
-    with op.get_bind().connection.dbapi_connection.cursor() as cur:
-        cur.execute(sql)
+    run_sql_file("geo_service.access", name)
 
 
 def upgrade() -> None:

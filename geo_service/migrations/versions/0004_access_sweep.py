@@ -8,9 +8,8 @@ SQL in `geo_service/access/sql/0004_*.sql`.
 """
 
 from collections.abc import Sequence
-from importlib import resources
 
-from alembic import op
+from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0004_access_sweep"
 down_revision: str | None = "0003_access"
@@ -19,9 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _run_sql(name: str) -> None:
-    sql = resources.files("geo_service.access").joinpath("sql", name).read_text("utf-8")
-    with op.get_bind().connection.dbapi_connection.cursor() as cur:
-        cur.execute(sql)
+    run_sql_file("geo_service.access", name)
 
 
 def upgrade() -> None:
