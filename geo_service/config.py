@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []  # closed by default: no cross-origin browser access
     max_upload_mb: float = 50  # request bodies above this are refused (413)
     cookie_secure: bool | None = None  # None: Secure cookies in production only
+    # Response cache of the analytics and tiles (docs/cache.md): answers kept in PostgreSQL
+    # until the next write to the data; an answer larger than cache_max_entry_mb is not kept.
+    cache_enabled: bool = True
+    cache_max_mb: int = 1024
+    cache_max_entry_mb: float = 32
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -6,9 +6,11 @@ live in columns of their own so access control can mask or hide them.
 """
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -423,3 +426,36 @@ class User(Base):
         ),
         CheckConstraint("failed_logins >= 0", name="user_failed_logins"),
     )
+
+
+class DataVersion(Base):
+    """One row: bumped at the commit of every transaction that wrote a data table."""
+
+    __tablename__ = "data_version"
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default="true")
+    version: Mapped[int] = mapped_column(BigInteger, server_default="1")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (CheckConstraint("id", name="data_version_one_row"),)
+
+
+class DataChangeMark(Base):
+    """A writing transaction not yet committed (the row lives only inside that transaction)."""
+
+    __tablename__ = "data_change_marks"
+    txid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class ResponseCache(Base):
+    """Cached answers of read-only endpoints, valid while `version` is the data version."""
+
+    __tablename__ = "response_cache"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    status: Mapped[int] = mapped_column(SmallInteger)
+    media_type: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    reads_incidents: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    compute_ms: Mapped[float | None] = mapped_column(REAL)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__: ClassVar = {"prefixes": ["UNLOGGED"]}

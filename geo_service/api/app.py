@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from geo_service import __version__
+from geo_service.cache.store import code_fingerprint
 from geo_service.config import Settings
 from geo_service.db import database_url, make_engine
 from geo_service.errors import GeoServiceError, NotFoundError, SetupError, ValidationError
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.cache_fingerprint = code_fingerprint(settings.rules_path, settings.rubric_path)
 
     @app.exception_handler(GeoServiceError)
     async def _domain_error(request: Request, exc: GeoServiceError) -> JSONResponse:

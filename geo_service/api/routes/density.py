@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.spatial import density
 from geo_service.spatial.web import (
@@ -29,6 +30,7 @@ _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureC
 )
 def hexagons(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     _filters: Filters,
     layer: Annotated[
@@ -47,9 +49,13 @@ def hexagons(
     non-empty hexagons are returned, densest first. Filters are those of the layer's OGC
     collection (for hazards: as_of, unit_id, category, severity, status, key_area_kind,
     date_from/date_to on the discovery date, bbox)."""
-    features, meta = density.hexagons(conn, query_dict(request), layer, size_m, zoom)
-    sensitive = layer == "incidents"
-    return feature_collection(features, cache_control(sensitive=sensitive), **meta)
+
+    def answer() -> Response:
+        features, meta = density.hexagons(conn, query_dict(request), layer, size_m, zoom)
+        sensitive = layer == "incidents"
+        return feature_collection(features, cache_control(sensitive=sensitive), **meta)
+
+    return cache.serve(answer)
 
 
 @router.get(
@@ -58,12 +64,16 @@ def hexagons(
     response_class=Response,
     responses=_GEOJSON_200,
 )
-def units(request: Request, conn: ConnDep, _filters: Filters) -> Response:
+def units(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -> Response:
     """Per village/community: houses, hazards found by `as_of` (open, overdue, rectified,
     major) and hazards / unrectified / overdue per 100 houses (one decimal; null without
     houses). Hazard filters narrow the hazards; unit_id and key_area_kind narrow both."""
-    features, meta = density.units(conn, query_dict(request))
-    return feature_collection(features, cache_control(), **meta)
+
+    def answer() -> Response:
+        features, meta = density.units(conn, query_dict(request))
+        return feature_collection(features, cache_control(), **meta)
+
+    return cache.serve(answer)
 
 
 @router.get(
@@ -74,6 +84,7 @@ def units(request: Request, conn: ConnDep, _filters: Filters) -> Response:
 )
 def heat(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     _filters: Filters,
     format: Annotated[
@@ -88,8 +99,12 @@ def heat(
     over its hazards (weights adjustable). By default only unrectified hazards (status
     open,overdue) heat the map."""
     weights = density.HeatWeights(w_major, w_general, w_overdue)
-    out, meta = density.heat(conn, query_dict(request), weights, as_points=format == "points")
-    if format == "points":
-        body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
-        return Response(body, media_type="application/json", headers=cache_control())
-    return feature_collection(out, cache_control(), **meta)
+
+    def answer() -> Response:
+        out, meta = density.heat(conn, query_dict(request), weights, as_points=format == "points")
+        if format == "points":
+            body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
+            return Response(body, media_type="application/json", headers=cache_control())
+        return feature_collection(out, cache_control(), **meta)
+
+    return cache.serve(answer)

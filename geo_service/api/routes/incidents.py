@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.spatial import incidents
 from geo_service.spatial.web import GEOJSON, cache_control, feature_collection, query_dict
@@ -45,6 +46,7 @@ Filters = Annotated[IncidentFilterParams, Depends()]
 )
 def near_houses(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     _filters: Filters,
     radius_m: Annotated[float, Query(gt=0, le=2000, description="radius in metres")] = 100.0,
@@ -53,8 +55,12 @@ def near_houses(
     """Houses with at least one incident within `radius_m` (great-circle distance), most first:
     total, nearest distance, counts by category and by month (YYYY-MM). The period is
     date_from–date_to (default: everything up to as_of)."""
-    features, meta = incidents.near_houses(conn, query_dict(request), radius_m, limit)
-    return feature_collection(features, _PRIVATE, **meta)
+
+    def answer() -> Response:
+        features, meta = incidents.near_houses(conn, query_dict(request), radius_m, limit)
+        return feature_collection(features, _PRIVATE, **meta)
+
+    return cache.serve(answer)
 
 
 @router.get(
@@ -63,10 +69,14 @@ def near_houses(
     response_class=Response,
     responses=_GEOJSON_200,
 )
-def per_unit(request: Request, conn: ConnDep, _filters: Filters) -> Response:
+def per_unit(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -> Response:
     """Per village/community: incidents (by category), houses and incidents per 100 houses."""
-    features, meta = incidents.units(conn, query_dict(request))
-    return feature_collection(features, _PRIVATE, **meta)
+
+    def answer() -> Response:
+        features, meta = incidents.units(conn, query_dict(request))
+        return feature_collection(features, _PRIVATE, **meta)
+
+    return cache.serve(answer)
 
 
 @router.get(
@@ -77,6 +87,7 @@ def per_unit(request: Request, conn: ConnDep, _filters: Filters) -> Response:
 )
 def hot_spots(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     _filters: Filters,
     size_m: Annotated[
@@ -93,9 +104,13 @@ def hot_spots(
     """Gi* on a hexagon grid over the villages and communities: each cell's incident count,
     z-score, two-sided p-value, confidence (99/95/90 or 0) and class hot/cold/none, so police
     see where incidents cluster beyond chance — not merely where houses are dense."""
-    features, summary = incidents.hot_spots(
-        conn, query_dict(request), size_m, permutations, correction, significant_only
-    )
-    body = json.dumps({"type": "FeatureCollection", "features": features, **summary},
-                      ensure_ascii=False)  # fmt: skip
-    return Response(body, media_type=GEOJSON, headers=_PRIVATE)
+
+    def answer() -> Response:
+        features, summary = incidents.hot_spots(
+            conn, query_dict(request), size_m, permutations, correction, significant_only
+        )
+        body = json.dumps({"type": "FeatureCollection", "features": features, **summary},
+                          ensure_ascii=False)  # fmt: skip
+        return Response(body, media_type=GEOJSON, headers=_PRIVATE)
+
+    return cache.serve(answer)

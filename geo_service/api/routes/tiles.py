@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from geo_service.access.readable import require_readable
+from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.spatial import items, tiles
 from geo_service.spatial.filters import accepted, select
@@ -34,6 +35,7 @@ _MVT_FIELD = {"integer": "Number", "number": "Number", "boolean": "Boolean"}
 )
 def tile(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     layer_name: str,
     z: int,
@@ -48,11 +50,15 @@ def tile(
     (e.g. `?as_of=2025-03-01&status=overdue&category=lpg_cylinder&unit_id=3`)."""
     layer = get_layer(layer_name)
     sel = select(layer, query_dict(request), ignore=("limit",))
-    data = tiles.tile(conn, sel, z, x, y, limit)
-    headers = cache_control(layer)
-    if not data:
-        return Response(status_code=204, headers=headers)
-    return Response(content=data, media_type=MVT, headers=headers)
+
+    def answer() -> Response:
+        data = tiles.tile(conn, sel, z, x, y, limit)
+        headers = cache_control(layer)
+        if not data:
+            return Response(status_code=204, headers=headers)
+        return Response(content=data, media_type=MVT, headers=headers)
+
+    return cache.serve(answer)
 
 
 def _fields(layer: Layer) -> dict[str, str]:

@@ -1,0 +1,107 @@
+"""The response cache as a route dependency: `cache.serve(compute)` answers from the cache
+when the data have not changed since the answer was computed, else computes and keeps it.
+
+The key holds everything an answer depends on: the code and rule files (fingerprint), the
+caller's role and unit (what the database lets them see), the day (the default as-of date is
+today), the path and every query parameter. A request with `Cache-Control: no-cache`
+recomputes. Answers carry `ETag` (304 on `If-None-Match`) and `X-Cache: hit|miss`.
+See docs/cache.md.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from geo_service.access.accounts import Principal
+from geo_service.access.session import note_read
+from geo_service.api.deps import ConnDep, CurrentUser
+from geo_service.cache import store
+from geo_service.config import Settings
+
+_KEPT_HEADERS = ("cache-control", "content-disposition")
+
+
+def model_response(model: BaseModel) -> Response:
+    """A pydantic answer as the JSON FastAPI would have sent."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+class ResponseCache:
+    """The cache for one request (see the module docstring)."""
+
+    def __init__(self, request: Request, conn: Connection, user: Principal) -> None:
+        self.request, self.conn, self.user = request, conn, user
+        self.settings: Settings = request.app.state.settings
+
+    def key(self) -> str:
+        user = self.user
+        parts = [
+            self.request.app.state.cache_fingerprint,
+            user.role.value,
+            str(user.village_unit_id or ""),
+            str(user.department_id or ""),
+            date.today().isoformat(),
+            self.request.url.path,
+            *sorted(f"{k}={v}" for k, v in self.request.query_params.multi_items()),
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def serve(self, compute: Callable[[], Response | BaseModel]) -> Response:
+        if not self.settings.cache_enabled:
+            return _as_response(compute())
+        key = self.key()
+        fresh = "no-cache" in self.request.headers.get("cache-control", "")
+        version, entry = store.lookup(self.conn, key)
+        if entry is None and not fresh:
+            store.wait_for_other_computations(self.conn, key)
+            version, entry = store.lookup(self.conn, key)
+        if entry is not None and not fresh:
+            if entry.reads_incidents:
+                note_read(self.conn, [f"cached answer {key[:16]}"])
+            return self._answer(entry, version, key, "hit")
+        started = time.perf_counter()
+        response = _as_response(compute())
+        entry = _entry(response, store.read_incidents(self.conn))
+        if entry is not None and len(entry.body) <= self.settings.cache_max_entry_mb * 2**20:
+            ms = (time.perf_counter() - started) * 1000
+            store.store(self.conn, key, version, entry, ms, self.settings.cache_max_mb * 2**20)
+        if entry is None:
+            return response
+        return self._answer(entry, version, key, "miss")
+
+    def _answer(self, entry: store.Entry, version: int, key: str, how: str) -> Response:
+        etag = f'W/"{version}-{key[:20]}"'
+        headers = {**entry.headers, "ETag": etag, "X-Cache": how}
+        if etag in self.request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(
+            entry.body, status_code=entry.status, media_type=entry.media_type, headers=headers
+        )
+
+
+def _as_response(answer: Response | BaseModel) -> Response:
+    return model_response(answer) if isinstance(answer, BaseModel) else answer
+
+
+def _entry(response: Response, reads_incidents: bool) -> store.Entry | None:
+    """What of `response` is kept: successful, complete bodies only."""
+    body = getattr(response, "body", None)
+    if response.status_code not in (200, 204) or not isinstance(body, bytes):
+        return None
+    media_type = response.media_type or response.headers.get("content-type")
+    headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
+    return store.Entry(response.status_code, media_type, body, headers, reads_incidents)
+
+
+def _cache(request: Request, conn: ConnDep, user: CurrentUser) -> ResponseCache:
+    return ResponseCache(request, conn, user)
+
+
+CacheDep = Annotated[ResponseCache, Depends(_cache)]

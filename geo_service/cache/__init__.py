@@ -1,0 +1,1 @@
+"""Answers of read-only endpoints kept until the data change (docs/cache.md)."""
