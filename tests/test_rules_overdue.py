@@ -82,6 +82,29 @@ def test_overdue_filters(conn):
         make_filters(categories=["不存在的类别"])
 
 
+def test_overdue_page_keeps_totals(conn):
+    # All of D + 30 days: HA-3, HA-2 (overdue), HA-1, HA-6 (due soon): 4 items.
+    r = overdue(conn, make_filters(as_of=D), P, due_within=30, limit=1, offset=3)
+    assert [i.hazard_code for i in r.items] == ["HA-6"]
+    assert (r.total, r.overdue_count, r.due_soon_count, r.next_offset) == (4, 2, 2, None)
+    assert r.by_unit == {"甲村": 2}
+    everything = overdue(conn, make_filters(as_of=D), P, due_within=30)
+    assert (everything.limit, len(everything.items), everything.next_offset) == (None, 4, None)
+    with pytest.raises(ValidationError, match="每页条数"):
+        overdue(conn, make_filters(as_of=D), P, limit=0)
+    with pytest.raises(ValidationError, match="起始位置"):
+        cctv(conn, make_filters(as_of=D), P, offset=-1)
+
+
+def test_cctv_page_keeps_unit_figures(conn):
+    # 甲村 only, with the fire kit: JA-02, JA-04 (test_cctv_with_fire_kit) → page 2 of size 1.
+    r = cctv(conn, make_filters(as_of=D, units=["甲村"]), P, fire_kit=True, limit=1, offset=1)
+    assert [h.house_code for h in r.houses] == ["JA-04"]
+    assert (r.total, r.next_offset) == (2, None)
+    (a,) = r.units
+    assert (a.listed, a.cctv_required, a.cctv_missing, a.fire_kit_incomplete) == (2, 3, 1, 1)
+
+
 def test_overdue_geojson(conn):
     fc = overdue_geojson(overdue(conn, make_filters(as_of=D), P))
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 2

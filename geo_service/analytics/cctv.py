@@ -6,7 +6,7 @@ as-of date is echoed for uniformity but changes nothing here (docs/analytics.md)
 
 from sqlalchemy import Connection
 
-from geo_service.analytics.common import echo, run
+from geo_service.analytics.common import check_page, echo, page_fields, run
 from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import CctvHouse, CctvReport, CctvUnit
 from geo_service.domain.rules import RuleParams, cctv_triggers
@@ -31,13 +31,23 @@ def _reason(h: dict, triggers: list[str], missing_kit: list[str], rules: RulePar
 
 
 def cctv(
-    conn: Connection, filters: Filters, rules: RuleParams, fire_kit: bool = False
+    conn: Connection,
+    filters: Filters,
+    rules: RuleParams,
+    fire_kit: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> CctvReport:
     """Per-unit compliance counts, and the houses breaking the CCTV rule (with `fire_kit`,
-    also those whose fire kit is incomplete), each with the reason in Chinese."""
-    units = [CctvUnit(**r) for r in run(conn, "cctv_units.sql", filters, rules)]
+    also those whose fire kit is incomplete), each with the reason in Chinese.
+
+    `limit`/`offset` return one page of the houses (None: every house); the per-unit figures
+    and `total` always count every house."""
+    check_page(limit, offset)
+    units = [CctvUnit(**r) for r in run(conn, "cctv_units.sql", filters, rules, fire_kit=fire_kit)]
     houses = []
-    for h in run(conn, "cctv_houses.sql", filters, rules, fire_kit=fire_kit):
+    page = {"fire_kit": fire_kit, "limit": limit, "offset": offset}
+    for h in run(conn, "cctv_houses.sql", filters, rules, **page):
         triggers = cctv_triggers(h["rooms"], h["beds"], h["tenants"], rules)
         kit = {"smoke_masks": h["has_smoke_masks"], "torches": h["has_torches"]}
         kit["extinguishers"] = h["has_extinguishers"]
@@ -56,4 +66,11 @@ def cctv(
         "min_tenants": rules.cctv_min_tenants,
         "min_retention_days": rules.cctv_min_retention_days,
     }
-    return CctvReport(filters=echo(filters), rule=rule, units=units, houses=houses)
+    total = sum(u.listed for u in units)
+    return CctvReport(
+        filters=echo(filters),
+        rule=rule,
+        units=units,
+        **page_fields(total, limit, offset, len(houses)),
+        houses=houses,
+    )

@@ -9,6 +9,7 @@ from geo_service.analytics.filters import Filters, check_units
 from geo_service.analytics.schemas import FiltersEcho
 from geo_service.analytics.sqlfiles import sql
 from geo_service.domain.rules import RuleParams
+from geo_service.errors import ValidationError
 
 WORK_MEM = "64MB"
 
@@ -32,3 +33,23 @@ def run(
 
 def echo(filters: Filters) -> FiltersEcho:
     return FiltersEcho(**filters.describe())
+
+
+def check_page(limit: int | None, offset: int) -> None:
+    """Refuse a page that cannot exist (the API validates too; this guards the callers)."""
+    if limit is not None and limit < 1:
+        raise ValidationError("limit 每页条数至少为 1 (must be ≥ 1)")
+    if offset < 0:
+        raise ValidationError("offset 起始位置不能为负数 (must be ≥ 0)")
+
+
+def page_fields(total: int, limit: int | None, offset: int, returned: int) -> dict[str, Any]:
+    """The paging fields of a report: `total` over every page, and where the next page
+    starts (None on the last page)."""
+    after = offset + returned
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": after if returned and after < total else None,
+    }

@@ -1,11 +1,10 @@
 """逾期未整改: the hazards past their deadline on D, and those about to be (SPEC §3.3)."""
 
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection
 
-from geo_service.analytics.common import echo, run
+from geo_service.analytics.common import check_page, echo, page_fields, run
 from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import OverdueItem, OverdueReport
 from geo_service.domain.rules import RuleParams
@@ -13,32 +12,43 @@ from geo_service.errors import ValidationError
 
 
 def overdue(
-    conn: Connection, filters: Filters, rules: RuleParams, due_within: int | None = None
+    conn: Connection,
+    filters: Filters,
+    rules: RuleParams,
+    due_within: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> OverdueReport:
     """Hazards not rectified on D and past their deadline (D > due), most overdue first.
 
     With `due_within` N, also the unrectified hazards due in the next N days (due − D in
-    0..N), marked `due_soon`: what becomes overdue if nothing happens.
+    0..N), marked `due_soon`: what becomes overdue if nothing happens. `limit`/`offset` return
+    one page of the items (None: every item); the counts are always over every match.
     """
     if due_within is not None and due_within < 0:
         raise ValidationError("due_within 不能为负数 must be ≥ 0")
+    check_page(limit, offset)
+    page = {"due_within": due_within, "limit": limit, "offset": offset}
+    [row] = run(conn, "overdue.sql", filters, rules, **page)  # one row: counts and the page
     items = [
-        OverdueItem(status="overdue" if r["overdue"] else "due_soon", unit=r["unit_name"], **r)
-        for r in run(conn, "overdue.sql", filters, rules, due_within=due_within)
+        OverdueItem(status="overdue" if r.pop("overdue") else "due_soon", **r) for r in row["items"]
     ]
-    over = [i for i in items if i.status == "overdue"]
+    counts = row["counts"]  # [[unit, overdue, due soon], …] over every matching hazard
+    total = sum(n_over + n_soon for _, n_over, n_soon in counts)
     return OverdueReport(
         filters=echo(filters),
         due_within=due_within,
-        overdue_count=len(over),
-        due_soon_count=len(items) - len(over),
-        by_unit=dict(sorted(Counter(i.unit for i in over).items())),
+        overdue_count=sum(n_over for _, n_over, _ in counts),
+        due_soon_count=sum(n_soon for _, _, n_soon in counts),
+        by_unit=dict(sorted((unit, n) for unit, n, _ in counts if n)),
+        **page_fields(total, limit, offset, len(items)),
         items=items,
     )
 
 
 def overdue_geojson(report: OverdueReport) -> dict[str, Any]:
-    """The overdue list as a GeoJSON FeatureCollection of house points (for the map layer)."""
+    """The overdue list (the report's page of it) as a GeoJSON FeatureCollection of house
+    points, with OGC-style `numberMatched` / `numberReturned` and `next_offset`."""
     features = [
         {
             "type": "Feature",
@@ -49,4 +59,10 @@ def overdue_geojson(report: OverdueReport) -> dict[str, Any]:
         }
         for i in report.items
     ]
-    return {"type": "FeatureCollection", "features": features}
+    return {
+        "type": "FeatureCollection",
+        "numberMatched": report.total,
+        "numberReturned": len(features),
+        "next_offset": report.next_offset,
+        "features": features,
+    }

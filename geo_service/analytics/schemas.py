@@ -20,6 +20,16 @@ class FiltersEcho(BaseModel):
     period_to: date = Field(description="排查率 inspection period end (never after as_of)")
 
 
+class Page(BaseModel):
+    """Paging of a long list: the list holds `limit` items from `offset`; `total` counts every
+    item over all pages (the report's other counts are over all pages too)."""
+
+    total: int = Field(description="items over all pages")
+    limit: int | None = Field(description="page size asked for (null: every item)")
+    offset: int = Field(description="index of the page's first item in the whole list")
+    next_offset: int | None = Field(description="offset of the next page; null on the last")
+
+
 # ---- 逾期未整改 overdue -------------------------------------------------------------------
 
 
@@ -42,13 +52,13 @@ class OverdueItem(BaseModel):
     lat: float | None = None
 
 
-class OverdueReport(BaseModel):
+class OverdueReport(Page):
     filters: FiltersEcho
     due_within: int | None = None
-    overdue_count: int
-    due_soon_count: int
-    by_unit: dict[str, int] = Field(description="overdue count per unit")
-    items: list[OverdueItem]
+    overdue_count: int = Field(description="over all pages")
+    due_soon_count: int = Field(description="over all pages")
+    by_unit: dict[str, int] = Field(description="overdue count per unit (over all pages)")
+    items: list[OverdueItem] = Field(description="one page (limit from offset), most overdue first")
 
 
 # ---- 附件1 scores ------------------------------------------------------------------------
@@ -144,13 +154,17 @@ class CctvUnit(BaseModel):
     fire_kit_complete: int
     fire_kit_incomplete: int
     fire_kit_unchecked: int
+    listed: int = Field(description="this unit's houses in the list of violations (all pages)")
 
 
-class CctvReport(BaseModel):
+class CctvReport(Page):
     filters: FiltersEcho
     rule: dict[str, int]
-    units: list[CctvUnit]
-    houses: list[CctvHouse] = Field(description="houses breaking the CCTV or fire-kit rule")
+    units: list[CctvUnit] = Field(description="per-unit figures over every house")
+    houses: list[CctvHouse] = Field(
+        description="one page (limit from offset, by unit and house code) of the houses "
+        "breaking the CCTV or fire-kit rule"
+    )
 
 
 # ---- risk ranking ------------------------------------------------------------------------

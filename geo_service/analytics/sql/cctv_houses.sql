@@ -8,4 +8,7 @@ SELECT house_code, unit_name AS unit, address, rooms, beds, tenants, cctv_requir
 FROM hs
 WHERE cctv_violation IS NOT NULL
    OR (CAST(:fire_kit AS boolean) AND fire_kit = 'incomplete')
+-- house_code is unique, so the order is total and pages never overlap; a NULL :limit is
+-- LIMIT ALL (the CLI takes every row). The totals come from cctv_units.sql's `listed`.
 ORDER BY unit_name, house_code
+LIMIT CAST(:limit AS bigint) OFFSET CAST(:offset AS bigint)

@@ -10,7 +10,10 @@ SELECT u.name AS unit,
        count(*) FILTER (WHERE hs.cctv_violation = 'short_retention') AS cctv_short_retention,
        count(*) FILTER (WHERE hs.fire_kit = 'complete') AS fire_kit_complete,
        count(*) FILTER (WHERE hs.fire_kit = 'incomplete') AS fire_kit_incomplete,
-       count(*) FILTER (WHERE hs.fire_kit = 'unchecked') AS fire_kit_unchecked
+       count(*) FILTER (WHERE hs.fire_kit = 'unchecked') AS fire_kit_unchecked,
+       -- the unit's houses in cctv_houses.sql's list (every page of it)
+       count(*) FILTER (WHERE hs.cctv_violation IS NOT NULL
+                           OR (CAST(:fire_kit AS boolean) AND hs.fire_kit = 'incomplete')) AS listed
 FROM units u
 LEFT JOIN hs ON hs.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
