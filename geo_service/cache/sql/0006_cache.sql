@@ -16,12 +16,27 @@ CREATE TABLE data_change_marks (
     txid bigint PRIMARY KEY
 );
 
+-- Statement triggers. A statement that changed no row (an import re-sending unchanged rows:
+-- the upserts skip them) leaves the version, and so every cached answer, alone.
 CREATE FUNCTION data_change_mark() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('geo.data_changed', true), '') = '' THEN
         INSERT INTO data_change_marks (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
         PERFORM set_config('geo.data_changed', 'yes', true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION data_change_mark_rows() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF coalesce(current_setting('geo.data_changed', true), '') = '' THEN
+        IF EXISTS (SELECT 1 FROM changed) THEN
+            INSERT INTO data_change_marks (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
+            PERFORM set_config('geo.data_changed', 'yes', true);
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -41,7 +56,8 @@ CREATE CONSTRAINT TRIGGER data_version_bump
     FOR EACH ROW EXECUTE FUNCTION data_version_bump();
 
 -- Every table an answer can be computed from. Not: audit_log, users (who may ask is checked
--- on every request before the cache), the cache's own tables.
+-- on every request before the cache), the cache's own tables. A trigger with a transition
+-- table serves one event, hence one per event.
 DO $$
 DECLARE
     t text;
@@ -51,9 +67,17 @@ BEGIN
                              'review_visits', 'route_plans', 'route_plan_routes',
                              'route_plan_stops', 'meta']
     LOOP
-        EXECUTE format('CREATE TRIGGER data_change_mark AFTER INSERT OR UPDATE OR DELETE '
-                       'OR TRUNCATE ON %I FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION data_change_mark()', t);
+        EXECUTE format('CREATE TRIGGER data_change_mark_ins AFTER INSERT ON %I '
+                       'REFERENCING NEW TABLE AS changed FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION data_change_mark_rows()', t);
+        EXECUTE format('CREATE TRIGGER data_change_mark_upd AFTER UPDATE ON %I '
+                       'REFERENCING NEW TABLE AS changed FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION data_change_mark_rows()', t);
+        EXECUTE format('CREATE TRIGGER data_change_mark_del AFTER DELETE ON %I '
+                       'REFERENCING OLD TABLE AS changed FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION data_change_mark_rows()', t);
+        EXECUTE format('CREATE TRIGGER data_change_mark AFTER TRUNCATE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION data_change_mark()', t);
     END LOOP;
 END
 $$;
@@ -114,6 +138,7 @@ REVOKE ALL ON FUNCTION cache_get(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION cache_put(text, bigint, smallint, text, jsonb, bytea, boolean, real, bigint)
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION data_change_mark() FROM PUBLIC;
+REVOKE ALL ON FUNCTION data_change_mark_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION data_version_bump() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cache_get(text) TO geo_api;
 GRANT EXECUTE ON FUNCTION cache_put(text, bigint, smallint, text, jsonb, bytea, boolean, real, bigint)

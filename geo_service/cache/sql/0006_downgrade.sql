@@ -8,6 +8,9 @@ BEGIN
                              'route_plan_stops', 'meta']
     LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_ins ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_upd ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_del ON %I', t);
     END LOOP;
 END
 $$;
@@ -17,4 +20,5 @@ DROP TABLE IF EXISTS response_cache;
 DROP TABLE IF EXISTS data_change_marks;
 DROP FUNCTION IF EXISTS data_version_bump();
 DROP FUNCTION IF EXISTS data_change_mark();
+DROP FUNCTION IF EXISTS data_change_mark_rows();
 DROP TABLE IF EXISTS data_version;
