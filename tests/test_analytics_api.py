@@ -50,6 +50,68 @@ def test_overdue_endpoints(client):
     assert [f["properties"]["hazard_code"] for f in g.json()["features"]] == ["HA-3", "HA-2"]
 
 
+def test_overdue_pages(client):
+    # D = May 31, due within 30 days: HA-3, HA-2 overdue, then HA-1, HA-6 due soon (see
+    # test_rules_overdue.py) — 4 items, 2 + 2, both overdue ones in 甲村.
+    base = {"as_of": "2026-05-31", "due_within": 30}
+
+    def page(**kw):
+        r = client.get("/analytics/overdue", params=base | kw)
+        assert r.status_code == 200, r.text
+        return OverdueReport.model_validate(r.json())
+
+    whole = page()
+    assert (whole.total, whole.limit, whole.offset, whole.next_offset) == (4, 1000, 0, None)
+    second = page(limit=2, offset=2)  # page 2 of size 2: items 3 and 4
+    assert [i.hazard_code for i in second.items] == ["HA-1", "HA-6"]
+    assert second.next_offset is None  # 2 + 2 = 4 = total: the last page
+    middle = page(limit=2, offset=1)
+    assert [i.hazard_code for i in middle.items] == ["HA-2", "HA-1"]
+    assert middle.next_offset == 3
+    beyond = page(limit=2, offset=10)
+    assert beyond.items == [] and beyond.next_offset is None
+    for p in (second, middle, beyond):  # the counts stay the totals over every item
+        assert (p.total, p.overdue_count, p.due_soon_count) == (4, 2, 2)
+        assert p.by_unit == {"甲村": 2}
+    g = client.get("/analytics/overdue.geojson", params=base | {"limit": 1, "offset": 1}).json()
+    assert [f["properties"]["hazard_code"] for f in g["features"]] == ["HA-2"]
+    assert (g["numberMatched"], g["numberReturned"], g["next_offset"]) == (4, 1, 2)
+
+
+def test_cctv_pages(client):
+    # Violating houses by unit name, then code: 丁村 (U+4E01) DD-01, 乙社区 (U+4E59) YB-02,
+    # 甲村 (U+7532) JA-02, JA-04 — 4 houses (see test_rules_overdue.py).
+    def page(**kw):
+        r = client.get("/analytics/cctv", params={"as_of": "2026-05-31"} | kw)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert [h["house_code"] for h in page()["houses"]] == ["DD-01", "YB-02", "JA-02", "JA-04"]
+    p = page(limit=2, offset=1)
+    assert [h["house_code"] for h in p["houses"]] == ["YB-02", "JA-02"]
+    assert (p["total"], p["limit"], p["offset"], p["next_offset"]) == (4, 2, 1, 3)
+    units = {u["unit"]: u for u in p["units"]}
+    assert {u: units[u]["listed"] for u in units} == {"丁村": 1, "丙村": 0, "乙社区": 1, "甲村": 2}
+    assert (units["甲村"]["cctv_missing"], units["甲村"]["cctv_short_retention"]) == (1, 1)
+    beyond = page(offset=4)
+    assert beyond["houses"] == [] and (beyond["total"], beyond["next_offset"]) == (4, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "words"),
+    [
+        ("/analytics/overdue", {"limit": 0}, "每页条数至少为 1"),
+        ("/analytics/overdue", {"limit": 10_001}, "每页条数不能超过 10000"),
+        ("/analytics/overdue.geojson", {"offset": -1}, "起始位置不能为负数"),
+        ("/analytics/cctv", {"limit": -5}, "每页条数至少为 1"),
+    ],
+)
+def test_bad_page_is_refused_in_chinese(client, path, params, words):
+    r = client.get(path, params=params)
+    assert r.status_code == 422
+    assert words in r.json()["detail"]
+
+
 def test_filters_errors(client):
     assert client.get("/analytics/scores", params={"unit": "无此村"}).status_code == 404
     assert client.get("/analytics/overdue", params={"severity": "x"}).status_code == 422
@@ -83,7 +145,11 @@ def test_cli_json_matches_api(client, db_url, monkeypatch):
         res = runner.invoke(cli_app, [*cmd, "--json"])
         assert res.exit_code == 0, res.output
         params = {"as_of": "2026-05-31"} | ({"due_within": 30} if "overdue" in path else {})
-        assert json.loads(res.stdout) == client.get(path, params=params).json(), cmd
+        cli, api = json.loads(res.stdout), client.get(path, params=params).json()
+        # The CLI lists everything (limit null); the API's default first page of 1,000 items
+        # holds the whole of this town's list, so the rest is identical.
+        assert (cli.pop("limit", None), api.pop("limit", None)) in ((None, None), (None, 1000))
+        assert cli == api, cmd
     res = runner.invoke(cli_app, ["cctv", "--as-of", "2026-05-31"])
     assert "床位10张" in res.stdout  # JA-04's reason, in Chinese
 

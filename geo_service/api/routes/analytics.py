@@ -24,7 +24,9 @@ from geo_service.analytics.schemas import (
 from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
+from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.api.paging import PageDep
 from geo_service.domain.rubric import load_rubric
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -69,16 +71,20 @@ FiltersDep = Annotated[Filters, Depends(analytics_filters)]
 
 @router.get("/overdue", response_model=OverdueReport, summary="逾期未整改 overdue hazards")
 def get_overdue(
+    cache: CacheDep,
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
+    page: PageDep,
     due_within: Annotated[
         int | None, Query(ge=0, le=MAX_DUE_WITHIN, description="also due within N days")
     ] = None,
 ) -> OverdueReport:
     """Hazards not rectified on D and past their deadline (most overdue first); with
-    `due_within`, also those due in the next N days."""
-    return overdue(conn, filters, rule_params(settings), due_within)
+    `due_within`, also those due in the next N days. One page of `limit` items from `offset`
+    (`next_offset` says where the next starts); the counts are over every item."""
+    rules = rule_params(settings)
+    return cache.serve(lambda: overdue(conn, filters, rules, due_within, page.limit, page.offset))
 
 
 @router.get(
@@ -88,20 +94,27 @@ def get_overdue(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def get_overdue_geojson(
+    cache: CacheDep,
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
+    page: PageDep,
     due_within: Annotated[int | None, Query(ge=0, le=MAX_DUE_WITHIN)] = None,
 ) -> Response:
-    """The overdue list as a GeoJSON FeatureCollection, for the map."""
+    """The overdue list as a GeoJSON FeatureCollection, one page of it (`numberMatched`,
+    `next_offset` say how many there are and where the next page starts)."""
 
-    report = overdue(conn, filters, rule_params(settings), due_within)
-    body = json.dumps(overdue_geojson(report), ensure_ascii=False)
-    return Response(body, media_type="application/geo+json")
+    def layer() -> Response:
+        report = overdue(conn, filters, rule_params(settings), due_within, page.limit, page.offset)
+        body = json.dumps(overdue_geojson(report), ensure_ascii=False)
+        return Response(body, media_type="application/geo+json")
+
+    return cache.serve(layer)
 
 
 @router.get("/scores", response_model=ScoresReport, summary="附件1 考评得分 scores and ranks")
 def get_scores(
+    cache: CacheDep,
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
@@ -111,13 +124,17 @@ def get_scores(
 ) -> ScoresReport:
     """Every village/community scored on D with the rubric; each deduction lists its records."""
     rubric = load_rubric(settings.rubric_path)
-    return scores(conn, filters, rule_params(settings), rubric, records=records)
+    return cache.serve(
+        lambda: scores(conn, filters, rule_params(settings), rubric, records=records)
+    )
 
 
 @router.get("/table", response_model=TableReport, summary="附件2 统计表 (JSON)")
-def get_table(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> TableReport:
+def get_table(
+    cache: CacheDep, conn: ConnDep, settings: SettingsDep, filters: FiltersDep
+) -> TableReport:
     """The 附件2 rows (one per unit and the town total) as JSON."""
-    return table_rows(conn, filters, rule_params(settings))
+    return cache.serve(lambda: table_rows(conn, filters, rule_params(settings)))
 
 
 @router.get(
@@ -126,30 +143,41 @@ def get_table(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> Tabl
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def get_table_xlsx(conn: ConnDep, settings: SettingsDep, filters: FiltersDep) -> Response:
+def get_table_xlsx(
+    cache: CacheDep, conn: ConnDep, settings: SettingsDep, filters: FiltersDep
+) -> Response:
     """The same workbook `geo-service table --out FILE.xlsx` writes."""
-    report = table_rows(conn, filters, rule_params(settings))
-    name = f"table-{filters.as_of.isoformat()}.xlsx"
-    return Response(
-        workbook_bytes(report),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+
+    def workbook() -> Response:
+        report = table_rows(conn, filters, rule_params(settings))
+        name = f"table-{filters.as_of.isoformat()}.xlsx"
+        return Response(
+            workbook_bytes(report),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    return cache.serve(workbook)
 
 
 @router.get("/cctv", response_model=CctvReport, summary="视频监控 / 消防器材 compliance")
 def get_cctv(
+    cache: CacheDep,
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
+    page: PageDep,
     fire_kit: Annotated[bool, Query(description="also list fire-kit violations")] = False,
 ) -> CctvReport:
-    """Per-unit CCTV and fire-kit compliance, and the houses breaking the rules with reasons."""
-    return cctv(conn, filters, rule_params(settings), fire_kit=fire_kit)
+    """Per-unit CCTV and fire-kit compliance, and the houses breaking the rules with reasons:
+    one page of `limit` houses from `offset`; the per-unit figures and `total` count all."""
+    rules = rule_params(settings)
+    return cache.serve(lambda: cctv(conn, filters, rules, fire_kit, page.limit, page.offset))
 
 
 @router.get("/risk", response_model=RiskReport, summary="风险排序 houses to inspect first")
 def get_risk(
+    cache: CacheDep,
     conn: ConnDep,
     settings: SettingsDep,
     filters: FiltersDep,
@@ -158,7 +186,11 @@ def get_risk(
 ) -> RiskReport:
     """The highest-risk houses on D, each with its factor points and top contributors."""
     weights = load_risk_weights()
-    return risk(conn, filters, rule_params(settings), weights, limit=limit, min_score=min_score)
+    return cache.serve(
+        lambda: risk(
+            conn, filters, rule_params(settings), weights, limit=limit, min_score=min_score
+        )
+    )
 
 
 @router.get("/bulletin", response_class=HTMLResponse, summary="月度通报 monthly bulletin (HTML)")
