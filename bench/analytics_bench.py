@@ -48,9 +48,10 @@ def _calls(conn, as_of: date) -> list[tuple[str, Callable[[], bytes]]]:
         ("scores records=false", lambda: js(scores(conn, f, rules, rubric, records=False))),
         ("table (JSON)", lambda: js(table_rows(conn, f, rules))),
         ("table (.xlsx)", lambda: workbook_bytes(table_rows(conn, f, rules))),
-        ("overdue", lambda: js(overdue(conn, f, rules))),
-        ("overdue due_within=7", lambda: js(overdue(conn, f, rules, due_within=7))),
-        ("cctv", lambda: js(cctv(conn, f, rules))),
+        # The API's default first page (1,000 items); the counts are over every item.
+        ("overdue, first page", lambda: js(overdue(conn, f, rules, limit=1000))),
+        ("overdue due_within=7, first page", lambda: js(overdue(conn, f, rules, 7, 1000))),
+        ("cctv, first page", lambda: js(cctv(conn, f, rules, limit=1000))),
         ("risk top 100", lambda: js(risk(conn, f, rules, load_risk_weights(), limit=100))),
     ]
 
