@@ -35,7 +35,7 @@ def page_params(
     offset: Annotated[
         int,
         Query(
-            description="起始位置 index of the page's first item (next_offset of the last page)",
+            description="起始位置 index of the page's first item (the previous page's next_offset)",
             json_schema_extra={"minimum": 0},
         ),
     ] = 0,
