@@ -105,7 +105,8 @@ class Context:
     @property
     def geocoder(self) -> Geocoder:
         if self._geocoder is None:
-            self._geocoder = Geocoder.from_db(self.conn, self.normalizer, self.min_confidence)
+            # Reads only the standard addresses each sheet needs, inside this transaction.
+            self._geocoder = Geocoder.on_connection(self.conn, self.normalizer, self.min_confidence)
         return self._geocoder
 
     def invalidate(self) -> None:

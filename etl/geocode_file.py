@@ -68,8 +68,7 @@ def geocode_file(
         units = dict(cur.fetchall())
     normalizer = AddressNormalizer(town, units)
     threshold = town.min_confidence if min_confidence is None else min_confidence
-    geocoder = Geocoder.from_db(conn, normalizer, threshold)
-    conn.rollback()
+    geocoder = Geocoder.on_connection(conn, normalizer, threshold)
     ucol = _find(frame, unit_column) if unit_column else None
     unit_ids = (
         frame[ucol].map(lambda v: units.get(normalizer.resolve_unit(v)) if v else None).tolist()
@@ -78,6 +77,7 @@ def geocode_file(
     )
     addresses = frame[col].map(lambda v: None if v is None else str(v)).tolist()
     placed = geocoder.geocode(addresses, unit_ids)
+    conn.rollback()  # read-only: end the transaction the lookups opened
     out = frame.copy()
     for key, header in OUTPUT_COLUMNS.items():
         out[header] = placed[key].to_numpy()

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -280,6 +281,13 @@ class StandardAddress(Base):
             postgresql_ops={"normalized": "gin_trgm_ops"},
         ),
         Index("ix_addresses_geom", "geom", postgresql_using="gist"),
+        # The geocoder's fuzzy candidates: same numbers (and unit). Migration 0007; the
+        # expression must match etl/sql/geocode_candidates.sql.
+        Index(
+            "ix_addresses_numbers",
+            text("btrim(regexp_replace(normalized, '[^0-9]+', ' ', 'g'))"),
+            "unit_id",
+        ),
     )
 
 
