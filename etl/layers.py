@@ -298,4 +298,10 @@ def _addresses(ctx, frame, rows, rl, result) -> None:
     )[ok]
     stage["geom"] = _ewkb(geoms[ok])
     upsert(ctx, "addresses", stage, result=result)
+    if result.inserted:
+        # Fresh statistics for the geocoder's look-ups (exact forms, numbers index) right away,
+        # not when autovacuum gets to it: a file imported next would otherwise be planned on
+        # none. ANALYZE samples a fixed number of rows, and this layer changes rarely.
+        with ctx.conn.cursor() as cur:
+            cur.execute("ANALYZE addresses")
     ctx.invalidate()
