@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     basemap: Literal["none", "tianditu", "amap", "osm"] = "none"
     tianditu_key: str | None = None
     sql_echo: bool = False
+    # Per server worker: connections kept (and as many again in a burst), and how long a
+    # request queues for one before it is answered 503 (busy, retry).
+    db_pool_size: int = 10
+    db_pool_timeout: float = 30
     # Access control (docs/access.md). Lifetimes: API bearer tokens are short, the map's
     # session cookie lasts a working day; both are void at once on logout or disabling.
     token_minutes: int = 30

@@ -29,13 +29,17 @@ def sqlalchemy_url(url: str) -> str:
     )
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 30, echo: bool = False
+) -> Engine:
+    """An engine whose pool holds `pool_size` connections (as many again in a burst); a
+    request waits up to `pool_timeout` seconds for one before it is answered 503."""
     return create_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_timeout=10,
+        pool_timeout=pool_timeout,
         echo=echo,
         connect_args={"connect_timeout": 5, "application_name": "geo-service"},
     )

@@ -30,7 +30,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(database_url(settings), echo=settings.sql_echo)
+        app.state.engine = make_engine(
+            database_url(settings),
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout,
+            echo=settings.sql_echo,
+        )
         try:
             yield
         finally:
