@@ -119,7 +119,8 @@ def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
     unit_filter, unit_params = _unit_filter(hq)
     sql = render(
         "incident_units.sql",
-        incidents=inc.source(located_only=False),
+        recorded=inc.source(["t.unit_id IS NOT NULL"], located_only=False),
+        unrecorded=inc.source(["t.unit_id IS NULL"]),
         houses=houses.source(located_only=False),
         unit_filter=unit_filter,
     )

@@ -13,7 +13,8 @@ SELECT coalesce(json_agg(json_build_object(
            'properties', json_build_object('i', c.i, 'j', c.j, 'count', c.n {{props}})
        ) ORDER BY c.n DESC, c.i, c.j), '[]'::json)::text
 FROM (
-    SELECT i, j, count(*) AS n {{aggregates}}
+    -- grouped by the one bigint `cell`; i and j are taken from the groups, not from every row
+    SELECT (cell >> 32)::int AS i, ((cell << 32) >> 32)::int AS j, count(*) AS n {{aggregates}}
     FROM binned
-    GROUP BY i, j
+    GROUP BY cell
 ) c
