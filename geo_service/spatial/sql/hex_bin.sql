@@ -10,21 +10,19 @@
 -- bin and pre-aggregate in parallel workers: x and y must be cheap expressions. Everything is
 -- double precision (a bare 3.0 or a bound float would be NUMERIC, many times slower).
 --
--- The choice between the two lattices is made once per point: it yields one bigint `cell`
--- (i in the high 32 bits, j in the low 32), computed as a set-returning `unnest` output so
--- PostgreSQL evaluates it once (a flattened subquery would copy the distance comparison into
--- both i and j, and into every GROUP BY key). i and j are then two shifts of `cell`; grouping
--- by `cell` alone is the cheapest.
+-- The choice between the two lattices yields one bigint `cell` (i in the high 32 bits, j in
+-- the low 32); i and j are two shifts of it. Grouping by `cell` evaluates the distance
+-- comparison once per point (grouping by i and j would copy it into both keys).
 SELECT c.*, (c.cell >> 32)::int AS i, ((c.cell << 32) >> 32)::int AS j
 FROM (
     SELECT l.*,
-           unnest(ARRAY[CASE
+           CASE
                WHEN power(l.x - l.w * l.ea, 2) + power(l.y - l.h * l.ja, 2)
                     <= power(l.x - l.w * (l.ob + 0.5::float8), 2)
                        + power(l.y - l.h * (l.jb + 0.5::float8), 2)
                THEN ((2 * l.ea)::bigint << 32) | (l.ja::bigint & 4294967295)
                ELSE ((2 * l.ob + 1)::bigint << 32) | (l.jb::bigint & 4294967295)
-           END]) AS cell
+           END AS cell
     FROM (
         -- w × h: the lattice of even-column centres; odd columns sit at +(w/2, h/2).
         SELECT p.*, g.w, g.h,
