@@ -149,3 +149,17 @@ def test_every_data_table_bumps_the_version(db):
             ).scalars()
         )
     assert triggered == set(Base.metadata.tables) - NOT_VERSIONED
+
+
+def test_feature_pages_are_cached_per_server_address(app):
+    h = auth_headers(app.app, "supervisor")
+    path = "/ogc/collections/houses/items"
+    first = app.get(path, params={"limit": 2}, headers=h)
+    again = app.get(path, params={"limit": 2}, headers=h)
+    other = app.get(f"http://gis.example{path}", params={"limit": 2}, headers=h)
+    assert (first.headers["x-cache"], again.headers["x-cache"]) == ("miss", "hit")
+    # 4 (甲村) + 12 (乙社区) + 1 (丁村) houses: two per page, so a `next` link exists.
+    assert first.json()["numberMatched"] == 17
+    assert again.json() == first.json()
+    assert other.headers["x-cache"] == "miss"
+    assert all(link["href"].startswith("http://gis.example/") for link in other.json()["links"])

@@ -48,6 +48,7 @@ class ResponseCache:
             str(user.village_unit_id or ""),
             str(user.department_id or ""),
             date.today().isoformat(),
+            str(self.request.base_url),  # answers may hold links to this server
             self.request.url.path,
             *sorted(f"{k}={v}" for k, v in self.request.query_params.multi_items()),
         ]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from geo_service.access.readable import readable_tables, require_readable
+from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.errors import ValidationError
 from geo_service.spatial import items
@@ -184,6 +185,7 @@ def schema(request: Request, layer: LayerDep) -> JSONResponse:
 )
 def features(
     request: Request,
+    cache: CacheDep,
     conn: ConnDep,
     layer: LayerDep,
     limit: Annotated[
@@ -211,29 +213,32 @@ def features(
     except ValidationError as e:
         return _bad_request(e)
     limit = min(limit, MAX_LIMIT)
-    matched = items.count(conn, sel)
     here = f"{base_url(request)}/ogc/collections/{layer.name}/items"
 
     def page_link(rel: str, at: int) -> dict[str, str]:
         q = {**query, "limit": str(limit), "offset": str(at)}
         return _link(f"{here}?{urlencode(q)}", rel, GEOJSON)
 
-    links = [page_link("self", offset)]
-    if offset + limit < matched:
-        links.append(page_link("next", offset + limit))
-    if offset > 0:
-        links.append(page_link("prev", max(0, offset - limit)))
-    links.append(_link(here.rsplit("/items", 1)[0], "collection", "application/json"))
-    body = items.feature_collection(
-        conn,
-        sel,
-        limit,
-        offset,
-        numberMatched=matched,
-        numberReturned=max(0, min(limit, matched - offset)),
-        links=links,
-    )
-    return geojson(body, cache_control(layer))
+    def answer() -> Response:
+        matched = items.count(conn, sel)
+        links = [page_link("self", offset)]
+        if offset + limit < matched:
+            links.append(page_link("next", offset + limit))
+        if offset > 0:
+            links.append(page_link("prev", max(0, offset - limit)))
+        links.append(_link(here.rsplit("/items", 1)[0], "collection", "application/json"))
+        body = items.feature_collection(
+            conn,
+            sel,
+            limit,
+            offset,
+            numberMatched=matched,
+            numberReturned=max(0, min(limit, matched - offset)),
+            links=links,
+        )
+        return geojson(body, cache_control(layer))
+
+    return cache.serve(answer)
 
 
 @router.get(

@@ -95,6 +95,14 @@ CREATE UNLOGGED TABLE response_cache (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ix_response_cache_version ON response_cache (version);
+-- lz4 where the server was built with it: storing a 2 MB tile takes ~30 ms, pglz ~70 ms.
+DO $$
+BEGIN
+    ALTER TABLE response_cache ALTER COLUMN body SET COMPRESSION lz4;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'response_cache.body keeps the default compression: %', SQLERRM;
+END
+$$;
 
 -- The API roles reach the cache only through these two functions (keys are built by the
 -- service from the caller's role and scope, so one role's answer never reaches another).
