@@ -2,13 +2,17 @@
 and only for callers who may see the same rows (hand-made town of analytics_data, D = May 31).
 """
 
+import json
+
 import pytest
 from access_helpers import auth_headers
 from analytics_data import load
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from geo_service.api.app import create_app
+from geo_service.cli import app as cli_app
 from geo_service.config import Settings
 from geo_service.db import make_engine
 from geo_service.models import Base
@@ -163,3 +167,16 @@ def test_feature_pages_are_cached_per_server_address(app):
     assert again.json() == first.json()
     assert other.headers["x-cache"] == "miss"
     assert all(link["href"].startswith("http://gis.example/") for link in other.json()["links"])
+
+
+def test_cache_commands(app, url, monkeypatch):
+    app.get(OVERDUE, params=D, headers=auth_headers(app.app, "leader"))
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    res = runner.invoke(cli_app, ["cache", "status", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["answers"] >= 1
+    assert runner.invoke(cli_app, ["cache", "clear"]).exit_code == 0
+    assert json.loads(runner.invoke(cli_app, ["cache", "status", "--json"]).stdout)["answers"] == 0
+    again = app.get(OVERDUE, params=D, headers=auth_headers(app.app, "leader"))
+    assert again.headers["x-cache"] == "miss"

@@ -48,6 +48,10 @@ def _register() -> None:
 
     spatial.register(app)  # density, hotspots
 
+    from geo_service.cli import cache
+
+    app.add_typer(cache.app, name="cache")
+
 
 _register()
 
