@@ -104,7 +104,8 @@ def git_revision() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            # BENCHMARKS.md is this command's own output: rewriting it is not a code change.
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md"],
             cwd=ROOT,
             capture_output=True,
             text=True,
