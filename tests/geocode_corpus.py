@@ -185,3 +185,19 @@ def score(samples: pd.DataFrame, placed: pd.DataFrame) -> Score:
     d = haversine_m(samples["lon"], samples["lat"], lon, lat)
     d = np.where(ok, d, np.inf)
     return Score(len(samples), int(ok.sum()), int((d <= 30).sum()), int((ok & (d > 100)).sum()))
+
+
+def demo_reference_rows(cur) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
+    """The demo town's standard addresses (in id order), road names and village/community ids,
+    read with the cursor `cur`: what a geocoder is built from and checked against."""
+    cur.execute(
+        "SELECT a.normalized, a.full_address, u.name, ST_X(a.geom), ST_Y(a.geom) "
+        "FROM addresses a JOIN units u ON u.id = a.unit_id ORDER BY a.id"
+    )
+    addresses = pd.DataFrame(
+        cur.fetchall(), columns=["normalized", "full_address", "unit", "lon", "lat"]
+    )
+    cur.execute("SELECT DISTINCT name FROM roads WHERE name IS NOT NULL ORDER BY name")
+    roads = [r for (r,) in cur.fetchall()]
+    cur.execute("SELECT name, id FROM units WHERE kind <> 'department'")
+    return addresses, roads, dict(cur.fetchall())

@@ -144,17 +144,7 @@ def test_geocode_command_writes_the_placement(town, tmp_path):
 def demo_reference(demo_url):
     conn = psycopg2.connect(demo_url)
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT a.normalized, a.full_address, u.name, ST_X(a.geom), ST_Y(a.geom) "
-            "FROM addresses a JOIN units u ON u.id = a.unit_id"
-        )
-        addresses = pd.DataFrame(
-            cur.fetchall(), columns=["normalized", "full_address", "unit", "lon", "lat"]
-        )
-        cur.execute("SELECT DISTINCT name FROM roads WHERE name IS NOT NULL")
-        roads = [r for (r,) in cur.fetchall()]
-        cur.execute("SELECT name, id FROM units WHERE kind <> 'department'")
-        units = dict(cur.fetchall())
+        addresses, roads, units = gc.demo_reference_rows(cur)
     normalizer = AddressNormalizer(load_town_config(), units)
     geocoder = Geocoder.from_db(conn, normalizer, load_town_config().min_confidence)
     conn.close()

@@ -23,17 +23,7 @@ def demo(demo_url):
     conn = psycopg2.connect(demo_url)
     conn.set_session(readonly=True)
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT a.normalized, a.full_address, u.name, ST_X(a.geom), ST_Y(a.geom) "
-            "FROM addresses a JOIN units u ON u.id = a.unit_id ORDER BY a.id"
-        )
-        addresses = pd.DataFrame(
-            cur.fetchall(), columns=["normalized", "full_address", "unit", "lon", "lat"]
-        )
-        cur.execute("SELECT DISTINCT name FROM roads WHERE name IS NOT NULL ORDER BY name")
-        roads = [r for (r,) in cur.fetchall()]
-        cur.execute("SELECT name, id FROM units WHERE kind <> 'department'")
-        units = dict(cur.fetchall())
+        addresses, roads, units = gc.demo_reference_rows(cur)
     yield conn, addresses, roads, units
     conn.close()
 
