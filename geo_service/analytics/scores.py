@@ -19,8 +19,13 @@ def unit_measures(
     conn: Connection, filters: Filters, rules: RuleParams, records: bool = False
 ) -> list[dict[str, Any]]:
     """One row per village/community: the counts on D and, with `records`, the house and
-    hazard codes behind each count (empty lists otherwise)."""
-    return list(run(conn, "unit_measures.sql", filters, rules, with_records=records))
+    hazard codes behind each count (`rec_<measure>` lists; absent otherwise)."""
+    rows = list(run(conn, "unit_measures.sql", filters, rules))
+    if records:
+        codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", filters, rules)}
+        for row in rows:
+            row.update(codes[row["unit_id"]])
+    return rows
 
 
 def rubric_measures(row: dict[str, Any]) -> dict[str, float]:

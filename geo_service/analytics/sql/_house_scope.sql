@@ -4,6 +4,7 @@
 -- or under the minimum counts as short. `fire_kit` agrees with rules.fire_kit_status: any item
 -- recorded absent = incomplete, all present = complete, else unchecked. `inspected`: inspected within the period (排查率).
 SELECT h.id, h.house_code, h.unit_id, u.name AS unit_name, h.address, h.geom,
+       h.last_inspected_on,
        h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
        h.has_second_landlord,  -- derived column: the name itself is personal data
        coalesce(h.second_landlord_registered, false) AS second_landlord_registered,

@@ -1,8 +1,9 @@
--- Per unit (村/社区) as of D: the counts behind the 附件1 scores and the 附件2 table, and the
--- records behind each deduction (house and hazard codes, only when :with_records). One row per
--- unit, units without houses or hazards included (their counts are 0). The CTEs are inlined
--- (NOT MATERIALIZED): scanning houses twice is cheaper than writing wide CTE rows to disk.
--- Record arrays are aggregated unordered (so hash aggregation needs no sort) and sorted last.
+-- Per unit (村/社区) as of D: the counts behind the 附件1 scores and the 附件2 table. One row
+-- per unit, units without houses or hazards included (their counts are 0). The CTEs are
+-- inlined (NOT MATERIALIZED): scanning houses twice is cheaper than writing wide CTE rows to
+-- disk. Only counts here, so every aggregate runs in parallel (PostgreSQL 15's array_agg has
+-- no parallel combine): the codes behind each count are `unit_records.sql`, run only when
+-- asked for.
 WITH hs AS NOT MATERIALIZED (
     -- @include _house_scope.sql
 ), zs AS NOT MATERIALIZED (
@@ -19,37 +20,28 @@ WITH hs AS NOT MATERIALIZED (
            count(*) FILTER (WHERE has_second_landlord AND second_landlord_registered)
                AS second_landlords_registered,
            count(*) FILTER (WHERE pledge_signed) AS houses_pledged,
-           count(*) FILTER (WHERE inspected) AS houses_inspected,
            count(*) FILTER (WHERE cctv_required) AS cctv_required,
-           count(*) FILTER (WHERE cctv_required AND cctv_violation IS NULL) AS cctv_compliant,
-           array_agg(house_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND (NOT is_registered))
-               AS rec_houses_unregistered,
-           array_agg(house_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND (registered_tenants < tenants))
-               AS rec_tenant_points_below_target,
-           array_agg(house_code)
-               FILTER (WHERE CAST(:with_records AS boolean)
-                             AND has_second_landlord AND NOT second_landlord_registered)
-               AS rec_second_landlords_unregistered,
-           array_agg(house_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND (NOT pledge_signed))
-               AS rec_houses_without_pledge
+           count(*) FILTER (WHERE cctv_required AND cctv_violation IS NULL) AS cctv_compliant
     FROM hs
     GROUP BY unit_id
+), inspected_agg AS (
+    -- The same rule as hs.inspected (排查率), as a join: a hashed IN-subquery would keep the
+    -- whole house aggregate serial.
+    SELECT hs.unit_id, count(*) AS houses_inspected
+    FROM hs
+    LEFT JOIN (SELECT DISTINCT i.house_id FROM inspections i
+               WHERE i.inspected_on BETWEEN CAST(:period_from AS date)
+                                        AND CAST(:period_to AS date)) pi ON pi.house_id = hs.id
+    WHERE hs.last_inspected_on BETWEEN CAST(:period_from AS date) AND CAST(:period_to AS date)
+       OR pi.house_id IS NOT NULL
+    GROUP BY hs.unit_id
 ), hazard_cat AS (
     -- One pass over the hazards: per unit and category (a few hundred rows), then rolled up.
     SELECT unit_id, category,
            count(*) AS n,
            count(*) FILTER (WHERE transferred) AS n_transferred,
            count(*) FILTER (WHERE rectified) AS n_rectified,
-           count(*) FILTER (WHERE overdue) AS n_overdue,
-           array_agg(hazard_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND NOT transferred) AS rec_nt,
-           array_agg(hazard_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND overdue) AS rec_od,
-           array_agg(hazard_code)
-               FILTER (WHERE CAST(:with_records AS boolean) AND NOT rectified) AS rec_ur
+           count(*) FILTER (WHERE overdue) AS n_overdue
     FROM zh
     GROUP BY unit_id, category
 ), hazard_agg AS (
@@ -71,26 +63,17 @@ SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind,
        coalesce(ha.second_landlords, 0) AS second_landlords,
        coalesce(ha.second_landlords_registered, 0) AS second_landlords_registered,
        coalesce(ha.houses_pledged, 0) AS houses_pledged,
-       coalesce(ha.houses_inspected, 0) AS houses_inspected,
+       coalesce(ia.houses_inspected, 0) AS houses_inspected,
        coalesce(ha.cctv_required, 0) AS cctv_required,
        coalesce(ha.cctv_compliant, 0) AS cctv_compliant,
        coalesce(za.hazards, 0) AS hazards,
        coalesce(za.hazards_transferred, 0) AS hazards_transferred,
        coalesce(za.hazards_rectified, 0) AS hazards_rectified,
        coalesce(za.hazards_overdue, 0) AS hazards_overdue,
-       coalesce(za.by_category, '{}'::jsonb) AS by_category,
-       ARRAY(SELECT c FROM unnest(ha.rec_houses_unregistered) c ORDER BY c) AS rec_houses_unregistered,
-       ARRAY(SELECT c FROM unnest(ha.rec_tenant_points_below_target) c ORDER BY c) AS rec_tenant_points_below_target,
-       ARRAY(SELECT c FROM unnest(ha.rec_second_landlords_unregistered) c ORDER BY c) AS rec_second_landlords_unregistered,
-       ARRAY(SELECT c FROM unnest(ha.rec_houses_without_pledge) c ORDER BY c) AS rec_houses_without_pledge,
-       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_nt) c
-             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_not_transferred,
-       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_od) c
-             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_overdue,
-       ARRAY(SELECT c FROM hazard_cat x, unnest(x.rec_ur) c
-             WHERE x.unit_id = u.id ORDER BY c) AS rec_hazards_unrectified
+       coalesce(za.by_category, '{}'::jsonb) AS by_category
 FROM units u
 LEFT JOIN house_agg ha ON ha.unit_id = u.id
+LEFT JOIN inspected_agg ia ON ia.unit_id = u.id
 LEFT JOIN hazard_agg za ON za.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
   AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
