@@ -1,16 +1,13 @@
+-- Every trigger the upgrade made, found in the catalogue (so the table list lives in one place).
 DO $$
 DECLARE
-    t text;
+    r record;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['units', 'key_areas', 'schools', 'houses', 'hazard_categories',
-                             'hazards', 'incidents', 'roads', 'addresses', 'inspections',
-                             'review_visits', 'route_plans', 'route_plan_routes',
-                             'route_plan_stops', 'meta']
+    FOR r IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+             WHERE tgname LIKE 'data_change_mark%' AND tgfoid IN (
+                 'data_change_mark()'::regprocedure, 'data_change_mark_rows()'::regprocedure)
     LOOP
-        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark ON %I', t);
-        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_ins ON %I', t);
-        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_upd ON %I', t);
-        EXECUTE format('DROP TRIGGER IF EXISTS data_change_mark_del ON %I', t);
+        EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, r.tbl);
     END LOOP;
 END
 $$;
