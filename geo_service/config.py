@@ -2,10 +2,13 @@
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from geo_service.domain.rules import RuleParams
 
 
 class Settings(BaseSettings):
@@ -47,6 +50,13 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     cache_max_mb: int = 1024
     cache_max_entry_mb: float = 32
+
+    @cached_property
+    def rules(self) -> "RuleParams":
+        """The rule parameters of GEO_RULES_PATH (else the packaged rules), read once."""
+        from geo_service.domain.rules import load_rule_params
+
+        return load_rule_params(self.rules_path)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -1,32 +1,11 @@
--- Every hazard found on or before D (:as_of), with its state on D (SPEC §3.3, §6).
--- Must agree with geo_service.domain.rules.due_date / is_overdue:
---   due        = the notice's deadline, else found_on + major_days (重大)
---                or found_on + general_months calendar months (一般; Jan 31 + 3 months = Apr 30)
---   rectified  = rectified on or before D (a later rectification has not happened yet on D)
---   transferred= posted on the wall AND entered in the system, and the transfer date (when
---                recorded) is on or before D
---   overdue    = not rectified on D and D > due (the deadline day itself is not overdue)
-SELECT s.*,
-       (NOT s.rectified AND CAST(:as_of AS date) > s.due) AS overdue,
-       GREATEST(0, CAST(:as_of AS date) - s.due) AS days_overdue
-FROM (
-    SELECT z.id, z.hazard_code, z.house_id, z.category, z.severity, z.found_on,
-           z.department_id, z.rectified_on, z.transferred_on,
-           coalesce(
-               z.deadline_on,
-               CASE WHEN z.severity = 'major'
-                    THEN z.found_on + CAST(:major_days AS integer)
-                    ELSE CAST(z.found_on + make_interval(months => CAST(:general_months AS integer))
-                              AS date)
-               END) AS due,
-           (z.rectified_on IS NOT NULL AND z.rectified_on <= CAST(:as_of AS date)) AS rectified,
-           (z.posted_on_wall AND z.entered_in_system
-            AND (z.transferred_on IS NULL OR z.transferred_on <= CAST(:as_of AS date)))
-               AS transferred
-    FROM hazards z
-    WHERE z.found_on <= CAST(:as_of AS date)
-      AND (CAST(:categories AS text[]) IS NULL OR z.category = ANY (CAST(:categories AS text[])))
-      AND (CAST(:severity AS text) IS NULL OR z.severity = CAST(:severity AS text))
-      AND (CAST(:found_from AS date) IS NULL OR z.found_on >= CAST(:found_from AS date))
-      AND (CAST(:found_to AS date) IS NULL OR z.found_on <= CAST(:found_to AS date))
-) s
+-- Every hazard found on or before D (:as_of) with its state on D, under the hazard filters.
+-- The state (deadline, rectified, transferred, overdue) is hazard_state()'s, defined once in
+-- the database (geo_service/domain/sql/0009_hazard_rules.sql).
+SELECT s.id, s.hazard_code, s.house_id, s.category, s.severity, s.found_on, s.department_id,
+       s.rectified_on, s.transferred_on, s.due_on AS due, s.rectified, s.transferred,
+       s.overdue, s.days_overdue
+FROM hazard_state(CAST(:as_of AS date)) s
+WHERE (CAST(:categories AS text[]) IS NULL OR s.category = ANY (CAST(:categories AS text[])))
+  AND (CAST(:severity AS text) IS NULL OR s.severity = CAST(:severity AS text))
+  AND (CAST(:found_from AS date) IS NULL OR s.found_on >= CAST(:found_from AS date))
+  AND (CAST(:found_to AS date) IS NULL OR s.found_on <= CAST(:found_to AS date))

@@ -1,24 +1,22 @@
 -- Review-phase (回头看) targets as of :d, one row per house: why it is chosen (kinds) and every
--- hazard to verify there. A hazard counts when found on or before :d; a rectification dated
--- after :d has not happened yet on :d (SPEC §6). Kinds:
+-- hazard to verify there, each in its state on :d as hazard_state() defines it (found on or
+-- before :d; a rectification dated after :d has not happened yet on :d, SPEC §6). Kinds:
 --   catastrophic_hazard  open major hazard of a fire/explosion/collapse category (SPEC §4.4)
---   overdue              open hazard past its deadline (:d > due_on, SPEC §3.3)
+--   overdue              open hazard past its deadline on :d (hazard_state(), SPEC §3.3)
 --   unverified_fix       catastrophic major hazard rectified by :d, not verified by :d
 --   key_area             house in a key area whose risk score reaches the threshold: the
 --                        analytics risk ranking, passed in as :risk_ids / :risk_scores
 --   listed               named in :house_ids
 WITH hz AS (
     SELECT h.id, h.house_id, h.hazard_code, h.category, c.label_zh, h.severity, h.due_on,
-           h.verified_on, c.catastrophic,
-           (h.rectified_on IS NULL OR h.rectified_on > CAST(:d AS date)) AS is_open
-    FROM hazards h
+           h.verified_on, c.catastrophic, NOT h.rectified AS is_open, h.overdue AS is_overdue,
+           h.days_overdue
+    FROM hazard_state(CAST(:d AS date)) h
     JOIN hazard_categories c ON c.code = h.category
-    WHERE h.found_on <= CAST(:d AS date)
 ),
 flags AS (
     SELECT hz.*,
            is_open AND severity = 'major' AND catastrophic AS is_catastrophic,
-           is_open AND CAST(:d AS date) > due_on AS is_overdue,
            CAST(:include_unverified AS boolean) AND NOT is_open AND severity = 'major'
                AND catastrophic
                AND (verified_on IS NULL OR verified_on > CAST(:d AS date)) AS is_unverified_fix
@@ -53,7 +51,7 @@ verify AS (
            jsonb_agg(jsonb_build_object(
                'id', id, 'code', hazard_code, 'category', category, 'label_zh', label_zh,
                'severity', severity, 'due_on', due_on, 'open', is_open,
-               'overdue_days', CASE WHEN is_overdue THEN CAST(:d AS date) - due_on ELSE 0 END,
+               'overdue_days', days_overdue,
                'catastrophic', catastrophic)
                ORDER BY severity = 'major' DESC, due_on, id) AS hazards
     FROM flags
