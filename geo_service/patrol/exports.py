@@ -7,6 +7,7 @@ import gpxpy.gpx
 import simplekml
 
 from geo_service.errors import NotFoundError
+from geo_service.geojson import feature_collection
 from geo_service.patrol.result import PlanRoute, PlanStop, RoutePlan
 
 
@@ -72,7 +73,7 @@ def team_kml(plan: RoutePlan, team: int) -> str:
     return kml.kml()
 
 
-def plan_geojson(plan: RoutePlan) -> dict:
+def plan_geojson(plan: RoutePlan) -> str:
     """The routes (road lines) and their stops (points, in order) as a FeatureCollection."""
     features = []
     for r in plan.routes:
@@ -94,7 +95,7 @@ def plan_geojson(plan: RoutePlan) -> dict:
                     },
                 }
             )
-    return {"type": "FeatureCollection", "features": features}
+    return feature_collection(features)
 
 
 def write_team_files(plan: RoutePlan, out_dir: Path) -> list[Path]:

@@ -92,8 +92,8 @@ def get_instance(ref: str, conn: ConnDep) -> dict:
 
 
 @router.get("/plans/{ref}/geojson", summary="地图图层 routes and stops as GeoJSON")
-def plan_geojson(ref: str, conn: ConnDep) -> dict:
-    return exports.plan_geojson(load_plan(conn, ref)[0])
+def plan_geojson(ref: str, conn: ConnDep) -> Response:
+    return Response(exports.plan_geojson(load_plan(conn, ref)[0]), media_type="application/json")
 
 
 @router.get("/plans/{ref}/teams/{team}.gpx", summary="GPX 航点与轨迹 for one team")
