@@ -19,6 +19,7 @@ from etl.templates import Column, Sheet, match_headers
 from etl.values import PARSERS
 
 _NUMERIC = ("int", "float")
+_NOT_SUMMED = {"lon", "lat"}  # coordinates are numbers, not quantities
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,11 @@ def check_totals(layout: Layout, sheet: Sheet, headers: list[object]) -> list[To
     """One check per total row that fills at least one numeric column of the template."""
     if not layout.labels:
         return []
-    numeric = {p: c for p, c in match_headers(sheet, headers).items() if c.kind in _NUMERIC}
+    numeric = {
+        p: c
+        for p, c in match_headers(sheet, headers).items()
+        if c.kind in _NUMERIC and c.field not in _NOT_SUMMED
+    }
     body, kinds = layout.body, layout.kinds
     parsed = {p: PARSERS[c.kind](body[p]) for p, c in numeric.items()}
     checks, since = [], []
