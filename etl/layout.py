@@ -103,7 +103,7 @@ def sort_rows(
     filled = present[:, list(matched)].sum(axis=1)
     lead = _lead_cells(cells.to_numpy(dtype=object), present)
     words = {str(v).strip() for row in [headers, *above] for v in row if _filled(v)}
-    telling = _any_cell(lead, lambda v: v in words or bool(_SUSPECT.search(v)))
+    telling = _any_cell(lead, lambda v: v.strip() in words or bool(_SUSPECT.search(v)))
     suspects = ((filled <= 1) | telling) & ~blank
     kinds = pd.Series("data", index=body.index, dtype=object)
     kinds[blank] = "empty"
