@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 
+from geo_service.access import keys
 from geo_service.access.dependencies import SESSION_COOKIE, token_of
 from geo_service.access.tokens import decode
 from geo_service.config import Settings
@@ -115,6 +116,8 @@ class AccessMiddleware:
             return
         token = token_of(dict(headers), conn.cookies)
         state["claims"] = decode(self.key, token) if token else None
+        if state["claims"] is None and keys.looks_like_key(token):  # an API key (keys.py)
+            state["claims"] = await keys.claims_for_request(scope, token)
         path = scope["path"]
         if state["claims"] is None and not is_open(path):
             await self._refuse_anonymous(scope, send_with_headers)

@@ -42,6 +42,9 @@ def _register() -> None:
     from geo_service.cli import audit, users
 
     app.add_typer(users.app, name="users")
+    from geo_service.cli import keys
+
+    app.add_typer(keys.app, name="keys")
     app.command("audit")(audit.audit)
 
     from geo_service.cli import spatial
