@@ -47,10 +47,9 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-# Front-end assets served by the app itself (no CDN on an intranet); licences stay in each package.
-if [ ! -f web_map/vendor/node_modules/leaflet/dist/leaflet.js ] \
-   || [ web_map/vendor/package.json -nt web_map/vendor/node_modules ]; then
-  echo "setup: npm install (map assets)"
-  (cd web_map/vendor && npm install --no-package-lock --no-audit --no-fund --silent)
-  touch web_map/vendor/node_modules
+# Front-end assets served by the app itself (no CDN on an intranet): the pinned npm packages of
+# web_map/vendor/assets.toml, checked and copied with their licences into web_map/static/vendor.
+if ! python3 build_support/vendor_assets.py --check >/dev/null; then
+  echo "setup: map and API-docs assets (npm pack)"
+  python3 build_support/vendor_assets.py >/dev/null
 fi

@@ -50,10 +50,11 @@ def content_security_policy(nonce: str, image_sources: list[str], docs: bool = F
     its map as inline scripts; the nonce admits those and nothing injected), styles may be
     inline (folium and Leaflet set them), images may also come from a chosen base map."""
     if docs:
-        # FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script.
+        # /docs and /redoc start Swagger UI / ReDoc (served locally) with an inline script;
+        # ReDoc runs its search in a worker made from a blob.
         return (
-            "default-src 'self'; script-src 'self' 'unsafe-inline' https:; "
-            "style-src 'self' 'unsafe-inline' https:; img-src 'self' data: https:; "
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
             "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
         )
     images = " ".join(["'self'", "data:", "blob:", *image_sources])

@@ -9,6 +9,7 @@ from geo_service.cli.common import console, settings
 from geo_service.db import check_reachable, database_url
 from geo_service.errors import SetupError
 from geo_service.localdb import port_is_free
+from web_map.assets import check_assets
 
 WORKER_HEALTHCHECK_S = 60
 # Idle keep-alive connections are closed after this long. uvicorn's 5 s default is shorter than
@@ -31,6 +32,7 @@ def serve(
             "or choose another with --port (or GEO_PORT)"
         )
     signing_key(s)  # refuses a placeholder secret in production before any worker starts
+    check_assets()  # and a package installed without its map/API-docs assets
     url = database_url(s, start=not s.database_url)
     check_reachable(url)
     console.print(f"地图 map: http://{s.host}:{s.port}/map   API: http://{s.host}:{s.port}/docs")
