@@ -14,7 +14,8 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   if [ -n "$major" ]; then
     for p in "postgresql-$major-postgis-3" "postgresql-$major-pgrouting"; do have "$p" || need_apt+=("$p"); done
   fi
-  for p in chromium fonts-noto-cjk nodejs npm; do
+  # nginx-light and openssl: tests/test_deploy.py runs docs/deploy.md's nginx configuration.
+  for p in chromium fonts-noto-cjk nodejs npm nginx-light openssl; do
     case $p in
       nodejs|npm) command -v "$p" >/dev/null || need_apt+=("$p") ;;
       *) have "$p" || need_apt+=("$p") ;;
@@ -32,7 +33,7 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   fi
 else
   echo "setup: not root on Debian; make sure PostgreSQL with PostGIS 3 and pgRouting," \
-       "Chromium and Node.js/npm are installed (e.g. postgresql-NN-postgis-3 postgresql-NN-pgrouting)."
+       "Chromium, Node.js/npm and nginx are installed (e.g. postgresql-NN-postgis-3 postgresql-NN-pgrouting)."
 fi
 
 # Python environment: the project and its development tools.

@@ -1,5 +1,6 @@
 """`geo-service backup` / `restore`: the whole database with pg_dump / pg_restore."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,8 +13,19 @@ from geo_service.errors import SetupError, ValidationError
 from geo_service.localdb import pg_bindir
 
 
+def client_tool(name: str) -> Path:
+    """The newest installed `pg_dump`/`pg_restore`. A server that only talks to a remote
+    PostgreSQL has the client package alone (no initdb, so not `pg_bindir`)."""
+    found = [p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.parts[-3].isdigit()]
+    if found:
+        return max(found, key=lambda p: int(p.parts[-3]))
+    if on_path := shutil.which(name):
+        return Path(on_path)
+    return pg_bindir() / name  # says what to install when nothing is there
+
+
 def _run(tool: str, *args: str) -> None:
-    result = subprocess.run([str(pg_bindir() / tool), *args], capture_output=True, text=True)
+    result = subprocess.run([str(client_tool(tool)), *args], capture_output=True, text=True)
     if result.returncode != 0:
         raise SetupError(f"{tool} failed: {result.stderr.strip().splitlines()[-1:]}")
 
