@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from geo_service.access.setup import ensure_api_roles
 from geo_service.cli.common import console, settings
-from geo_service.db import database_url
 from geo_service.errors import SetupError, ValidationError
 from geo_service.localdb import pg_bindir
 
@@ -32,6 +30,8 @@ def _run(tool: str, *args: str) -> None:
 
 def backup(out: Path = typer.Argument(..., help="dump file to write (custom format)")) -> None:
     """备份 Dump the whole database (schema and data) to OUT."""
+    from geo_service.db import database_url
+
     _run("pg_dump", "--format=custom", "--no-owner", f"--file={out}", database_url(settings()))
     console.print(f"backup written to {out} ({out.stat().st_size / 1e6:.1f} MB) (备份完成)")
 
@@ -45,6 +45,9 @@ def restore(
         raise ValidationError(f"no such backup file: {dump} (备份文件不存在)")
     if not yes:
         typer.confirm("Replace every table with the backup? 确认用备份覆盖数据库?", abort=True)
+    from geo_service.access.setup import ensure_api_roles
+    from geo_service.db import database_url
+
     # Roles live in the cluster, not in the dump: its grants and policies name the API's roles.
     ensure_api_roles(database_url(settings()))
     _run(
