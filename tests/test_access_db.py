@@ -231,6 +231,7 @@ EXPECTED = {
     },
     "audit_log": {"S": ["admin", "police"]},
     "users": {},
+    "api_keys": {},  # like users: the owner role only (geo_service/access/keys.py)
     # The response cache (docs/cache.md): read and written only through SECURITY DEFINER
     # functions; the data version is a single number every role may read.
     "data_version": {"S": ROLES},
