@@ -10,6 +10,7 @@ from etl.address import AddressNormalizer
 from etl.config import TownConfig, load_town_config
 from etl.geocoder import Geocoder
 from etl.rejections import Rejection
+from etl.scope import ImportScope
 from etl.values import TZ
 from geo_service.crs import CoordSystem
 from geo_service.domain.rules import RuleParams, load_rule_params
@@ -35,6 +36,7 @@ class ImportOptions:
     town: TownConfig | None = None
     rules: RuleParams | None = None
     rules_path: Path | None = None
+    scope: ImportScope | None = None  # a web upload's limits (etl.scope); the CLI has none
 
 
 @dataclass

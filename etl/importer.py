@@ -108,6 +108,8 @@ def _import_tables(
                 f"{raw.source_name}: 已忽略的列 ignored columns: {'、'.join(parsed.ignored)}"
             )
         if not parsed.fatal:
+            if ctx.options.scope is not None:  # rows the uploader may not change: refused first
+                ctx.options.scope.check(parsed, ctx)
             LOADERS[raw.sheet.name](parsed, ctx, sheet_result)
         sheet_result.rejected = len(rejections.bad_rows & set(parsed.frame["_row"]))
         ctx.result.rejections.extend(sorted(rejections.items, key=lambda r: r.row))
