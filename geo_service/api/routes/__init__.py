@@ -21,4 +21,9 @@ def all_routers() -> list[APIRouter]:
     from geo_service.api.routes import audit, auth
 
     routers += [auth.router, audit.router]
+
+    from geo_service.api.routes import imports
+    from web_map import admin_pages, upload_pages
+
+    routers += [imports.router, upload_pages.router, admin_pages.router]
     return routers
