@@ -148,13 +148,17 @@
     return card;
   }
 
+  function when(iso) { // as the town reads its clocks
+    return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  }
+
   function show(job) {
     progress.hidden = true;
     submit.disabled = false;
     result.textContent = "";
     var head = el("div", { class: "card", id: "job", "data-status": job.status }, [
       el("h2", { text: "上报结果 #" + job.id }),
-      el("p", { class: "small muted", text: job.username + " · " + String(job.created_at).slice(0, 19).replace("T", " ") +
+      el("p", { class: "small muted", text: job.username + " · " + when(job.created_at) +
                (job.accept_valid ? " · 只导入正确的行" : " · 严格模式（有错误则整个文件不导入）") })]);
     if (job.error) head.appendChild(el("div", { class: "msg error", text: job.error }));
     result.appendChild(head);
