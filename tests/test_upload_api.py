@@ -154,6 +154,26 @@ def test_another_villages_rows_are_refused_naming_it(town):
                      "WHERE u.name = '岑村村' ORDER BY h.id") == before  # fmt: skip
 
 
+def test_several_files_in_one_upload_each_in_its_own_transaction(town):
+    """Files in dependency order; a bad one is rolled back alone; the data version moves, so
+    cached answers (analytics, tiles) are recomputed."""
+    url, tmp, client, heads = town
+    clear_records(url)
+    version = rows(url, "SELECT version FROM data_version")[0][0]
+    bad = house_rows()[2]
+    bad[12] = -1  # 床位数 negative
+    houses = workbook(tmp / "群租房.xlsx", {"群租房": (HOUSE_HEADERS, house_rows()[:2])})
+    wrong = workbook(tmp / "错.xlsx", {"群租房": (HOUSE_HEADERS, [bad])})
+    incidents = workbook(tmp / "警情表.xlsx", {"警情": (INCIDENT_HEADERS, incident_rows())})
+    job = post(client, heads["admin"], incidents, wrong, houses).json()
+    got = {f["file"]: (f["seq"], f["outcome"]) for f in job["files"]}
+    assert got == {"警情表.xlsx": (1, "imported"), "错.xlsx": (2, "rolled_back"),
+                   "群租房.xlsx": (3, "imported")}  # fmt: skip
+    assert job["totals"]["inserted"] == 2 + 2 and job["totals"]["rejected"] == 1
+    assert rows(url, "SELECT count(*) FROM houses") == [(2,)]
+    assert rows(url, "SELECT version FROM data_version")[0][0] > version
+
+
 def test_a_large_upload_runs_as_a_job_with_progress(town):
     url, tmp, client, heads = town
     clear_records(url)

@@ -19,6 +19,7 @@ import uvicorn
 from access_helpers import PASSWORD, ensure_user, token_for
 from etl_samples import (
     HOUSE_HEADERS,
+    door,
     house_rows,
     rows,
     run_import,
@@ -31,6 +32,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from geo_service.api.app import create_app
 from geo_service.api.routes import imports
 from geo_service.config import Settings
+from geo_service.crs import wgs84_to_gcj02
 from web_map.snapshot import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -293,3 +295,36 @@ def test_the_map_has_the_menu_of_the_role(server, browser):
     assert leader.locator("#qzf-menu").count() == 0  # nothing but the map for a leader
     watch.check()
     leader.close()
+
+
+def test_gcj02_coordinates_are_warned_about_and_read_right_when_chosen(server, town, browser):
+    """Six 戴溪社区 doors picked on Amap (GCJ-02) with no 坐标系 written: the warning; then the
+    same file with 坐标系 GCJ02 chosen on the page: no warning, the houses on their doors."""
+    base, app = server
+    url, tmp = town
+    sheet = []
+    for n in range(1, 7):
+        x, y = wgs84_to_gcj02(*door("戴溪社区", "人民路", n))
+        row = [*house_rows()[0]]
+        row[0], row[2], row[3], row[4], row[5] = f"G{n}", f"戴溪社区人民路{n}号", x, y, None
+        sheet.append(row)
+    path = workbook(tmp / "高德取点.xlsx", {"群租房": (HOUSE_HEADERS, sheet)})
+    page, watch = open_page(browser, app, "village", "戴溪社区")
+    page.goto(f"{base}/upload")
+    upload(page, path)
+    warning = page.inner_text(".msg.warn.gcj")
+    assert "6 行标为 WGS84" in warning and "GCJ02" in warning and "坐标系" in warning
+    shot(page, "upload-gcj02.png")
+    page.goto(f"{base}/upload")
+    page.select_option("#crs", "GCJ02")
+    upload(page, path)
+    assert page.locator(".msg.warn.gcj").count() == 0
+    off = rows(
+        url,
+        "SELECT max(ST_Distance(h.geom::geography, a.geom::geography)) FROM houses h "
+        "JOIN addresses a ON a.normalized = h.address "
+        "WHERE left(h.house_code, 1) = 'G'",
+    )[0][0]
+    assert off < 0.5  # metres: read as GCJ-02, each house stands on its door
+    watch.check()
+    page.close()
