@@ -11,6 +11,7 @@ large file) or waits for it; progress is written on a second, autocommitted conn
 import logging
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class UploadRunner:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload")
         self._pending: set[int] = set()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
+        # A daemon: it ends with the server process, and a job left behind shows as stale.
         self._ticker = threading.Thread(target=self._tick, name="upload-ticker", daemon=True)
         self._ticker.start()
 
@@ -61,12 +62,9 @@ class UploadRunner:
             self._pending.add(job_id)
         return self._pool.submit(self._run, job_id, user)
 
-    def shutdown(self) -> None:
-        self._stop.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
     def _tick(self) -> None:
-        while not self._stop.wait(TICK_S):
+        while True:
+            time.sleep(TICK_S)
             with self._lock:
                 ids = sorted(self._pending)
             if ids:
