@@ -7,8 +7,12 @@ The mini town of tests/etl_samples.py; the village user belongs to 戴溪社区.
 
 import hashlib
 import io
+import os
+import subprocess
+import sys
 import time
 
+import psycopg2
 import pytest
 from access_helpers import auth_headers, secured_app
 from etl_samples import (
@@ -278,8 +282,6 @@ def test_the_administrators_upload_is_the_cli_import(town, new_database, tmp_pat
 def test_an_interrupted_job_says_nothing_was_written(town):
     url, tmp, client, heads = town
     job = post(client, heads["admin"], good_workbook(tmp)).json()
-    import psycopg2
-
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(
             "UPDATE import_jobs SET status = 'running', heartbeat_at = now() - interval '1 hour' "
@@ -289,3 +291,25 @@ def test_an_interrupted_job_says_nothing_was_written(town):
     conn.close()
     seen = client.get(f"/imports/{job['id']}", headers=heads["admin"]).json()
     assert seen["status"] == "failed" and "未写入任何数据" in seen["error"]
+
+
+def test_kept_files_survive_backup_and_restore(town, tmp_path):
+    """The files live in the database, so `geo-service backup` / `restore` carry them."""
+    url, tmp, client, heads = town
+    path = good_workbook(tmp)
+    job = post(client, heads["village"], path).json()
+    dump = tmp_path / "geo.dump"
+    env = {**os.environ, "DATABASE_URL": url}
+    cli = [sys.executable, "-m", "geo_service"]
+    done = subprocess.run([*cli, "backup", str(dump)], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM import_jobs WHERE id = %s", (job["id"],))
+    conn.close()
+    assert client.get(f"/imports/{job['id']}", headers=heads["village"]).status_code == 404
+    cmd = [*cli, "restore", str(dump), "--yes"]
+    done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    kept = rows(url, "SELECT content, sha256 FROM import_files WHERE job_id = %s", job["id"])
+    assert bytes(kept[0][0]) == path.read_bytes()
+    assert kept[0][1] == hashlib.sha256(path.read_bytes()).hexdigest() == job["files"][0]["sha256"]
