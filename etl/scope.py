@@ -7,15 +7,15 @@ database role, so that PostgreSQL's row-level security refuses whatever the chec
 """
 
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from etl.context import Context
     from etl.parse import Parsed
 
 
 class ImportScope(Protocol):
-    def check(self, parsed: "Parsed", ctx: "Context") -> None:
+    # `ctx` is the file's etl.context.Context, which holds this scope (no import: no cycle).
+    def check(self, parsed: "Parsed", ctx: Any) -> None:
         """Reject (in `parsed.rejections`) the rows of this sheet the user may not change."""
 
     def writing(self, cur) -> AbstractContextManager[None]:

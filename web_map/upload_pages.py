@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 
 from geo_service.access.roles import Role
 from geo_service.api.deps import ConnDep, CurrentUser
-from geo_service.api.routes.imports import ACCEPTED_ZH
 from geo_service.uploads import store
+from geo_service.uploads.files import ACCEPTED_ZH
 from geo_service.uploads.results import OUTCOME_ZH
 from web_map.pages import render
 

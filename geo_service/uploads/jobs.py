@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
-from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from etl.context import FileResult, ImportOptions
@@ -40,7 +39,7 @@ INTERNAL = "导入时出现内部错误，本文件未写入任何数据 / inter
 
 
 class UploadRunner:
-    """Runs upload jobs in the background of one server process (`runner_of(app)`).
+    """Runs upload jobs in the background of one server process (one per app).
 
     `engine` (the app's own pool, owner connections) records jobs and progress; each import
     opens a psycopg2 connection of its own, as `geo-service import` does.
@@ -137,18 +136,6 @@ class UploadRunner:
             log.exception("import of %s failed", path.name)
             conn.rollback()
             return results.refused_file(path.name, INTERNAL)
-
-
-_RUNNER_LOCK = threading.Lock()
-
-
-def runner_of(app: FastAPI) -> UploadRunner:
-    """The app's upload runner, started on the first upload."""
-    with _RUNNER_LOCK:
-        runner = getattr(app.state, "upload_runner", None)
-        if runner is None:
-            runner = app.state.upload_runner = UploadRunner(app.state.settings, app.state.engine)
-    return runner
 
 
 class _Progress:

@@ -23,7 +23,6 @@ def all_routers() -> list[APIRouter]:
     routers += [auth.router, audit.router]
 
     from geo_service.api.routes import imports
-    from web_map import admin_pages, upload_pages
 
-    routers += [imports.router, upload_pages.router, admin_pages.router]
+    routers.append(imports.router)
     return routers

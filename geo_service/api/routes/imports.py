@@ -7,22 +7,21 @@ is the same either way: per file its outcome, per sheet 新增/更新/未变/拒
 their reasons, the warnings (GCJ-02), and the error workbook at `report_url`.
 """
 
+import threading
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from etl.readers import CSV_SUFFIXES, EXCEL_SUFFIXES
-from etl.vector import VECTOR_SUFFIXES
 from geo_service.api.deps import ConnDep, CurrentUser
-from geo_service.crs import parse_coord_system
-from geo_service.errors import NotFoundError, ValidationError
+from geo_service.errors import NotFoundError
 from geo_service.uploads import store
-from geo_service.uploads.jobs import runner_of
+from geo_service.uploads.files import checked, coord_system
+from geo_service.uploads.jobs import UploadRunner
 
 router = APIRouter(tags=["imports"])
 
@@ -30,49 +29,16 @@ router = APIRouter(tags=["imports"])
 INLINE_BYTES = 2 * 1024 * 1024
 INLINE_WAIT_S = 60  # … and answered with the job (202) if the worker is busy for longer
 ASKED_WAIT_S = 600  # `wait=true`: a script that would rather wait than poll
-MAX_FILES = 20
-# A shapefile is several files: it travels zipped (one .zip holding .shp, .shx, .dbf, .prj).
-ACCEPTED = (EXCEL_SUFFIXES | CSV_SUFFIXES | VECTOR_SUFFIXES) - {".shp"}
-ACCEPTED_ZH = "xlsx、xls、csv、geojson、gpkg、zip（Shapefile 打包）"
+_RUNNER_LOCK = threading.Lock()
 
 
-def _checked_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
-    """(name, content) of each file, or a ValidationError (422) saying what is wrong."""
-    if not files:
-        raise ValidationError("请选择要上报的文件 no file uploaded")
-    if len(files) > MAX_FILES:
-        raise ValidationError(f"一次最多上报 {MAX_FILES} 个文件 at most {MAX_FILES} files")
-    out = []
-    for f in files:
-        name = Path((f.filename or "").replace("\\", "/")).name.strip()
-        if not name or name in (".", ".."):
-            raise ValidationError("文件名为空 a file has no name")
-        suffix = Path(name).suffix.lower()
-        if suffix in {".shp", ".shx", ".dbf", ".prj", ".cpg"}:
-            raise ValidationError(
-                f"{name}: Shapefile 请把 .shp .shx .dbf .prj 打包成一个 zip 上传 "
-                "(upload a shapefile as one .zip)"
-            )
-        if suffix not in ACCEPTED:
-            raise ValidationError(
-                f"{name}: 不支持的文件类型，可上报 {ACCEPTED_ZH} (unsupported file type)"
-            )
-        content = f.file.read()
-        if not content:
-            raise ValidationError(f"{name}: 文件为空 empty file")
-        out.append((name, content))
-    return out
-
-
-def _crs(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parse_coord_system(value).value
-    except ValidationError:
-        raise ValidationError(
-            f"坐标系无效：{value}（可选 WGS84、CGCS2000、GCJ02、BD09） unknown crs"
-        ) from None
+def runner_of(app: FastAPI) -> UploadRunner:
+    """The app's upload worker, started on the first upload."""
+    with _RUNNER_LOCK:
+        runner = getattr(app.state, "upload_runner", None)
+        if runner is None:
+            runner = app.state.upload_runner = UploadRunner(app.state.settings, app.state.engine)
+    return runner
 
 
 @router.post(
@@ -89,9 +55,9 @@ def create_import(
     crs: Annotated[str | None, Form(max_length=20, description="the files' 坐标系")] = None,
     wait: Annotated[bool | None, Form(description="wait for the result (default: by size)")] = None,
 ) -> Response:
-    content = _checked_files(files)
+    content = checked([(f.filename, f.file.read()) for f in files])
     with request.app.state.engine.begin() as owner:
-        job_id = store.create_job(owner, user, content, accept_valid, _crs(crs))
+        job_id = store.create_job(owner, user, content, accept_valid, coord_system(crs))
     future = runner_of(request.app).submit(job_id, user)
     if wait is None:
         wait_s = INLINE_WAIT_S if sum(len(c) for _, c in content) <= INLINE_BYTES else 0
