@@ -98,3 +98,18 @@ def passwd(
     with engine().begin() as conn:
         accounts.set_password(conn, username, password, actor=_actor())
     console.print(f"已更新 {username} 的密码 (password changed)")
+
+
+@app.command()
+def role(
+    username: str = typer.Argument(...),
+    new_role: str = typer.Option(..., "--role", "-r", help=f"one of {_ROLES}"),
+    unit: str = typer.Option(None, "--unit", "-u", help="unit name (village/department users)"),
+) -> None:
+    """Change a user's role and unit; ends the user's sessions. 更改角色"""
+    from geo_service.access import accounts
+
+    with engine().begin() as conn:
+        user = accounts.set_role(conn, username, new_role, unit, actor=_actor())
+    where = f"，单位 {user.unit_name}" if user.unit_name else ""
+    console.print(f"{user.username} 现为{ROLE_ZH[user.role]}{where} (role changed)")
