@@ -52,14 +52,16 @@ class _Start(MacroElement):
 
 class _InitialView(MacroElement):
     """The view before any layer is added: the shared link's (#zoom/lat/lng), else the units'
-    extent — so no tile is fetched for a view the page then leaves."""
+    extent — so no tile is fetched for a view the page then leaves (nor during a zoom
+    animation from folium's starting view: on a narrow screen the extent is another zoom)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (map) {
           var v = /^#(\\d+)\\/(-?[\\d.]+)\\/(-?[\\d.]+)$/.exec(location.hash);
           if (v) map.setView([+v[2], +v[3]], +v[1], {animate: false});
-          {% if this.bounds %}else map.fitBounds({{ this.bounds|tojson }}, {padding: [10, 10]});
+          {% if this.bounds %}else map.fitBounds({{ this.bounds|tojson }},
+                                                 {padding: [10, 10], animate: false});
           {% endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}"""

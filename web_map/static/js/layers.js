@@ -82,7 +82,12 @@
       QZF.houseMarkers[f.id] = m;
       return m;
     });
-    layer.addLayers(markers);
+    if (layer._map) { // chunked adding: the map is not drawn until the last chunk is in
+      QZF.busy();
+      layer.options.chunkProgress = function (added, total) { if (added >= total) QZF.done(); };
+    }
+    layer.addLayers(markers); // (each call keeps the callback it was given)
+    layer.options.chunkProgress = null;
     return markers.length;
   };
 

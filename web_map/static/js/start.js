@@ -42,8 +42,12 @@
         l.eachLayer(function (m) { if (m.bringToFront) m.bringToFront(); });
       }
     });
+    // Of the houses, those the cluster group shows one by one (its cluster icons are above the
+    // canvas anyway): far fewer than all of them, and re-making the icons would not reorder it.
     var houses = QZF.layers.houses;
-    if (houses && houses.refreshClusters && QZF.map.hasLayer(houses)) houses.refreshClusters();
+    if (houses && houses._featureGroup && QZF.map.hasLayer(houses)) {
+      houses._featureGroup.eachLayer(function (m) { if (m.bringToFront) m.bringToFront(); });
+    }
   }
 
   /** City scale: an overlay as vector tiles, the URL carrying the filters it accepts
