@@ -15,10 +15,11 @@ PREFIX = "/static/vendor"
 # The page's own scripts and style (hand-written, in web_map/static), served under APP_PREFIX.
 APP_DIR = Path(__file__).parent / "static"
 APP_PREFIX = "/static/map"
-APP_CSS = [f"{APP_PREFIX}/map.css"]
+APP_CSS = [f"{APP_PREFIX}/map.css", f"{APP_PREFIX}/phone.css"]
 # The scripts, in load order; the page loads them as one bundle (one request instead of eight).
 APP_SCRIPTS = (
-    "core", "gcj02", "styles", "popups", "layers", "vectorgrid", "filters", "dashboard", "start",
+    "core", "gcj02", "styles", "popups", "layers", "vectorgrid", "filters", "dashboard", "sheet",
+    "start",
 )  # fmt: skip
 APP_JS = [f"{APP_PREFIX}/app.js"]
 

@@ -121,7 +121,8 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
         unavailable=missing,
     )
     dashboard = _templates.get_template("dashboard.html").render()
-    return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>'
+    sheet = _templates.get_template("sheet.html").render()  # the panels' home on a phone
+    return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>{sheet}'
 
 
 def _config(req: PageRequest, src: dict, house_mode: str) -> dict:

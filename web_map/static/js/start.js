@@ -166,6 +166,7 @@
     control("qzf-filters", "topleft");
     control("qzf-dashboard", "bottomright");
     control("qzf-legend", "bottomleft");
+    if (QZF.initSheet) QZF.initSheet();
     if (QZF.initFilters) QZF.initFilters();
     if (QZF.initDashboard) QZF.afterFirstDraw(QZF.initDashboard);
 
