@@ -387,6 +387,12 @@ def test_fully_drawn_within_3_s_with_the_cpu_slowed_4x(server, browser, demo_eng
             assert p.evaluate("QZF.layers.houses.getLayers().length") == located
             assert p.locator(".marker-cluster").count() > 0
             assert p.evaluate("QZF.layers.heat._latlngs.length") == got["heat"]
+            # Asked for early (QZF.prefetch) and drawn from that one request each.
+            asked = p.evaluate(
+                "performance.getEntriesByType('resource').map(e => e.name)"
+                ".filter(n => n.includes('/map/data/') || n.includes('/analytics/density/'))"
+            )
+            assert len(asked) == len(set(asked)) >= 5, asked
             watch.check()
         finally:
             p.context.close()

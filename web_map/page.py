@@ -195,6 +195,9 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())
     bases = ", ".join(f"{json.dumps(k)}: {v}" for k, v in base.items())
     config = json.dumps(_config(req, src, house_mode), ensure_ascii=False, default=str)
+    # Before folium builds the map: the overlays' data is asked for while Leaflet starts up.
+    on = json.dumps([k for k in layers if k in shown])
+    root.html.add_child(Element(f"<script>QZF.prefetch({config}, {on});</script>"))
     _Start(
         f"QZF.start({{map: {m.get_name()}, control: {control.get_name()}, "
         f"layers: {{{refs}}}, basemaps: {{{bases}}}}}, {config});"

@@ -131,6 +131,22 @@
     document.body.appendChild(el);
   }
 
+  /** Ask for the data of the overlays `on` at load (keys) before folium builds the map, so the
+   *  requests overlap Leaflet's start-up; draw() then finds them in the cache. Hexagons wait
+   *  for the view, vector-tile layers fetch their own tiles. */
+  QZF.prefetch = function (cfg, on) {
+    QZF.cfg = cfg;
+    QZF.state.filters = Object.assign({}, cfg.filters);
+    var render = QZF.renderers();
+    on.forEach(function (key) {
+      var r = render[key];
+      if (!r || key === "hex" || cfg.tileLayers.indexOf(key) >= 0) return;
+      var extra = r.params ? r.params() : {};
+      var url = extra && QZF.sourceUrl(r.source, extra);
+      if (url) QZF.fetchJSON(url, true).catch(function () {}); // draw() reports a failure
+    });
+  };
+
   QZF.start = function (refs, cfg) {
     QZF.cfg = cfg;
     QZF.map = refs.map;
