@@ -16,9 +16,10 @@ import pytest
 import test_map_browser as desktop
 from playwright.sync_api import Browser, Page
 from sqlalchemy import text
-from test_map_browser import ARTIFACTS, Watch, counts, drawn, open_page, serve
+from test_map_browser import ARTIFACTS, LOCAL, Watch, counts, drawn, open_page, serve
 
 from web_map.overlays import OVERLAYS
+from web_map.snapshot import CHROMIUM_ARGS
 
 # Fixtures of the desktop tests; this module gets its own demo town, server and browser.
 browser = desktop.browser
@@ -41,6 +42,8 @@ TABS = {  # tab → the panel it shows
 # The overlays on by default, plus the heat map: the timing includes clusters and heat.
 TIMED_LAYERS = ",".join([o.key for o in OVERLAYS if o.default_on] + ["heat"])
 BUDGET_MS = 3000
+# The timing's browser: its resolver knows no host but 127.0.0.1 (see the timing test).
+LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 # Share of the viewport where the map shows: sampled every 4 px, a point counts when the
 # topmost element there is part of the map (not a control or popup on it) and no panel's box
@@ -355,50 +358,82 @@ def test_the_layout_follows_the_width(server, phone, demo_as_of):
     watch.check()
 
 
+def _timed_load(chromium: Browser, token: str | None, url: str, throttle: bool) -> dict:
+    """Load `url` on a phone in a fresh context of `chromium` (an empty cache), the CPU slowed
+    4× when `throttle`; the page's counts and timings once it is fully drawn."""
+    context = chromium.new_context(**PHONE)
+    external, errors = [], []
+    try:
+        if token:
+            context.add_cookies([{"name": "geo_session", "value": token, "url": LOCAL[:-1]}])
+        p = context.new_page()
+        p.on("request", lambda r: None if r.url.startswith(LOCAL) else external.append(r.url))
+        p.on("console", lambda m: errors.append(m.text) if _page_error(m) else None)
+        p.on("pageerror", lambda e: errors.append(str(e)))
+        if throttle:
+            p.context.new_cdp_session(p).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        started = time.perf_counter()
+        p.goto(url)
+        drawn(p)
+        wall_ms = (time.perf_counter() - started) * 1000
+        got = {
+            "ready_ms": p.evaluate("QZF.readyAt"),
+            "wall_ms": wall_ms,
+            "counts": counts(p),
+            "in_cluster": p.evaluate("QZF.layers.houses.getLayers().length"),
+            "clusters": p.locator(".marker-cluster").count(),
+            "heat_points": p.evaluate("QZF.layers.heat._latlngs.length"),
+            "asked": p.evaluate(
+                "performance.getEntriesByType('resource').map(e => e.name)"
+                ".filter(n => n.includes('/map/data/') || n.includes('/analytics/density/'))"
+            ),
+        }
+    finally:
+        context.close()
+    assert external == [] and errors == [], (external[:5], errors[:5])
+    return got
+
+
+def _page_error(message) -> bool:
+    # The browser asks for /favicon.ico on its own; the app has none, and that 404 is not the
+    # page's. Every other console error is.
+    return message.type == "error" and not message.location["url"].endswith("/favicon.ico")
+
+
 def test_fully_drawn_within_3_s_with_the_cpu_slowed_4x(server, browser, demo_engine, demo_as_of):
-    """Time from navigation to `html[data-ready=1]` (QZF.readyAt, see docs/map.md) on a cold
-    browser with Chromium's CPU throttling at 4×. The server is warmed by one load first, so
-    each try times the phone, not the server's first queries. Other processes on a shared test
-    machine only add to the time: the best of up to five cold loads must be under 3 s, and
-    every try is reported, with the machine's load average."""
+    """Time from navigation to `html[data-ready=1]` (QZF.readyAt, see docs/map.md) on a phone
+    with Chromium's CPU throttling at 4×, an empty cache each time; one load first warms the
+    server, so each try times the phone, not the server's first queries.
+
+    The test does not intercept the page's requests one by one as the other tests do (a hook in
+    the test process on every request is no part of a phone's time): this browser's resolver
+    knows no host but 127.0.0.1, and any request elsewhere still fails the test. Other processes
+    on a shared test machine only add to the time: the best of up to five loads must be under
+    3 s; every try is reported, with the machine's load average."""
     base, token = server
     url = f"{base}/map?as_of={demo_as_of}&layers={TIMED_LAYERS}"
     with demo_engine.connect() as c:
         located = c.execute(text("SELECT count(*) FROM houses WHERE geom IS NOT NULL")).scalar()
-    warm, _ = open_page(browser, token, **PHONE)
-    warm.goto(url)
-    drawn(warm)
-    warm.context.close()
-    tries = []
-    for _ in range(5):
-        p, watch = open_page(browser, token, **PHONE)
-        try:
-            cdp = p.context.new_cdp_session(p)
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-            started = time.perf_counter()
-            p.goto(url)
-            drawn(p)
-            wall_ms = (time.perf_counter() - started) * 1000
-            ready_ms = p.evaluate("QZF.readyAt")
-            got = counts(p)
-            # Fully drawn means all of it: every house in the cluster group (the last chunk
+    chromium = browser.browser_type.launch(
+        executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, LOOPBACK_ONLY]
+    )
+    try:
+        _timed_load(chromium, token, url, throttle=False)
+        tries = []
+        for _ in range(5):
+            got = _timed_load(chromium, token, url, throttle=True)
+            # Fully drawn means all of it: every house in the cluster group (its last chunk
             # added), clusters on the map, the heat map's points, the overdue items.
-            assert got["houses"] == located and got["overdue"] > 0 and got["heat"] > 0
-            assert p.evaluate("QZF.layers.houses.getLayers().length") == located
-            assert p.locator(".marker-cluster").count() > 0
-            assert p.evaluate("QZF.layers.heat._latlngs.length") == got["heat"]
+            n = got["counts"]
+            assert n["houses"] == got["in_cluster"] == located and got["clusters"] > 0
+            assert n["overdue"] > 0 and n["heat"] == got["heat_points"] > 0
             # Asked for early (QZF.prefetch) and drawn from that one request each.
-            asked = p.evaluate(
-                "performance.getEntriesByType('resource').map(e => e.name)"
-                ".filter(n => n.includes('/map/data/') || n.includes('/analytics/density/'))"
-            )
-            assert len(asked) == len(set(asked)) >= 5, asked
-            watch.check()
-        finally:
-            p.context.close()
-        tries.append({"ready_ms": round(ready_ms), "wall_ms": round(wall_ms)})
-        if ready_ms < BUDGET_MS:
-            break
+            assert len(got["asked"]) == len(set(got["asked"])) >= 5, got["asked"]
+            tries.append({"ready_ms": round(got["ready_ms"]), "wall_ms": round(got["wall_ms"])})
+            if got["ready_ms"] < BUDGET_MS:
+                break
+    finally:
+        chromium.close()
     best = min(t["ready_ms"] for t in tries)
     ARTIFACTS.mkdir(exist_ok=True)
     timing = {
