@@ -70,9 +70,9 @@
     return QZF.fetchJSON(url).then(function (d) {
       var html = houseHtml(d, only);
       if (layer && layer.bindPopup) {
-        layer.bindPopup(html, { maxWidth: 360, maxHeight: 420 }).openPopup(latlng);
+        layer.bindPopup(html, QZF.popupOptions(360, 420)).openPopup(latlng);
       } else {
-        L.popup({ maxWidth: 360, maxHeight: 420 }).setLatLng(latlng).setContent(html).openOn(QZF.map);
+        L.popup(QZF.popupOptions(360, 420)).setLatLng(latlng).setContent(html).openOn(QZF.map);
       }
     });
   };
@@ -96,7 +96,7 @@
   /** A unit's popup: its 附件1 score with the deductions (from the scores API when served). */
   QZF.openUnit = function (unit, latlng) {
     var show = function (score) {
-      L.popup({ maxWidth: 380, maxHeight: 420 }).setLatLng(latlng)
+      L.popup(QZF.popupOptions(380, 420)).setLatLng(latlng)
         .setContent(scoreHtml(unit, score)).openOn(QZF.map);
     };
     if (!QZF.cfg.sources.scores) return show(null);
