@@ -25,11 +25,11 @@ from geo_service.db import database_url, make_engine
 from geo_service.demo import load_demo
 from geo_service.domain.rules import load_rule_params
 from geo_service.localdb import ensure_database
-from geo_service.routes import network
-from geo_service.routes.config import load_route_params
-from geo_service.routes.ortools_solver import solve_ortools
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.solver import solve_vroom
+from geo_service.patrol import network
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.ortools_solver import solve_ortools
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.solver import solve_vroom
 
 AS_OF = date(2026, 11, 15)
 BENCH_DB = "routes_bench"

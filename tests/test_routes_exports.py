@@ -10,11 +10,11 @@ from sqlalchemy import text
 
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
-from geo_service.routes.config import load_route_params
-from geo_service.routes.exports import team_gpx, team_kml, write_team_files
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import landlord_contacts, load_plan, save_plan
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.exports import team_gpx, team_kml, write_team_files
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import landlord_contacts, load_plan, save_plan
 
 
 @pytest.fixture(scope="module")

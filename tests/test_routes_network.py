@@ -9,9 +9,9 @@ from sqlalchemy import text
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import SetupError
-from geo_service.routes import network
-from geo_service.routes.config import load_route_params
-from geo_service.routes.plan import PlanRequest, plan_routes
+from geo_service.patrol import network
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.plan import PlanRequest, plan_routes
 
 PARAMS = load_route_params()
 

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from geo_service.analytics.risk import load_risk_weights
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
-from geo_service.routes.config import load_route_params, parse_hhmm
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.targets import select_targets
+from geo_service.patrol.config import load_route_params, parse_hhmm
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.targets import select_targets
 
 PARAMS = load_route_params()
 DEPOT = "{},{}".format(*vertex(0, 0))

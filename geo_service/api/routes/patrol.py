@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.domain.rules import load_rule_params
-from geo_service.routes.config import format_hhmm, load_route_params, parse_hhmm
-from geo_service.routes.exports import team_gpx, team_kml
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import load_plan, save_plan
-from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.patrol.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.patrol.exports import team_gpx, team_kml
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import load_plan, save_plan
+from geo_service.patrol.targets import select_targets
+from geo_service.patrol.visits import LOCAL_TZ, NewHazard, Visit, record_visit
 
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from geo_service.errors import SetupError, ValidationError
-from geo_service.routes.config import RouteParams
-from geo_service.routes.sqlfiles import sql
+from geo_service.patrol.config import RouteParams
+from geo_service.patrol.sqlfiles import sql
 
 TOPOLOGY_KEY = "road_topology"
 

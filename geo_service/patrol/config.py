@@ -78,7 +78,7 @@ def _read(path: Path | None) -> str:
     if path is None and (env := os.environ.get("GEO_ROUTES_PATH")):
         path = Path(env)
     if path is None:
-        return resources.files("geo_service.routes").joinpath("routes.toml").read_text("utf-8")
+        return resources.files("geo_service.patrol").joinpath("routes.toml").read_text("utf-8")
     try:
         return path.read_text(encoding="utf-8")
     except OSError as e:

@@ -11,14 +11,14 @@ from rich.table import Table
 from geo_service.cli.common import console, engine, print_json, settings
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import ValidationError
-from geo_service.routes import network
-from geo_service.routes.config import format_hhmm, load_route_params, parse_hhmm
-from geo_service.routes.exports import write_team_files
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import landlord_contacts, load_plan, save_plan
-from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.patrol import network
+from geo_service.patrol.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.patrol.exports import write_team_files
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import landlord_contacts, load_plan, save_plan
+from geo_service.patrol.targets import select_targets
+from geo_service.patrol.visits import LOCAL_TZ, NewHazard, Visit, record_visit
 
 app = typer.Typer(
     help="回头看巡查路线 Review-phase patrol routes: targets, plans, exports, visit records.",

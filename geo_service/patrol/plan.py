@@ -10,18 +10,18 @@ from sqlalchemy import Connection
 
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
-from geo_service.routes import network
-from geo_service.routes.config import RouteParams, format_hhmm
-from geo_service.routes.depots import Depot, resolve_depot
-from geo_service.routes.instance import (
+from geo_service.patrol import network
+from geo_service.patrol.config import RouteParams, format_hhmm
+from geo_service.patrol.depots import Depot, resolve_depot
+from geo_service.patrol.instance import (
     UNREACHABLE_S,
     JobSpec,
     VehicleSpec,
     build_instance,
     unassigned_reason,
 )
-from geo_service.routes.solver import solve_plan
-from geo_service.routes.targets import Target, select_targets
+from geo_service.patrol.solver import solve_plan
+from geo_service.patrol.targets import Target, select_targets
 
 MAX_TEAMS = 50
 

@@ -9,4 +9,4 @@ from sqlalchemy import TextClause, text
 @cache
 def sql(name: str) -> TextClause:
     """A SQLAlchemy text clause for `sql/<name>`; values travel as bound parameters."""
-    return text(resources.files("geo_service.routes").joinpath("sql", name).read_text("utf-8"))
+    return text(resources.files("geo_service.patrol").joinpath("sql", name).read_text("utf-8"))

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 @cache
 def _template() -> Template:
     env = Environment(
-        loader=PackageLoader("geo_service.routes", "templates"),
+        loader=PackageLoader("geo_service.patrol", "templates"),
         autoescape=select_autoescape(["html"]),
     )
     return env.get_template("sheet.html")
