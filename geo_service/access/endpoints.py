@@ -50,6 +50,16 @@ ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/routes/plans/{ref}/teams/{team}.gpx"): PLAN_READERS,
     ("GET", "/routes/plans/{ref}/teams/{team}.kml"): PLAN_READERS,
     ("GET", "/routes/plans/{ref}/sheet"): PLAN_READERS,
+    # Planning and publishing from the browser (/plan); the list of plans is read as plans are.
+    ("GET", "/routes/plans"): PLAN_READERS,
+    ("POST", "/routes/plans/stream"): PLANNERS,
+    ("POST", "/routes/plans/{ref}/publish"): PLANNERS,
+    ("GET", "/routes/members"): PLANNERS,
+    # The field page (/field): team members are accounts of the planning roles (docs/field.md).
+    ("GET", "/routes/field/today"): PLANNERS,
+    ("POST", "/routes/field/visits"): PLANNERS,
+    ("GET", "/plan"): PLANNERS,
+    ("GET", "/field"): PLANNERS,
 }
 
 

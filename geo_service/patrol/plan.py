@@ -3,6 +3,7 @@
 import itertools
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,6 +40,14 @@ class PlanRequest:
     house_ids: list[int] = field(default_factory=list)
     windows: dict[int, tuple[int, int]] = field(default_factory=dict)
     max_targets: int | None = None  # default: the config's [targets] max_per_plan
+    # Taken out by the planner (listed as unassigned `removed`, never silently dropped).
+    exclude_ids: list[int] = field(default_factory=list)
+    # Pinned: kept at the highest priority; with a team number, only that team may visit it.
+    pins: dict[int, int | None] = field(default_factory=dict)
+
+
+# A stage of planning just finished: its timing key ("selection_ms", …) and its milliseconds.
+Progress = Callable[[str, float], None]
 
 
 def _validate(req: PlanRequest, params: RouteParams) -> tuple[int, int]:
@@ -54,7 +63,23 @@ def _validate(req: PlanRequest, params: RouteParams) -> tuple[int, int]:
     for house_id, (a, b) in req.windows.items():
         if b < a:
             raise ValidationError(f"房屋 {house_id} 的可访时段无效 (window end before start)")
+    if both := sorted(set(req.pins) & set(req.exclude_ids)):
+        raise ValidationError(f"房屋不能既固定又移除 (pinned and removed): {both}")
+    for house_id, team in req.pins.items():
+        if team is not None and not 1 <= team <= req.teams:
+            raise ValidationError(
+                f"房屋 {house_id} 固定到第{team}组，但只有 {req.teams} 组 (pinned to no such team)"
+            )
     return start, end
+
+
+def _pin(targets: list[Target], pins: dict[int, int | None], params: RouteParams) -> None:
+    # The highest priority VROOM knows; re-sorted so a limit never cuts a pinned target.
+    for t in targets:
+        if t.house_id in pins:
+            t.kinds = [*t.kinds, "pinned"]
+            t.priority = params.priority_max
+    targets.sort(key=lambda t: (-t.priority, t.house_id))
 
 
 def _unassigned(t: Target, code: str, reason: str) -> dict:
@@ -85,9 +110,15 @@ def _stop(t: Target, seq: int, step: dict) -> dict:
 
 
 def plan_routes(
-    conn: Connection, req: PlanRequest, params: RouteParams, rules: RuleParams
+    conn: Connection,
+    req: PlanRequest,
+    params: RouteParams,
+    rules: RuleParams,
+    progress: Progress | None = None,
 ) -> tuple[dict, dict]:
-    """(plan, instance): the plan as `routes plan --json` prints it, and the VROOM input."""
+    """(plan, instance): the plan as `routes plan --json` prints it, and the VROOM input.
+
+    `progress` is told each stage as it finishes (the planning page shows it)."""
     start, end = _validate(req, params)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -97,8 +128,18 @@ def plan_routes(
         now = time.perf_counter()
         timings[name] = round((now - clock) * 1000, 1)
         clock = now
+        if progress is not None:
+            progress(name, timings[name])
 
-    targets = select_targets(conn, req.on, params, rules, req.house_ids, req.windows)
+    listed = [*req.house_ids, *req.pins]
+    targets = select_targets(conn, req.on, params, rules, listed, req.windows)
+    removed = [
+        _unassigned(t, "removed", "规划人员已移除 (removed by the planner)")
+        for t in targets
+        if t.house_id in set(req.exclude_ids)
+    ]
+    targets = [t for t in targets if t.house_id not in set(req.exclude_ids)]
+    _pin(targets, req.pins, params)
     if stray := sorted(set(req.windows) - {t.house_id for t in targets}):
         raise ValidationError(
             f"可访时段所指房屋不在目标中，请用 --house 加入 (windows for non-targets): {stray}"
@@ -128,7 +169,7 @@ def plan_routes(
             )
     lap("snap_ms")
 
-    unassigned: list[dict] = overflow
+    unassigned: list[dict] = removed + overflow
     candidates: list[Target] = []
     for t in targets[:limit]:
         snap = snaps.get(f"h{t.house_id}")
@@ -183,6 +224,7 @@ def plan_routes(
                 t.time_window,
                 f"{t.house_code} {t.address}",
                 ok,
+                req.pins.get(t.house_id),
             )
         )
     vehicles = [
