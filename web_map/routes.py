@@ -7,7 +7,7 @@ from fastapi.routing import iter_route_contexts
 from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
-from web_map import data_routes, export_routes
+from web_map import data_routes, export_routes, field_page, plan_page
 from web_map.access import may_call, viewer_of
 from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
@@ -17,6 +17,8 @@ from web_map.page import PageRequest, build_page
 router = APIRouter(tags=["map"])
 router.include_router(data_routes.router)
 router.include_router(export_routes.router)
+router.include_router(plan_page.router)
+router.include_router(field_page.router)
 
 
 def page_request(request: Request, basemap_default: str) -> PageRequest:

@@ -6,11 +6,17 @@ route on the field page (/field). One plan is published per day; publishing anot
 the same day withdraws the earlier one (its members then see the new one).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
 from geo_service.errors import NotFoundError, ValidationError
+from geo_service.patrol.visits import LOCAL_TZ
+
+
+def _local(at: datetime | None) -> str | None:
+    """A moment as the town reads it (Asia/Shanghai), ISO 8601 with its offset."""
+    return None if at is None else at.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
 def eligible_members(conn: Connection) -> list[dict]:
@@ -91,7 +97,7 @@ def publish_plan(conn: Connection, ref: str, members: dict[int, list[str]], by: 
     return {
         "ref": ref,
         "date": row.plan_date.isoformat(),
-        "published_at": published.isoformat(),
+        "published_at": _local(published),
         "published_by": by,
         "members": {str(t): sorted(dict.fromkeys(n)) for t, n in sorted(members.items()) if n},
         "teams_without_members": [t for t in routed if not members.get(t)],
@@ -118,10 +124,10 @@ def list_plans(conn: Connection, since: date | None = None, limit: int = 50) -> 
         {
             "ref": r["ref"],
             "date": r["plan_date"].isoformat(),
-            "created_at": r["created_at"].isoformat(),
+            "created_at": _local(r["created_at"]),
             "created_by": r["created_by"],
             "teams": r["teams"],
-            "published_at": r["published_at"] and r["published_at"].isoformat(),
+            "published_at": _local(r["published_at"]),
             "published_by": r["published_by"],
             "totals": r["totals"],
             "members": r["members"] or {},
