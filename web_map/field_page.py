@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from geo_service.api.deps import CurrentUser
-from web_map.menu import menu_html
+from web_map.menu import menu_items
 from web_map.page_assets import page_file
 
 router = APIRouter(tags=["map"])
@@ -24,7 +24,7 @@ SCOPE = "/field"
 
 @router.get("/field", response_class=HTMLResponse, summary="巡查走访页面 the field page (phones)")
 def field_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    html = _templates.get_template("field.html").render(menu=menu_html(user.role.value, SCOPE))
+    html = _templates.get_template("field.html").render(menu=menu_items(user.role), current=SCOPE)
     return HTMLResponse(html)
 
 

@@ -15,7 +15,7 @@ from geo_service.patrol.config import TARGET_KIND_ZH, format_hhmm, load_route_pa
 from web_map import queries
 from web_map.basemaps import OFFLINE_TILES
 from web_map.filters import MapFilters
-from web_map.menu import menu_html
+from web_map.menu import menu_items
 from web_map.page_assets import page_file
 
 router = APIRouter(tags=["map"])
@@ -52,7 +52,8 @@ def _config(conn, user) -> dict:
 def plan_page(request: Request, conn: ConnDep, user: CurrentUser) -> HTMLResponse:
     html = _templates.get_template("plan.html").render(
         config=_config(conn, user),
-        menu=menu_html(user.role.value, "/plan"),
+        menu=menu_items(user.role),
+        current="/plan",
         synthetic=queries.is_synthetic(conn),
     )
     return HTMLResponse(html)
