@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg2
 
-from etl import vector
+from etl import layers, vector
 from etl.context import Context, FileResult, ImportOptions, SheetResult
 from etl.parse import parse_sheet
 from etl.readers import CSV_SUFFIXES, EXCEL_SUFFIXES, read_csv, read_excel
@@ -67,7 +67,7 @@ def import_file(
             if kind == "table":
                 _import_tables(ctx, path, say, hook)
             else:
-                vector.import_layer(ctx, path, kind, say)
+                layers.import_layer(ctx, path, kind, say)
                 if hook:
                     hook(ctx, kind)
             if result.rejections and options.strict:

@@ -38,6 +38,12 @@ def conn(eng):
         tx.rollback()
 
 
+def _plan(conn, req: PlanRequest):
+    """(plan as JSON-ready dict, instance), as the API answers and the plan is stored."""
+    planned = plan_routes(conn, req, PARAMS, RuleParams())
+    return planned.plan.model_dump(mode="json"), planned.instance
+
+
 def _served(plan):
     return {s["house_id"]: (r["team"], s) for r in plan["routes"] for s in r["stops"]}
 
@@ -50,15 +56,11 @@ def test_a_pinned_target_outranks_a_catastrophic_one_when_the_day_is_short(conn)
     # 08:30–09:05 = 35 min: one stop only (URGENT takes 20 + 10 min on site, CHOSEN 20 min,
     # plus the drive: 20 + 30 + driving > 35). Unpinned, 90 > 60 keeps URGENT.
     day = (parse_hhmm("08:30"), parse_hhmm("09:05"))
-    plain, _ = plan_routes(
-        conn, PlanRequest(D, 1, *day, [DEPOT], house_ids=[chosen]), PARAMS, RuleParams()
-    )
+    plain, _ = _plan(conn, PlanRequest(D, 1, *day, [DEPOT], house_ids=[chosen]))
     assert list(_served(plain)) == [urgent]
     # Pinned, CHOSEN gets the highest priority there is (100 > 90) and is the one visited;
     # it joins the targets as listed and pinned even without --house.
-    pinned, instance = plan_routes(
-        conn, PlanRequest(D, 1, *day, [DEPOT], pins={chosen: None}), PARAMS, RuleParams()
-    )
+    pinned, instance = _plan(conn, PlanRequest(D, 1, *day, [DEPOT], pins={chosen: None}))
     assert list(_served(pinned)) == [chosen]
     stop = _served(pinned)[chosen][1]
     assert stop["priority"] == 100 and stop["kinds"] == ["listed", "pinned"]
@@ -73,15 +75,11 @@ def test_a_target_pinned_to_a_team_is_visited_by_that_team_only(conn):
     ids = [add_house(conn, unit, f"P{i}{j}", vertex(i, j)) for i, j in [(1, 0), (2, 2)]]
     # Two teams, a whole day: without pins one team does both. One route depot → P10 → P22 →
     # depot drives 95 + 317 + 412 ≈ 824 m; two round trips 190 + 824 ≈ 1,014 m.
-    free, _ = plan_routes(
-        conn, PlanRequest(D, 2, depots=[DEPOT], house_ids=ids), PARAMS, RuleParams()
-    )
+    free, _ = _plan(conn, PlanRequest(D, 2, depots=[DEPOT], house_ids=ids))
     (team,) = {t for t, _ in _served(free).values()}
     other = 3 - team
-    plan, instance = plan_routes(
-        conn, PlanRequest(D, 2, depots=[DEPOT], house_ids=ids, pins={ids[0]: other}), PARAMS,
-        RuleParams(),
-    )  # fmt: skip
+    pinned = PlanRequest(D, 2, depots=[DEPOT], house_ids=ids, pins={ids[0]: other})
+    plan, instance = _plan(conn, pinned)
     assert _served(plan)[ids[0]][0] == other
     jobs = {j["id"]: set(j["skills"]) for j in instance["jobs"]}
     vehicles = {v["id"]: set(v["skills"]) for v in instance["vehicles"]}
@@ -95,12 +93,8 @@ def test_a_removed_target_is_reported_not_dropped(conn):
     gone = add_house(conn, unit, "GONE", vertex(2, 1))
     add_hazard(conn, gone, "HZ-G", "open_flame", "major", date(2026, 11, 1), date(2026, 11, 8))
     kept = add_house(conn, unit, "KEPT", vertex(1, 2))
-    plan, instance = plan_routes(
-        conn,
-        PlanRequest(D, 1, depots=[DEPOT], house_ids=[kept], exclude_ids=[gone]),
-        PARAMS,
-        RuleParams(),
-    )
+    req = PlanRequest(D, 1, depots=[DEPOT], house_ids=[kept], exclude_ids=[gone])
+    plan, instance = _plan(conn, req)
     assert list(_served(plan)) == [kept]
     assert [(u["house_id"], u["reason"]) for u in plan["unassigned"]] == [(gone, "removed")]
     assert gone not in {j["id"] for j in instance["jobs"]}
@@ -112,10 +106,9 @@ def test_contradictory_changes_are_refused(conn):
     unit = add_unit(conn)
     h = add_house(conn, unit, "X", vertex(1, 1))
     with pytest.raises(ValidationError, match="pinned and removed"):
-        plan_routes(conn, PlanRequest(D, 1, depots=[DEPOT], pins={h: None}, exclude_ids=[h]),
-                    PARAMS, RuleParams())  # fmt: skip
+        _plan(conn, PlanRequest(D, 1, depots=[DEPOT], pins={h: None}, exclude_ids=[h]))
     with pytest.raises(ValidationError, match="no such team"):
-        plan_routes(conn, PlanRequest(D, 2, depots=[DEPOT], pins={h: 3}), PARAMS, RuleParams())
+        _plan(conn, PlanRequest(D, 2, depots=[DEPOT], pins={h: 3}))
 
 
 def test_the_stream_reports_each_stage_then_the_plan(eng):

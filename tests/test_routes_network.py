@@ -119,15 +119,15 @@ def test_unreachable_target_is_reported_not_dropped(grid_engine):
             PARAMS,
             RuleParams(),
         )
-    reasons = {u["house_id"]: u["reason"] for u in plan["unassigned"]}
+    reasons = {u.house_id: u.reason for u in plan.unassigned}
     assert reasons == {
         cut_off: "unreachable",
         far: "too_far_from_road",
         nowhere: "no_location",
     }
-    assert [s["house_id"] for r in plan["routes"] for s in r["stops"]] == [ok]
+    assert [s.house_id for r in plan.routes for s in r.stops] == [ok]
     assert [j["id"] for j in instance["jobs"]] == [ok]
-    assert plan["totals"]["targets"] == 4
+    assert plan.totals.targets == 4
 
 
 def test_missing_pgrouting_is_one_clear_line(grid_engine):

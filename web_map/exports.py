@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
+from geo_service.geojson import feature_collection
 from web_map.filters import STATUS_ZH, MapFilters
 from web_map.queries import sql
 
@@ -96,7 +97,7 @@ def _cell(key: str, value: Any) -> Any:
     return value
 
 
-def to_geojson(layer: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+def to_geojson(layer: str, data: list[dict[str, Any]]) -> str:
     """A FeatureCollection of points (WGS84), properties with the English column names."""
     features = []
     for r in data:
@@ -106,7 +107,7 @@ def to_geojson(layer: str, data: list[dict[str, Any]]) -> dict[str, Any]:
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
              "properties": props}
         )  # fmt: skip
-    return {"type": "FeatureCollection", "name": layer, "features": features}
+    return feature_collection(features, name=layer)
 
 
 def to_csv(layer: str, data: list[dict[str, Any]]) -> bytes:

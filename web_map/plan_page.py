@@ -5,13 +5,15 @@ The page is a shell; its script asks the routes API for the targets, plans with 
 `geo-service routes plan`.
 """
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from geo_service.api.deps import ConnDep, CurrentUser
-from geo_service.api.routes.patrol import _today
 from geo_service.patrol.config import TARGET_KIND_ZH, format_hhmm, load_route_params
+from geo_service.patrol.visits import LOCAL_TZ
 from web_map import queries
 from web_map.basemaps import OFFLINE_TILES
 from web_map.filters import MapFilters
@@ -35,7 +37,7 @@ def _config(conn, user) -> dict:
     params = load_route_params()
     extent = queries.map_extent(conn, MapFilters())
     return {
-        "today": _today().isoformat(),
+        "today": datetime.now(LOCAL_TZ).date().isoformat(),
         "user": user.username,
         "shift": [format_hhmm(params.shift_start_s), format_hhmm(params.shift_end_s)],
         "maxTargets": params.max_targets,

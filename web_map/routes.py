@@ -8,11 +8,11 @@ from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import data_routes, export_routes, field_page, plan_page
-from web_map.access import may_call, viewer_of
 from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
+from web_map.viewer import may_call, viewer_of
 
 router = APIRouter(tags=["map"])
 router.include_router(data_routes.router)

@@ -4,6 +4,8 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
+from geo_service.patrol.result import RoutePlan
+
 
 @cache
 def _template() -> Template:
@@ -14,7 +16,9 @@ def _template() -> Template:
     return env.get_template("sheet.html")
 
 
-def route_sheet_html(plan: dict, contacts: dict[int, tuple[str, str | None]] | None = None) -> str:
+def route_sheet_html(
+    plan: RoutePlan, contacts: dict[int, tuple[str, str | None]] | None = None
+) -> str:
     """HTML of the sheet. Landlord contacts appear only when `contacts` is given (personal
     data: the caller decides who may print it); otherwise the column says they are hidden."""
     return _template().render(plan=plan, contacts=contacts)

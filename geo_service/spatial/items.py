@@ -4,9 +4,6 @@ The features come back as JSON text from the database and are spliced into the r
 unparsed: a 10 000-feature page costs no Python work per feature.
 """
 
-import json
-from typing import Any
-
 from sqlalchemy import Connection, text
 
 from geo_service.spatial.filters import Selection, quote_ident
@@ -55,14 +52,6 @@ def one(conn: Connection, sel: Selection, fid: int) -> str | None:
         FROM (SELECT {_columns(sel.layer)} FROM {sel.source(["t.fid = :fid_"])}) q
     """
     return conn.execute(text(sql), {**sel.params, "fid_": int(fid)}).scalar_one_or_none()
-
-
-def feature_collection(
-    conn: Connection, sel: Selection, limit: int, offset: int = 0, **members: Any
-) -> str:
-    """A FeatureCollection (text) with `members` (numberMatched, links, …) after the features."""
-    extra = "".join(f", {json.dumps(k)}: {json.dumps(v, default=str)}" for k, v in members.items())
-    return f'{{"type": "FeatureCollection", "features": {page(conn, sel, limit, offset)}{extra}}}'
 
 
 def extent(conn: Connection, layer: Layer) -> list[float] | None:

@@ -2,7 +2,6 @@
 risk ranking and the monthly bulletin. Every one takes `as_of` (default today) and the common
 filters; the database is reached only through `ConnDep`."""
 
-import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.api.paging import PageDep
 from geo_service.domain.rubric import load_rubric
+from geo_service.geojson import GEOJSON
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -106,8 +106,7 @@ def get_overdue_geojson(
 
     def layer() -> Response:
         report = overdue(conn, filters, rule_params(settings), due_within, page.limit, page.offset)
-        body = json.dumps(overdue_geojson(report), ensure_ascii=False)
-        return Response(body, media_type="application/geo+json")
+        return Response(overdue_geojson(report), media_type=GEOJSON)
 
     return cache.serve(layer)
 

@@ -7,14 +7,9 @@ from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.geojson import feature_collection
 from geo_service.spatial import density
-from geo_service.spatial.web import (
-    GEOJSON,
-    HazardFilterParams,
-    cache_control,
-    feature_collection,
-    query_dict,
-)
+from geo_service.spatial.web import GEOJSON, HazardFilterParams, cache_control, geojson, query_dict
 
 router = APIRouter(prefix="/analytics/density", tags=["density 隐患密度"])
 
@@ -53,7 +48,7 @@ def hexagons(
     def answer() -> Response:
         features, meta = density.hexagons(conn, query_dict(request), layer, size_m, zoom)
         sensitive = layer == "incidents"
-        return feature_collection(features, cache_control(sensitive=sensitive), **meta)
+        return geojson(feature_collection(features, **meta), cache_control(sensitive=sensitive))
 
     return cache.serve(answer)
 
@@ -71,7 +66,7 @@ def units(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -
 
     def answer() -> Response:
         features, meta = density.units(conn, query_dict(request))
-        return feature_collection(features, cache_control(), **meta)
+        return geojson(feature_collection(features, **meta), cache_control())
 
     return cache.serve(answer)
 
@@ -105,6 +100,6 @@ def heat(
         if format == "points":
             body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
             return Response(body, media_type="application/json", headers=cache_control())
-        return feature_collection(out, cache_control(), **meta)
+        return geojson(feature_collection(out, **meta), cache_control())
 
     return cache.serve(answer)

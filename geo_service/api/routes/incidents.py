@@ -4,7 +4,6 @@ Incidents are police-only data: every answer is `Cache-Control: private` (access
 into `ConnDep` when it exists).
 """
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -13,8 +12,9 @@ from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.geojson import feature_collection
 from geo_service.spatial import incidents
-from geo_service.spatial.web import GEOJSON, cache_control, feature_collection, query_dict
+from geo_service.spatial.web import GEOJSON, cache_control, geojson, query_dict
 
 router = APIRouter(prefix="/analytics/incidents", tags=["incidents 警情"])
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
@@ -58,7 +58,7 @@ def near_houses(
 
     def answer() -> Response:
         features, meta = incidents.near_houses(conn, query_dict(request), radius_m, limit)
-        return feature_collection(features, _PRIVATE, **meta)
+        return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
 
@@ -74,7 +74,7 @@ def per_unit(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters
 
     def answer() -> Response:
         features, meta = incidents.units(conn, query_dict(request))
-        return feature_collection(features, _PRIVATE, **meta)
+        return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
 
@@ -109,8 +109,6 @@ def hot_spots(
         features, summary = incidents.hot_spots(
             conn, query_dict(request), size_m, permutations, correction, significant_only
         )
-        body = json.dumps({"type": "FeatureCollection", "features": features, **summary},
-                          ensure_ascii=False)  # fmt: skip
-        return Response(body, media_type=GEOJSON, headers=_PRIVATE)
+        return geojson(feature_collection(features, **summary), _PRIVATE)
 
     return cache.serve(answer)

@@ -88,7 +88,7 @@ def _plan_in_thread(
                     progress,
                 )
                 save_plan(conn, plan, instance, body.saved_params(plan, req), user.username)
-            events.put({"plan": plan})
+            events.put({"plan": plan.model_dump(mode="json")})
         except GeoServiceError as e:
             events.put({"error": str(e)})
         except Exception:  # the stream has begun: say so in it rather than cut it short
