@@ -78,10 +78,7 @@ def server(town_url: str) -> Iterator[tuple[str, dict[str, str]]]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as pw:
-        # Chinese UI: date and time inputs, the file chooser, as the users see them.
-        b = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -269,8 +266,9 @@ def _jpeg(width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
-def _record(p: Page, index: int, status: str, photo: bytes | None = None) -> int:
-    """Record the visit of the index-th stop; returns its house id."""
+def _record(p: Page, index: int, status: str, photo: bytes | None = None, shot: str = "") -> int:
+    """Record the visit of the index-th stop; returns its house id. With `shot`, screenshots
+    of the filled form (its top and its end) go to docs/img/<shot>-top.png, -end.png."""
     card = p.locator(".fd-stop").nth(index)
     house = int(card.get_attribute("data-house"))
     card.locator("button[name=record]").click()
@@ -293,6 +291,11 @@ def _record(p: Page, index: int, status: str, photo: bytes | None = None) -> int
             p.locator("#fd-thumbs img").wait_for()
         p.fill("#fd-form textarea[name=notes]", "复查，已当面告知")
     wait_js(p, "() => !document.getElementById('fd-pos').textContent.includes('定位中')")
+    if shot:
+        p.evaluate("() => { document.getElementById('fd-record').scrollTop = 0; }")
+        p.screenshot(path=IMG / f"{shot}-top.png")
+        p.evaluate("() => { const r = document.getElementById('fd-record'); r.scrollTop = 1e6; }")
+        p.screenshot(path=IMG / f"{shot}-end.png")
     p.click("#fd-save")
     p.wait_for_selector("#fd-record", state="hidden")
     return house
@@ -334,11 +337,7 @@ def test_member_records_three_visits_offline_and_they_land_once(server, browser,
         context.set_offline(True)
         wait_js(p, "() => document.getElementById('fd-net').textContent === '离线'")
         photo = _jpeg(3000, 2000)  # a phone camera's size: the page must shrink it
-        houses = [_record(p, 0, "已走访", photo)]
-        p.locator(".fd-stop").nth(1).locator("button[name=record]").click()
-        p.wait_for_selector("#fd-record:not([hidden])")
-        p.screenshot(path=IMG / "field-record.png")
-        p.click("#fd-cancel")
+        houses = [_record(p, 0, "已走访", photo, shot="field-record")]
         houses.append(_record(p, 1, "无人"))
         houses.append(_record(p, 2, "拒绝入户"))
         assert p.locator("#fd-pending-count").inner_text() == "3"

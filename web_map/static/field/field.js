@@ -121,7 +121,7 @@
     const hazards = (s.hazards || []).map((h) => el("li", {},
       el("span", { class: h.severity === "major" ? "fd-major" : "" }, h.label_zh),
       "（" + (h.severity === "major" ? "重大" : "一般") + (h.overdue_days ? "，逾期 " + h.overdue_days + " 天" : "") +
-      (h.open ? "" : "，已报整改待复核") + "）"));
+      (h.open ? "" : "，已报整改待复核") + "）", el("span", { class: "fd-code" }, h.code || "")));
     return el("li", { class: "fd-stop" + (st ? " fd-done" : ""), "data-house": s.house_id },
       el("h2", {}, el("span", { class: "fd-seq" }, String(s.seq)), s.house_code,
         el("span", { class: "fd-time" }, s.arrival + " 到达"), st ? el("span", { class: "fd-state " + st.cls }, st.text) : null),
@@ -142,7 +142,8 @@
     form.reset();
     $("#fd-form-title").textContent = stop.seq + ". " + stop.house_code + " " + stop.address;
     $("#fd-hazard-list").replaceChildren(...(stop.hazards || []).map((h) => el("div", { class: "fd-hazard", "data-hazard": h.id },
-      el("div", {}, h.label_zh + "（" + (h.severity === "major" ? "重大" : "一般") + "）"),
+      el("div", {}, h.label_zh + "（" + (h.severity === "major" ? "重大" : "一般") + "）",
+        el("span", { class: "fd-code" }, h.code || "")),
       el("div", { class: "fd-choice" },
         el("label", {}, el("input", { type: "radio", name: "hz-" + h.id, value: "rectified" }), "已整改"),
         el("label", { class: "fd-open" }, el("input", { type: "radio", name: "hz-" + h.id, value: "still_open" }), "未整改")))));
@@ -153,7 +154,7 @@
     $("#fd-save").disabled = false;
     toggleParts();
     $("#fd-record").hidden = false;
-    window.scrollTo(0, 0);
+    $("#fd-record").scrollTop = 0; // the form may have been scrolled last time
     locate();
   }
   function closeForm() {

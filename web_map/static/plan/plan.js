@@ -207,8 +207,9 @@
         el("option", { value: String(i + 1) }, "固定到第" + (i + 1) + "组")));
     pinSelect.value = state.pins.has(id) ? (state.pins.get(id) === null ? "any" : String(state.pins.get(id))) : "";
     const win = state.windows.get(id) || (t.time_window || ["", ""]);
-    const from = el("input", { type: "time", name: "from", value: win[0] || "" });
-    const to = el("input", { type: "time", name: "to", value: win[1] || "" });
+    const hhmm = { type: "text", inputmode: "numeric", pattern: "[0-2][0-9]:[0-5][0-9]", placeholder: "HH:MM" };
+    const from = el("input", Object.assign({ name: "from", value: win[0] || "", "aria-label": "可访开始" }, hhmm));
+    const to = el("input", Object.assign({ name: "to", value: win[1] || "", "aria-label": "可访结束" }, hhmm));
     const change = (fn) => () => { fn(); map.closePopup(); changed(); };
     return el("div", { class: "plan-popup", "data-house": id },
       el("h4", { html: esc(t.house_code) + " <small>优先级 " + t.priority + "</small>" }),
