@@ -1,7 +1,7 @@
 """The menu (菜单) of the map and of the pages around it: which pages each role reaches.
 
 One list of (path, label, roles); the map shows it as a drop-down (templates/menu.html), the
-other pages as their top bar (templates/page.html). A page a role may not open is not listed
+other pages as their top bar. A page a role may not open is not listed
 for it (the endpoint table refuses it anyway: geo_service.access.endpoints).
 """
 
@@ -20,7 +20,6 @@ A, L, S, P, D, V = (
     Role.VILLAGE,
 )
 EVERYONE = frozenset(Role)
-UPLOADERS = frozenset({A, P, D, V})
 PATROL = frozenset({S, P})  # the review phase: plan, publish, visit (docs/field.md)
 
 
@@ -35,10 +34,6 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/map", "地图", EVERYONE),
     MenuItem("/plan", "路线规划", PATROL),
     MenuItem("/field", "巡查走访", PATROL),
-    MenuItem("/upload", "上报数据", UPLOADERS),
-    MenuItem("/upload/history", "上报记录", UPLOADERS),
-    MenuItem("/admin/users", "用户管理", frozenset({A})),
-    MenuItem("/admin/audit", "审计日志", frozenset({A})),
 )
 
 _templates = Environment(
