@@ -193,19 +193,46 @@ def test_supervisor_plans_six_teams_removes_a_target_replans_and_publishes(serve
         assert _click_stop(p, team1_first) == team1_first
         p.locator(f".plan-popup[data-house='{team1_first}'] button[name=remove]").click()
         assert "已移除 1" in p.locator("#plan-changes").inner_text()
+        # Pin a target the day had no time for to team 2: open it from the unassigned list.
+        p.click("#plan-unassigned summary")
+        left = p.locator("#plan-unassigned li", has_text="当日时间不足").first
+        pinned = int(left.get_attribute("data-house"))
+        left.click()
+        popup = p.locator(f".plan-popup[data-house='{pinned}']")
+        popup.locator("select[name=pin]").select_option("2")
+        popup.locator("button[name=pin-apply]").click()
+        # Visiting hours for the second stop of team 1: 13:00–15:00.
+        windowed = next(s.house_id for s in stops if (s.team, s.seq) == (1, 2))
+        _click_stop(p, windowed, 2)
+        popup = p.locator(f".plan-popup[data-house='{windowed}']")
+        popup.locator("input[name=from]").fill("13:00")
+        popup.locator("input[name=to]").fill("15:00")
+        popup.locator("button[name=window-set]").click()
+        assert p.locator("#plan-changes").inner_text() == "改动：已移除 1 · 已固定 1 · 可访时段 1"
         second = _plan(p)
         assert second["ref"] != first["ref"]
         removed = p.locator(f"#plan-unassigned li[data-house='{team1_first}']")
         assert "已移除" in removed.text_content()
         with db.connect() as c:
-            again = c.execute(
-                text("SELECT count(*) FROM route_plan_stops WHERE plan_ref = :r AND house_id = :h"),
-                {"r": second["ref"], "h": team1_first},
-            ).scalar_one()
-            request = c.execute(
-                text("SELECT params FROM route_plans WHERE ref = :r"), {"r": second["ref"]}
-            ).scalar_one()
-        assert again == 0 and request["exclude_house_ids"] == [team1_first]
+            served = {
+                r.house_id: r
+                for r in c.execute(
+                    text("SELECT house_id, team, arrival_s FROM route_plan_stops"
+                         " WHERE plan_ref = :r"),
+                    {"r": second["ref"]},
+                )
+            }  # fmt: skip
+            result, request = c.execute(
+                text("SELECT result, params FROM route_plans WHERE ref = :r"),
+                {"r": second["ref"]},
+            ).one()
+        assert team1_first not in served and request["exclude_house_ids"] == [team1_first]
+        assert served[pinned].team == 2 and request["pins"] == {str(pinned): 2}
+        # The hours are kept: visited inside them, or left out for another day with the reason.
+        stop = [s for r in result["routes"] for s in r["stops"] if s["house_id"] == windowed]
+        left = [u["reason"] for u in result["unassigned"] if u["house_id"] == windowed]
+        assert (stop and "13:00" <= stop[0]["service_start"] <= "15:00") or left == ["out_of_time"]
+        assert request["windows"] == {str(windowed): ["13:00", "15:00"]}
 
         # Publish: one member per team.
         for i, name in enumerate(MEMBERS, start=1):
@@ -246,13 +273,14 @@ def test_supervisor_plans_six_teams_removes_a_target_replans_and_publishes(serve
         context.close()
 
 
-def _click_stop(p: Page, house_id: int) -> int:
+def _click_stop(p: Page, house_id: int, seq: int = 1) -> int:
     """Click the numbered stop icon of `house_id` on the map; returns the house its popup is
     for. The event goes to the icon itself: at town scale other stops may overlap it."""
     icon = p.locator(f".plan-stop-icon[data-house='{house_id}']")
-    assert icon.inner_text() == "1"
+    assert icon.inner_text() == str(seq)
     icon.dispatch_event("click")
-    popup = p.locator(".leaflet-popup-content .plan-popup")
+    # The house's own popup (a closed one fades out for 200 ms before it leaves the page).
+    popup = p.locator(f".leaflet-popup-content .plan-popup[data-house='{house_id}']")
     popup.wait_for()
     return int(popup.get_attribute("data-house"))
 
