@@ -163,7 +163,7 @@ def test_supervisor_plans_six_teams_removes_a_target_replans_and_publishes(serve
     p = watch_page(context.new_page(), watch)
     try:
         p.goto(f"{base}/plan")
-        wait_js(p, "() => Number(document.body.dataset.targets) > 300", timeout=30)
+        wait_js(p, "() => Number(document.body.dataset.targets) > 300", timeout=60)
         assert p.input_value("input[name=date]") == _today()
         p.fill("input[name=teams]", str(TEAMS))
         p.fill("input[name=max_targets]", "300")
