@@ -41,12 +41,17 @@ def geojson(conn: Connection, layer: str, f: MapFilters) -> dict[str, Any]:
 
 
 def house(conn: Connection, house_id: int, f: MapFilters) -> dict[str, Any]:
-    """One house with the hazards found in it on or before the as-of day."""
+    """One house with the hazards found in it and its review visits, up to the as-of day."""
     row = conn.execute(text(sql("house")), {"id": house_id}).mappings().one_or_none()
     if row is None:
         raise NotFoundError(f"房屋不存在 no house with id {house_id}")
     hazards = conn.execute(text(sql("house_hazards")), {"id": house_id, "as_of": f.day})
-    return {**row, "hazards": [dict(r) for r in hazards.mappings()]}
+    visits = []
+    # Departments are not given the review visits (only the hazards transferred to them).
+    if conn.execute(text("SELECT has_table_privilege('review_visits', 'SELECT')")).scalar():
+        rows = conn.execute(text(sql("house_visits")), {"id": house_id, "as_of": f.day})
+        visits = [dict(r) for r in rows.mappings()]
+    return {**row, "hazards": [dict(r) for r in hazards.mappings()], "visits": visits}
 
 
 def summary(conn: Connection, f: MapFilters) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -8,7 +8,7 @@ from fastapi.routing import iter_route_contexts
 from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.errors import NotFoundError, ValidationError
-from web_map import admin_pages, data_routes, export_routes, upload_pages
+from web_map import admin_pages, data_routes, export_routes, field_page, plan_page, upload_pages
 from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
 from web_map.overlays import OVERLAY_KEYS
@@ -20,6 +20,8 @@ router.include_router(data_routes.router)
 router.include_router(export_routes.router)
 router.include_router(upload_pages.router)  # 上报数据, 上报记录
 router.include_router(admin_pages.router)  # 用户管理, 审计日志
+router.include_router(plan_page.router)
+router.include_router(field_page.router)
 
 
 def page_request(request: Request, basemap_default: str) -> PageRequest:

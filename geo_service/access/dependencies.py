@@ -5,8 +5,9 @@ the request's connection running under that user's database role.
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy import Connection
 
 from geo_service import rulebook
@@ -85,6 +86,18 @@ def connection(
     rulebook.ensure_in_force(conn, request.app.state.settings.rules)
     yield conn
     session.leave(conn, user)
+
+
+@contextmanager
+def user_transaction(app: FastAPI, user: Principal, request: str) -> Iterator[Connection]:
+    """A transaction of its own under `user`'s database role, for work a request hands to a
+    worker thread after the request has checked the user (the planning page's progress
+    stream). Same role and settings as `connection`; committed when the block ends."""
+    with app.state.engine.begin() as conn:
+        session.enter(conn, user, request)
+        rulebook.ensure_in_force(conn, app.state.settings.rules)
+        yield conn
+        session.leave(conn, user)
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:

@@ -57,27 +57,43 @@ class PlanBody(BaseModel):
     house_ids: list[int] = Field(default_factory=list)
     windows: dict[int, tuple[str, str]] = Field(default_factory=dict)
     max_targets: int | None = Field(default=None, ge=1)
+    exclude_house_ids: list[int] = Field(default_factory=list)
+    pins: dict[int, int | None] = Field(
+        default_factory=dict, description="house id → team number (or null: any team)"
+    )
     by: str | None = None
+
+    def request(self, today: dt.date) -> PlanRequest:
+        """The planner's request (times parsed; the day defaults to `today`)."""
+        return PlanRequest(
+            self.date or today,
+            self.teams,
+            None if self.start is None else parse_hhmm(self.start),
+            None if self.end is None else parse_hhmm(self.end),
+            self.depots or ["town_government"],
+            self.house_ids,
+            {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in self.windows.items()},
+            self.max_targets,
+            self.exclude_house_ids,
+            self.pins,
+        )
+
+    def saved_params(self, plan: RoutePlan, req: PlanRequest) -> dict:
+        """What is stored with the plan as its request."""
+        params = self.model_dump(mode="json") | {"shift": plan.shift.model_dump()}
+        params["windows"] = {
+            k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()
+        }
+        return params
 
 
 @router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
 def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> RoutePlan:
-    req = PlanRequest(
-        body.date or _today(),
-        body.teams,
-        None if body.start is None else parse_hhmm(body.start),
-        None if body.end is None else parse_hhmm(body.end),
-        body.depots or ["town_government"],
-        body.house_ids,
-        {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in body.windows.items()},
-        body.max_targets,
-    )
+    req = body.request(_today())
     plan, instance = plan_routes(
         conn, req, load_route_params(), load_rule_params(settings.rules_path)
     )
-    params = body.model_dump(mode="json") | {"shift": plan.shift.model_dump()}
-    params["windows"] = {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()}
-    save_plan(conn, plan, instance, params, body.by)
+    save_plan(conn, plan, instance, body.saved_params(plan, req), body.by)
     return plan
 
 
@@ -136,7 +152,9 @@ class VisitBody(BaseModel):
     rectified: list[int] = Field(default_factory=list)
     still_open: list[int] = Field(default_factory=list)
     new_hazards: list[NewHazardBody] = Field(default_factory=list)
+    checked: bool = False
     no_access: bool = False
+    refused: bool = False
     not_found: bool = False
     photos: list[str] = Field(default_factory=list)
     notes: str | None = None
@@ -160,5 +178,7 @@ def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.plan_ref,
         body.team,
         body.recorded_by,
+        body.refused,
+        body.checked,
     )
     return record_visit(conn, visit, load_rule_params(settings.rules_path))
