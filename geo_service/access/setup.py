@@ -5,7 +5,7 @@ from importlib import resources
 import psycopg2
 
 # The role scripts, in order: the API's roles (0003), then the upload roles built on them (0010).
-ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0010_roles.sql"))
+ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0011_roles.sql"))
 
 
 def ensure_api_roles(url: str) -> None:
