@@ -1,0 +1,16 @@
+-- Undo 0010: drop the fixed-grid functions. The migration then restores the 0005 hot-spot
+-- function (free cell size) and the 0008 incident_counts_near by running their files again.
+DROP FUNCTION incident_hex_counts(date, date, date, text[]);
+DROP FUNCTION incident_cells(date, date, text[]);
+DROP FUNCTION incident_months(date, date, date);
+DROP FUNCTION incident_grid_cell(geometry, double precision);
+DROP FUNCTION incident_grid_cell_xy(double precision, double precision, double precision);
+DROP FUNCTION incident_grid_size();
+CREATE FUNCTION incident_hex_counts(size_m double precision, srid integer, as_of date,
+                                    date_from date, date_to date, categories text[])
+RETURNS TABLE (i integer, j integer, n bigint)
+LANGUAGE sql AS $$ SELECT 0, 0, CAST(0 AS bigint) $$;  -- replaced by 0005_aggregates.sql
+REVOKE ALL ON FUNCTION incident_hex_counts(double precision, integer, date, date, date, text[])
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION incident_hex_counts(double precision, integer, date, date, date, text[])
+    TO geo_api;
