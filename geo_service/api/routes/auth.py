@@ -50,8 +50,7 @@ def _login(request: Request, username: str, password: str) -> Principal:
         except LoginRefused as e:
             refused = e
     if refused is not None:
-        status = 423 if refused.locked else 401
-        raise HTTPException(status, str(refused), headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"})
     return user
 
 
