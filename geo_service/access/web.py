@@ -85,7 +85,11 @@ class _TooLarge(Exception):
 
 
 class AccessMiddleware:
-    """Size limit, login gate, CSRF check for cookie sessions, and secure headers."""
+    """Size limit, login gate, CSRF check for cookie sessions, and secure headers.
+
+    The gate checks a token's signature at the door; its user is checked by the route's
+    connection (`access.dependencies`), or here before the answer goes out when the route had
+    none — so no route that needs a log-in answers a logged-out or locked-out user."""
 
     def __init__(self, app: Callable, settings: Settings, signing_key: str):
         self.app = app
