@@ -1,6 +1,9 @@
-"""The independent security probe's findings 4, 6, 7 and 8 replayed (1–3 and 5: see
-test_incident_privacy.py and test_access_auth.py): each now gets nothing, or a 4xx, never a 5xx.
+"""The independent security probe's findings 4, 6, 7 and 8 replayed, and the PNG export's time
+limit (3); findings 1, 2: test_incident_privacy.py, 3, 5: test_access_auth.py. Each now gets
+nothing, or a 4xx (a 503 where the server is busy), never a 500.
 """
+
+import time
 
 import pytest
 from access_data import load
@@ -8,6 +11,8 @@ from access_helpers import PASSWORD, auth_headers, ensure_user, secured_app
 from fastapi.testclient import TestClient
 
 from geo_service.access import tokens
+from geo_service.errors import UnavailableError
+from web_map import snapshot
 
 AS_OF = "2026-11-15"
 TILE = "/map/basemap/10/853/416.pbf"  # the tile holding the whole town
@@ -22,6 +27,27 @@ def client(engine, db_url):
 
 def _h(client, role: str) -> dict[str, str]:
     return auth_headers(client.app, role, unit={"village": "甲村"}.get(role))
+
+
+# -- 3: the PNG export tied up the server ----------------------------------------------------------
+
+
+def test_a_snapshot_waits_for_the_browser_no_longer_than_its_time_limit():
+    assert snapshot._one_at_a_time.acquire(timeout=5)  # another snapshot is being taken
+    try:
+        started = time.monotonic()
+        with pytest.raises(UnavailableError, match="超过"):
+            snapshot.render_png("http://127.0.0.1:9", snapshot.Shot(query=""), {}, 0.5)
+        assert time.monotonic() - started < 2
+    finally:
+        snapshot._one_at_a_time.release()
+
+
+def test_a_snapshot_that_cannot_open_the_map_is_a_503_not_a_500(client):
+    # The test client's server ("testserver") is no address Chromium can reach.
+    r = client.get("/map/export.png?as_of=2026-11-15", headers=_h(client, "leader"))
+    assert r.status_code == 503, r.text
+    assert "截图" in r.json()["detail"]
 
 
 # -- 4: a role-dependent tile was publicly cacheable ---------------------------------------------

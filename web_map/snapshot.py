@@ -66,6 +66,7 @@ def render_png(
     """Screenshot of `base_url/map?<query>&print=1#<view>` (PNG bytes), finished within
     `time_limit_s` seconds, waiting for another snapshot included (UnavailableError beyond)."""
     try:
+        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -94,6 +95,9 @@ def render_png(
                 browser.close()
     except PlaywrightTimeout:
         raise _too_slow(time_limit_s) from None
+    except PlaywrightError as e:  # the page could not be reached or the browser failed
+        reason = (str(e).strip() or type(e).__name__).splitlines()[0]
+        raise UnavailableError(f"地图截图失败 the snapshot failed: {reason}") from None
     finally:
         _one_at_a_time.release()
 
