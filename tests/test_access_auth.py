@@ -148,6 +148,13 @@ def test_lock_out_voids_open_sessions_at_once(client):
                  "WHERE username = 'sup_lock'")
         )  # fmt: skip
     assert _me(client, token).status_code == 200
+    # Logging out while locked out holds: the token does not come back afterwards.
+    for i in range(5):
+        _token(client, "sup_lock", f"bad-password-{i}")
+    assert client.post("/auth/logout", headers=headers).status_code == 204
+    with client.app.state.engine.begin() as c:
+        c.execute(text("UPDATE users SET locked_until = NULL WHERE username = 'sup_lock'"))
+    assert _me(client, token).status_code == 401
 
 
 def test_a_good_login_resets_the_failure_count(client):

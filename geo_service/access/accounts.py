@@ -257,8 +257,14 @@ def current(conn: Connection, username: str, epoch: int) -> Principal | None:
     return _principal(row)
 
 
-def logout(conn: Connection, username: str) -> None:
-    """Void every token of the user (all devices)."""
+def logout(conn: Connection, username: str, epoch: int) -> None:
+    """Void every token of the user (all devices), when `epoch` is still theirs: a token
+    already void logs nobody out. A locked-out user may log out too (their tokens must not
+    come back when the lock-out ends)."""
     conn.execute(
-        text("UPDATE users SET token_epoch = token_epoch + 1 WHERE username = :u"), {"u": username}
+        text(
+            "UPDATE users SET token_epoch = token_epoch + 1 "
+            "WHERE username = :u AND token_epoch = :e AND NOT disabled"
+        ),
+        {"u": username, "e": epoch},
     )
