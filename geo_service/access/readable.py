@@ -8,6 +8,10 @@ from sqlalchemy import Connection, text
 from geo_service.access.roles import HOTSPOT_ROLES
 
 IncidentDetail = Literal["exact", "coarse", "none"]
+# What the coarse roles get, as the database functions of migration 0010 decide it: one fixed
+# grid of hexagons this large (circumradius, ground metres), counts below this left out.
+FIXED_SIZE_M = 250.0
+SUPPRESSED_BELOW = 3
 
 
 def can_read(conn: Connection, table: str) -> bool:

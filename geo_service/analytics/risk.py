@@ -16,14 +16,18 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo_service.access.readable import IncidentDetail, incident_detail
+from geo_service.access.readable import (
+    FIXED_SIZE_M,
+    SUPPRESSED_BELOW,
+    IncidentDetail,
+    incident_detail,
+)
 from geo_service.analytics.common import echo, run
 from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import RiskFactor, RiskHouse, RiskReport
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH, KeyAreaKind
 from geo_service.errors import ValidationError
-from geo_service.spatial.hotspot_access import FIXED_SIZE_M, SUPPRESSED_BELOW
 
 # (code, Chinese label); `key_area` and `electricity` have parameters of their own.
 FACTORS: tuple[tuple[str, str], ...] = (

@@ -14,15 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo_service.access.readable import can_read
+from geo_service.access.readable import FIXED_SIZE_M, SUPPRESSED_BELOW, can_read
 from geo_service.errors import ValidationError
 from geo_service.spatial.density import cell_size, mercator_size, points_sql, town_latitude
 from geo_service.spatial.filters import Selection, parse_date
 from geo_service.spatial.sqlfiles import render
 
 DEFAULT_SIZE_M = 250.0  # the police's default hexagon circumradius, ground metres
-FIXED_SIZE_M = 250.0  # the only grid of other roles (incident_grid_size(), migration 0010)
-SUPPRESSED_BELOW = 3  # incident_cells() leaves out smaller counts (migration 0010)
 _INCIDENT_AREA = (
     "(SELECT ST_Expand(ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 4326), :srid), :size)"
     " FROM incidents)"
