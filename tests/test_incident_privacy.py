@@ -341,3 +341,21 @@ def test_no_other_definer_function_reaches_incidents(engine):
                 ).scalars()
             )
             assert callable_ <= known, (role, callable_ - known)
+
+
+def test_administrators_oversee_incident_reads_but_see_no_incident_change(engine, town):
+    with engine.begin() as c:  # what the triggers write for a change and for a police read
+        c.execute(
+            text(
+                "INSERT INTO audit_log (actor, action, table_name, record_key, after, detail) "
+                "VALUES ('probe', 'update', 'incidents', 'X', "
+                'CAST(\'{"address": "环1号", "occurred_at": "2026-11-21"}\' AS jsonb), '
+                "'{}'), ('probe', 'read', 'incidents', NULL, NULL, "
+                'CAST(\'{"request": "GET /map/data/incidents.geojson"}\' AS jsonb))'
+            )
+        )
+    sql = "SELECT action FROM audit_log WHERE actor = 'probe' ORDER BY id"
+    with as_role(engine, "admin") as c:
+        assert c.execute(text(sql)).scalars().all() == ["read"]
+    with as_role(engine, "police") as c:
+        assert c.execute(text(sql)).scalars().all() == ["update", "read"]

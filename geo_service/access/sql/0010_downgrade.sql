@@ -1,5 +1,10 @@
--- Undo 0010: drop the fixed-grid functions. The migration then restores the 0005 hot-spot
--- function (free cell size) and the 0008 incident_counts_near by running their files again.
+-- Undo 0010: the audit log's one read policy again; drop the fixed-grid functions. The
+-- migration then restores the 0005 hot-spot function (free cell size) and the 0008
+-- incident_counts_near by running their files again.
+DROP POLICY audit_log_read_admin ON audit_log;
+DROP POLICY audit_log_read_police ON audit_log;
+CREATE POLICY audit_log_read ON audit_log FOR SELECT TO geo_api_admin, geo_api_police
+    USING (true);
 DROP FUNCTION incident_hex_counts(date, date, date, text[]);
 DROP FUNCTION incident_cells(date, date, text[]);
 DROP FUNCTION incident_months(date, date, date);

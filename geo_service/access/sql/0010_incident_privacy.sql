@@ -204,3 +204,11 @@ BEGIN
     GROUP BY r.id;
 END
 $$;
+
+-- The audit log: administrators oversee who read incidents (rows of action 'read' name the
+-- request, never an incident's place or time) but do not see the rows of incident changes,
+-- which carry the record before and after. The police see every row.
+DROP POLICY audit_log_read ON audit_log;
+CREATE POLICY audit_log_read_police ON audit_log FOR SELECT TO geo_api_police USING (true);
+CREATE POLICY audit_log_read_admin ON audit_log FOR SELECT TO geo_api_admin
+    USING (table_name IS DISTINCT FROM 'incidents' OR action = 'read');
