@@ -1,11 +1,13 @@
 """Settings, read from the environment (and `.env`), passed explicitly to what needs them."""
 
+import ipaddress
+import json
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
     from geo_service.domain.rules import RuleParams
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     login_rate_per_minute: int = 20  # login attempts per client address
     cors_origins: list[str] = []  # closed by default: no cross-origin browser access
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto name
+    # the client; from anyone else those headers are ignored. Comma-separated or a JSON list.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     max_upload_mb: float = 50  # request bodies above this are refused (413)
     cookie_secure: bool | None = None  # None: Secure cookies in production only
     # Response cache of the analytics and tiles (docs/cache.md): answers kept in PostgreSQL
@@ -50,6 +55,18 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     cache_max_mb: int = 1024
     cache_max_entry_mb: float = 32
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if isinstance(value, list):
+            value = [str(v).strip() for v in value if str(v).strip()]
+            for v in value:
+                ipaddress.ip_network(v, strict=False)  # ValueError: not an address or network
+        return value
 
     @cached_property
     def rules(self) -> "RuleParams":

@@ -459,6 +459,35 @@ def test_route_for_every_role(ctx, key):
             leaked = [s for s in _forbidden_strings(role) if s in text]
             if leaked:
                 failures.append(f"{role} {sample.url}: shows {leaked}")
+            # What is behind the log-in depends on who asks: never for a shared cache.
+            cache = r.headers.get("cache-control", "")
+            if "public" in cache or not ("private" in cache or "no-store" in cache):
+                failures.append(f"{role} {sample.url}: Cache-Control {cache!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_void_token_opens_no_route(ctx):
+    """Logged out, or locked out: refused (401) on every route that needs a log-in, including
+    those that hold no database connection (API description, OGC landing page, PNG export)."""
+    app, client = ctx["client"].app, ctx["client"]
+    out = auth_headers(app, "police", username="void_out")
+    assert client.post("/auth/logout", headers=out).status_code == 204
+    locked = auth_headers(app, "supervisor", username="void_locked")
+    with app.state.engine.begin() as c:
+        c.execute(
+            text("UPDATE users SET locked_until = now() + interval '15 minutes' "
+                 "WHERE username = 'void_locked'")
+        )  # fmt: skip
+    failures = []
+    for _, rule in sorted(RULES.items()):
+        if rule.roles is OPEN:
+            continue
+        for sample in rule.samples(ctx):
+            for name, headers in (("logged out", out), ("locked out", locked)):
+                ctx["headers"]["void"] = headers
+                r = _call(ctx, sample, "void")
+                if r.status_code != 401:
+                    failures.append(f"{name} {sample.method} {sample.url}: {r.status_code}")
     assert not failures, "\n".join(failures)
 
 

@@ -1,16 +1,18 @@
 """The map's data: compact GeoJSON of each overlay under the filters, a house's popup, the
 dashboard counts and the offline base map's vector tiles."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.bounds import MAX_INT4
 from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
 from geo_service.errors import ValidationError
 from web_map import queries
 from web_map.filters import parse_filters
+from web_map.params import MapQuery
 from web_map.sources import ROUTE_PLAN_API
 from web_map.viewer import landlord_contact, may_call, viewer_of
 
@@ -19,7 +21,12 @@ _GEOJSON = "application/geo+json"
 
 
 @router.get("/data/{layer}.geojson", summary="地图图层数据 a map overlay's features")
-def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
+def layer_geojson(
+    layer: Annotated[str, Path(json_schema_extra={"enum": list(queries.GEOJSON_LAYERS)})],
+    request: Request,
+    conn: ConnDep,
+    _query: MapQuery,
+) -> JSONResponse:
     """units, key_areas, houses, hazards or incidents under the filters of the query string."""
     viewer = viewer_of(request)
     if (layer == "incidents" and not viewer.can_see_incidents) or (
@@ -32,7 +39,11 @@ def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
 
 @router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
 def house_detail(
-    house_id: int, request: Request, conn: ConnDep, settings: SettingsDep
+    house_id: Annotated[int, Path(ge=0, le=MAX_INT4)],
+    request: Request,
+    conn: ConnDep,
+    settings: SettingsDep,
+    _query: MapQuery,
 ) -> dict[str, Any]:
     """The house, its key areas and its hazards (as of `as_of`), whether the CCTV rule applies
     and is broken; personal data masked unless the viewer may see it."""
@@ -47,7 +58,7 @@ def house_detail(
 
 
 @router.get("/data/summary", summary="态势统计 counts now and one month earlier")
-def summary(request: Request, conn: ConnDep) -> dict[str, Any]:
+def summary(request: Request, conn: ConnDep, _query: MapQuery) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
     same day of the previous month, under the filters."""
     f = parse_filters(dict(request.query_params))
@@ -68,5 +79,6 @@ def basemap_tile(z: int, x: int, y: int, conn: ConnDep, size: int = 256) -> Resp
     return Response(
         queries.basemap_tile(conn, z - 1 if size == 512 else z, x, y),
         media_type="application/vnd.mapbox-vector-tile",
-        headers={"Cache-Control": "public, max-age=300"},
+        # The unit areas a tile holds depend on the viewer's role and unit: never shared.
+        headers={"Cache-Control": "private, max-age=300"},
     )

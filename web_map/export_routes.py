@@ -3,12 +3,13 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from geo_service.api.deps import ConnDep
+from geo_service.api.deps import ConnDep, LoggedIn
 from geo_service.errors import ValidationError
 from geo_service.geojson import GEOJSON
 from web_map import exports, snapshot
 from web_map.filters import FILTER_KEYS, parse_filters
 from web_map.overlays import OVERLAY_KEYS
+from web_map.params import MapQuery
 
 router = APIRouter(prefix="/map", tags=["map"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,9 +26,10 @@ def _attachment(name: str) -> dict[str, str]:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def export_png(request: Request) -> Response:
-    """Rendered by headless Chromium on this server, with the caller's credentials; no
-    database connection is held while the browser works."""
+def export_png(request: Request, _user: LoggedIn, _query: MapQuery) -> Response:
+    """Rendered by headless Chromium on this server, with the caller's credentials, within
+    `snapshot.TIME_LIMIT_S` (503 beyond). The caller is checked before the browser starts; no
+    database connection is held while it works."""
     return _png(request, dict(request.query_params))
 
 
@@ -38,7 +40,7 @@ def export_png(request: Request) -> Response:
     "(west,south,east,north: only what is in view).",
     response_class=Response,
 )
-def export(fmt: str, request: Request, conn: ConnDep) -> Response:
+def export(fmt: str, request: Request, conn: ConnDep, _query: MapQuery) -> Response:
     q = dict(request.query_params)
     f = parse_filters(q)
     if fmt not in ("geojson", "csv", "xlsx"):

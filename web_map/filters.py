@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 
+from geo_service import bounds
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, KeyAreaKind, Severity
 from geo_service.errors import ValidationError
 
@@ -73,10 +74,14 @@ class MapFilters:
         return urlencode({**self.pairs(), **{k: v for k, v in extra.items() if v}})
 
 
+def _is_number(value: str) -> bool:
+    return value.isascii() and value.isdigit()  # "²" is a digit to str.isdigit, not to int()
+
+
 def _list(params: dict[str, str], key: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in (params.get(key) or "").split(",") if v.strip())
     allowed = _CHOICES.get(key)
-    bad = [v for v in values if (not v.isdigit() if allowed is None else v not in allowed)]
+    bad = [v for v in values if (not _is_number(v) if allowed is None else v not in allowed)]
     if bad:
         raise ValidationError(
             f"{_NAMES_ZH[key]}取值无效 invalid {key}: {', '.join(bad)}"
@@ -94,8 +99,9 @@ def parse_filters(params: dict[str, str]) -> MapFilters:
             day = date.fromisoformat(as_of)
         except ValueError:
             raise ValidationError(f"日期无效 invalid as_of: {as_of!r} (YYYY-MM-DD)") from None
+        bounds.check_date(day, "as_of")
     return MapFilters(
-        unit_id=tuple(int(v) for v in _list(params, "unit_id")),
+        unit_id=tuple(bounds.check_int4(int(v), "unit_id") for v in _list(params, "unit_id")),
         key_area_kind=_list(params, "key_area_kind"),
         category=_list(params, "category"),
         severity=_list(params, "severity"),

@@ -13,6 +13,7 @@ from web_map.assets import APP_DIR, app_bundle
 from web_map.filters import parse_basemap, parse_filters
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
+from web_map.params import MapQuery
 from web_map.viewer import may_call, viewer_of
 
 router = APIRouter(tags=["map"])
@@ -63,7 +64,9 @@ def root() -> RedirectResponse:
     "as_of (YYYY-MM-DD), basemap (none/tianditu/amap/osm), layers (overlays on), print=1, "
     "house_mode (tiles/cluster: override the choice by the number of houses).",
 )
-def map_page(request: Request, conn: ConnDep, settings: SettingsDep) -> HTMLResponse:
+def map_page(
+    request: Request, conn: ConnDep, settings: SettingsDep, _query: MapQuery
+) -> HTMLResponse:
     req = page_request(request, settings.basemap)
     html = build_page(conn, settings, req).get_root().render()
     # folium writes the map as inline scripts: they carry the response's CSP nonce.
@@ -81,6 +84,8 @@ def app_script() -> Response:
 @router.get("/static/map/{path:path}", include_in_schema=False)
 def app_asset(path: str) -> FileResponse:
     """The page's own JS/CSS (files under web_map/static only)."""
+    if "\x00" in path:  # no file name holds one (and the file system refuses to look)
+        raise NotFoundError(f"文件不存在 no such asset: {path!r}")
     target = (APP_DIR / path).resolve()
     if not target.is_relative_to(APP_DIR.resolve()) or not target.is_file():
         raise NotFoundError(f"文件不存在 no such asset: {path}")

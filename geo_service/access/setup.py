@@ -4,7 +4,7 @@ from importlib import resources
 
 import psycopg2
 
-# The role scripts, in order: the API's roles (0003), then the upload roles built on them (0010).
+# The role scripts, in order: the API's roles (0003), then the upload roles built on them (0011).
 ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0011_roles.sql"))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geo_service import bounds
 from geo_service.config import Settings
 from geo_service.domain.rules import RuleParams, load_rule_params
 from geo_service.domain.vocabulary import (
@@ -127,6 +128,9 @@ def make_filters(
     period_to: date | None = None,
 ) -> Filters:
     """Validate user input (codes or Chinese labels) into `Filters`; D defaults to today."""
+    for name, day in (("as_of", as_of), ("found_from", found_from), ("found_to", found_to),
+                      ("period_from", period_from), ("period_to", period_to)):  # fmt: skip
+        bounds.optional_date(day, name)
     if found_from and found_to and found_from > found_to:
         raise ValidationError("发现日期范围无效 found_from is after found_to")
     if period_from and period_to and period_from > period_to:
@@ -171,5 +175,6 @@ def month_bounds(month: str) -> tuple[date, date]:
         first = date(year, mon, 1)
     except ValueError:
         raise ValidationError(f"月份格式应为 YYYY-MM (month must be YYYY-MM): {month!r}") from None
+    bounds.check_date(first, "month")
     nxt = date(year + mon // 12, mon % 12 + 1, 1)
     return first, nxt - timedelta(days=1)

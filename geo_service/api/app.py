@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg2
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -13,9 +13,15 @@ from geo_service import __version__
 from geo_service.cache.store import code_fingerprint
 from geo_service.config import Settings
 from geo_service.db import database_url, make_engine
-from geo_service.errors import GeoServiceError, NotFoundError, SetupError, ValidationError
+from geo_service.errors import (
+    GeoServiceError,
+    NotFoundError,
+    SetupError,
+    UnavailableError,
+    ValidationError,
+)
 
-_STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503}
+_STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503, UnavailableError: 503}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -43,6 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             app.state.engine.dispose()
 
+    from geo_service.api import contract
+
     app = FastAPI(
         title="群租房安全管理 GIS",
         description="Group-rental housing safety campaign: houses, hazards, scores and maps.",
@@ -50,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # /docs and /redoc from local files: docs_pages below
         redoc_url=None,
+        dependencies=[Depends(contract.json_bodies_only)],
     )
     app.state.settings = settings
     app.state.cache_fingerprint = code_fingerprint(settings.rules_path, settings.rubric_path)
@@ -73,8 +82,6 @@ def create_app(settings: Settings) -> FastAPI:
             status_code=503,
             headers={"Retry-After": "5"},
         )
-
-    from geo_service.api import contract
 
     contract.install(app)  # 422 bodies described truthfully; NUL characters refused (422)
 

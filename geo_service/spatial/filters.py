@@ -6,6 +6,7 @@ the registry, never from the request. The layer's SELECT is aliased `t`, so ever
 written on `t.<column>` and PostgreSQL pushes it down to the base tables' indexes.
 """
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from geo_service import bounds
 from geo_service.errors import ValidationError
 from layers.registry import KEY_AREA_KINDS, Layer, Prop
 
@@ -31,12 +33,7 @@ def today() -> date:
 
 
 def parse_date(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{name}: 日期格式应为 YYYY-MM-DD (expected a date, got {value!r})"
-        ) from None
+    return bounds.parse_date(value, name)
 
 
 def parse_bbox(value: str | None) -> Bbox | None:
@@ -49,7 +46,8 @@ def parse_bbox(value: str | None) -> Bbox | None:
         nums = []
     if len(nums) == 6:
         nums = [nums[0], nums[1], nums[3], nums[4]]
-    if len(nums) != 4 or nums[0] > nums[2] or nums[1] > nums[3]:
+    finite = all(math.isfinite(n) for n in nums)
+    if len(nums) != 4 or not finite or nums[0] > nums[2] or nums[1] > nums[3]:
         raise ValidationError(
             f"bbox: 应为 minx,miny,maxx,maxy 经纬度 (expected minx,miny,maxx,maxy, got {value!r})"
         )
@@ -67,12 +65,13 @@ def _value(prop: Prop, raw: str) -> Any:
         raise ValidationError(f"{bad}; 可选 allowed: {', '.join(prop.choices)}")
     if prop.type == "integer":
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError:
             raise ValidationError(f"{bad}; 应为整数 (expected an integer)") from None
+        return bounds.check_int4(number, prop.name, minimum=-bounds.MAX_INT4)
     if prop.type == "number":
         try:
-            return float(raw)
+            return bounds.check_finite(float(raw), prop.name)
         except ValueError:
             raise ValidationError(f"{bad}; 应为数字 (expected a number)") from None
     if prop.type == "boolean":
@@ -96,6 +95,7 @@ def _instant(value: str, name: str) -> datetime | date | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError(f"{name}: 时间格式无效 (invalid datetime {value!r})") from None
+    bounds.check_date(moment, name)
     return moment if moment.tzinfo else moment.replace(tzinfo=TOWN_TZ)
 
 

@@ -7,10 +7,11 @@ import datetime as dt
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from geo_service import bounds
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.domain.rules import load_rule_params
 from geo_service.patrol import exports
@@ -29,13 +30,21 @@ def _today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
+# Values that must fit the database (ids are `integer`) and the date range (geo_service.bounds).
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_INT4)]
+Day = Annotated[dt.date, AfterValidator(lambda d: bounds.check_date(d, "date"))]
+Team = Annotated[int, Path(ge=0, le=bounds.MAX_INT4, description="team number")]
+Moment = Annotated[datetime, AfterValidator(lambda t: bounds.check_date(t, "visited_at"))]
+
+
 @router.get("/targets", summary="回头看目标 places to revisit as of a day")
 def targets(
     conn: ConnDep,
     settings: SettingsDep,
     on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
-    house_id: Annotated[list[int] | None, Query(description="add houses by id")] = None,
+    house_id: Annotated[list[Id] | None, Query(description="add houses by id")] = None,
 ) -> list[dict]:
+    bounds.optional_date(on, "date")
     found = select_targets(
         conn,
         on or _today(),
@@ -49,16 +58,16 @@ def targets(
 class PlanBody(BaseModel):
     """A plan request; times are "HH:MM", windows map house ids to ["HH:MM", "HH:MM"]."""
 
-    date: dt.date | None = None
+    date: Day | None = None
     teams: int = Field(ge=1, le=50)
     start: str | None = None
     end: str | None = None
     depots: list[str] = Field(default_factory=lambda: ["town_government"])
-    house_ids: list[int] = Field(default_factory=list)
-    windows: dict[int, tuple[str, str]] = Field(default_factory=dict)
-    max_targets: int | None = Field(default=None, ge=1)
-    exclude_house_ids: list[int] = Field(default_factory=list)
-    pins: dict[int, int | None] = Field(
+    house_ids: list[Id] = Field(default_factory=list)
+    windows: dict[Id, tuple[str, str]] = Field(default_factory=dict)
+    max_targets: int | None = Field(default=None, ge=1, le=bounds.MAX_INT4)
+    exclude_house_ids: list[Id] = Field(default_factory=list)
+    pins: dict[Id, int | None] = Field(
         default_factory=dict, description="house id → team number (or null: any team)"
     )
     by: str | None = None
@@ -113,7 +122,7 @@ def plan_geojson(ref: str, conn: ConnDep) -> Response:
 
 
 @router.get("/plans/{ref}/teams/{team}.gpx", summary="GPX 航点与轨迹 for one team")
-def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
+def plan_gpx(ref: str, team: Team, conn: ConnDep) -> Response:
     body = exports.team_gpx(load_plan(conn, ref)[0], team)
     return Response(
         body,
@@ -123,7 +132,7 @@ def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
 
 
 @router.get("/plans/{ref}/teams/{team}.kml", summary="KML for one team")
-def plan_kml(ref: str, team: int, conn: ConnDep) -> Response:
+def plan_kml(ref: str, team: Team, conn: ConnDep) -> Response:
     body = exports.team_kml(load_plan(conn, ref)[0], team)
     return Response(
         body,
@@ -147,10 +156,10 @@ class NewHazardBody(BaseModel):
 class VisitBody(BaseModel):
     """One visit's outcomes; `visited_at` without a zone is local time (Asia/Shanghai)."""
 
-    house_id: int
-    visited_at: datetime | None = None
-    rectified: list[int] = Field(default_factory=list)
-    still_open: list[int] = Field(default_factory=list)
+    house_id: Id
+    visited_at: Moment | None = None
+    rectified: list[Id] = Field(default_factory=list)
+    still_open: list[Id] = Field(default_factory=list)
     new_hazards: list[NewHazardBody] = Field(default_factory=list)
     checked: bool = False
     no_access: bool = False
