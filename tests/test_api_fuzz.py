@@ -41,7 +41,8 @@ BEYOND_BIGINT = 99999999999999999999
 # Path parameters that must name something real for the request to get past routing.
 PATH_DEFAULTS = {"collection_id": "houses", "layer_name": "houses", "layer": "houses",
                  "z": 10, "x": 853, "y": 416, "house_id": 1, "feature_id": 1, "ref": "none",
-                 "team": 1, "fmt": "csv", "path": "map.css"}  # fmt: skip
+                 "team": 1, "fmt": "csv", "path": "map.css", "job_id": 1, "seq": 1,
+                 "username": "nobody", "sha256": "0" * 64}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,7 @@ def work(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def app_port(db_with_user: str, work: Path) -> Iterator[int]:
     """The service as the systemd unit starts it: production, two workers."""
-    env = _env(db_with_user, work / "data", GEO_SECRET_KEY=SECRET)
+    env = _env(db_with_user, work / "data", GEO_SECRET_KEY=SECRET, GEO_TRUSTED_PROXIES="127.0.0.1")
     with _serving(env, work, "--host", "127.0.0.1", "--workers", "2") as port:
         yield port
 
@@ -113,7 +113,7 @@ def test_forwarded_headers_are_trusted_from_the_proxy_only(db_with_user, work, a
     # From 127.0.0.1 (where nginx runs in docs/deploy.md): the client's scheme is https.
     assert all(href.startswith(f"https://{HOST}/") for href in ogc_links(app_port))
     # A proxy elsewhere is trusted only when named; from anyone else the headers are ignored.
-    env = _env(db_with_user, work / "data", GEO_SECRET_KEY=SECRET, FORWARDED_ALLOW_IPS="10.1.2.3")
+    env = _env(db_with_user, work / "data", GEO_SECRET_KEY=SECRET, GEO_TRUSTED_PROXIES="10.1.2.3")
     with _serving(env, work) as other:
         assert all(href.startswith(f"http://{HOST}/") for href in ogc_links(other))
 
