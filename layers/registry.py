@@ -10,12 +10,11 @@ selected by any layer.
 """
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Literal
 
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, INCIDENT_TYPES_ZH, KeyAreaKind
 from geo_service.errors import NotFoundError
+from geo_service.sqlfiles import query
 
 PropType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 
@@ -75,15 +74,7 @@ class Layer:
 
     def sql(self) -> str:
         """The layer's SELECT (from `layers/sql/<name>.sql`)."""
-        return _source(self.name)
-
-
-@cache
-def _source(name: str) -> str:
-    text = resources.files("layers.sql").joinpath(f"{name}.sql").read_text("utf-8")
-    # Drop comment lines and the trailing semicolon: the SELECT is used as a subquery.
-    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";")
+        return query("layers", f"sql/{self.name}.sql")
 
 
 def _p(name: str, type_: PropType, zh: str, **kw) -> Prop:

@@ -18,7 +18,7 @@ from geo_service.config import Settings
 from geo_service.spatial import density, items
 from geo_service.spatial.density import cell_size
 from geo_service.spatial.filters import select
-from geo_service.spatial.sqlfiles import render
+from geo_service.sqlfiles import render
 from layers.registry import get_layer
 
 DAY = AS_OF.isoformat()
@@ -47,7 +47,7 @@ def test_binning_matches_postgis_hexagons(engine, size):
     sql = (
         "SELECT count(*) FILTER (WHERE NOT ST_Intersects(ST_Hexagon(:size, b.i, b.j, "
         "ST_SetSRID(ST_MakePoint(0, 0), :srid)), ST_SetSRID(ST_MakePoint(b.x, b.y), :srid))), "
-        f"count(*) FROM ({render('hex_bin.sql', points=points)}) b"
+        f"count(*) FROM ({render('geo_service.spatial', 'sql/hex_bin.sql', points=points)}) b"
     )
     with engine.connect() as c:
         c.execute(text("SELECT setseed(0.42)"))

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 
 from geo_service.analytics.filters import make_filters
-from geo_service.analytics.sqlfiles import sql
 from geo_service.domain.rules import (
     cctv_violation,
     days_overdue,
@@ -21,8 +20,11 @@ from geo_service.domain.rules import (
     is_overdue,
     load_rule_params,
 )
+from geo_service.sqlfiles import statement
 
 P = load_rule_params()
+HAZARD_STATE = ("geo_service.analytics", "sql/_hazard_state.sql")
+HOUSE_SCOPE = ("geo_service.analytics", "sql/_house_scope.sql")
 
 # (code, severity, found_on, notice deadline, rectified_on)
 HAZARDS = [
@@ -90,7 +92,7 @@ def conn(engine):
 
 def _hazard_state(conn, as_of):
     params = make_filters(as_of=as_of).params(P)
-    rows = conn.execute(sql("_hazard_state.sql"), params).mappings()
+    rows = conn.execute(statement(*HAZARD_STATE), params).mappings()
     return {r["hazard_code"]: r for r in rows}
 
 
@@ -134,7 +136,7 @@ def test_hand_checked_overdue_cases(conn):
 
 def test_sql_cctv_and_fire_kit_match_rules(conn):
     params = make_filters(as_of=date(2026, 5, 31)).params(P)
-    rows = list(conn.execute(sql("_house_scope.sql"), params).mappings())
+    rows = list(conn.execute(statement(*HOUSE_SCOPE), params).mappings())
     assert len(rows) == 8 * len(CCTV_STATES)  # 2³ sizes × CCTV states
     required = 0
     for r in rows:

@@ -1,14 +1,14 @@
 """Cluster-wide setup the database's access rules rely on, outside the migrations."""
 
-from importlib import resources
-
 import psycopg2
+
+from geo_service.sqlfiles import script
 
 
 def ensure_api_roles(url: str) -> None:
     """Create the API's NOLOGIN roles (geo_api, geo_api_<role>) when missing and make the
     connecting user a member: what a restored dump's grants and policies name. Idempotent."""
-    sql = resources.files("geo_service.access").joinpath("sql", "0003_roles.sql").read_text("utf-8")
+    sql = script("geo_service.access", "sql/0003_roles.sql")
     conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor() as cur:

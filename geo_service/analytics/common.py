@@ -7,9 +7,9 @@ from sqlalchemy import Connection, text
 
 from geo_service.analytics.filters import Filters, check_units
 from geo_service.analytics.schemas import FiltersEcho
-from geo_service.analytics.sqlfiles import sql
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
+from geo_service.sqlfiles import statement
 
 WORK_MEM = "64MB"
 
@@ -27,7 +27,7 @@ def run(
     # transaction-local, so the pooled connection goes back unchanged.
     conn.execute(text("SELECT set_config('work_mem', :wm, true)"), {"wm": WORK_MEM})
     params = filters.params(rules) | extra
-    for row in conn.execute(sql(name), params).mappings():
+    for row in conn.execute(statement("geo_service.analytics", f"sql/{name}"), params).mappings():
         yield dict(row)
 
 

@@ -10,7 +10,7 @@ from geo_service.analytics.risk import RiskWeights, load_risk_weights, risk
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.routes.config import TARGET_KIND_ZH, RouteParams, format_hhmm
-from geo_service.routes.sqlfiles import sql
+from geo_service.sqlfiles import statement
 
 
 @dataclass
@@ -140,7 +140,7 @@ def select_targets(
             raise ValidationError(f"房屋不存在 (unknown house ids): {missing}")
     risky = key_area_risk(conn, on, params, rules, weights)
     rows = conn.execute(
-        sql("targets.sql"),
+        statement("geo_service.routes", "sql/targets.sql"),
         {
             "d": on,
             "house_ids": ids,

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
 from geo_service.spatial.filters import Selection, select
-from geo_service.spatial.sqlfiles import render, source
+from geo_service.sqlfiles import query, render
 from layers.registry import get_layer
 
 # Hexagons live in Web Mercator (EPSG:3857), the tiles' CRS: points reach it by arithmetic
@@ -49,7 +49,8 @@ class HeatWeights:
 
 def town_latitude(conn: Connection) -> float:
     """Latitude of the town's centre (0 without data)."""
-    return float(conn.execute(text(source("town_latitude.sql"))).scalar_one())
+    sql = query("geo_service.spatial", "sql/town_latitude.sql")
+    return float(conn.execute(text(sql)).scalar_one())
 
 
 def mercator_size(size_m: float, lat: float) -> float:
@@ -118,7 +119,11 @@ def hexagons(
         props += f", '{name}', c.{name}"
         params[f"agg_{name}"] = value
     sql = render(
-        "hex_density.sql", points=points_sql(sel, columns), aggregates=aggregates, props=props
+        "geo_service.spatial",
+        "sql/hex_density.sql",
+        points=points_sql(sel, columns),
+        aggregates=aggregates,
+        props=props,
     )
     features = conn.execute(text(sql), params).scalar_one()
     meta = {"layer": layer_name, "size_m": round(size, 1), "srid": GRID_SRID}
@@ -135,7 +140,8 @@ def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
     if "f_unit_id" in hazards.params:
         unit_filter = "AND u.id = ANY(:f_unit_id)"
     sql = render(
-        "unit_density.sql",
+        "geo_service.spatial",
+        "sql/unit_density.sql",
         hazards=hazards.source(located_only=False),
         houses=houses.source(located_only=False),
         unit_filter=unit_filter,
@@ -170,7 +176,10 @@ def heat(
     query.setdefault("status", "open,overdue")
     sel = select(get_layer("hazards"), query, ignore=_OWN_PARAMS)
     sql = render(
-        "heat.sql", source=sel.source(), output=_HEAT_POINTS if as_points else _HEAT_GEOJSON
+        "geo_service.spatial",
+        "sql/heat.sql",
+        source=sel.source(),
+        output=_HEAT_POINTS if as_points else _HEAT_GEOJSON,
     )
     params = {
         **sel.params,

@@ -15,7 +15,7 @@ from geo_service.access.readable import can_read
 from geo_service.errors import ValidationError
 from geo_service.spatial.density import points_sql
 from geo_service.spatial.filters import Selection, parse_date
-from geo_service.spatial.sqlfiles import render
+from geo_service.sqlfiles import render
 
 MIN_AGGREGATE_SIZE = 100.0  # grid units (Web Mercator metres), as the database function checks
 _INCIDENT_AREA = (
@@ -29,7 +29,11 @@ def count_fragments(
 ) -> tuple[str, str, dict[str, Any]]:
     """(counts SQL, incident-area SQL, extra parameters) for hotspot_cells.sql."""
     if can_read(conn, "incidents"):
-        return render("hotspot_counts.sql", points=points_sql(inc)), _INCIDENT_AREA, {}
+        return (
+            render("geo_service.spatial", "sql/hotspot_counts.sql", points=points_sql(inc)),
+            _INCIDENT_AREA,
+            {},
+        )
     if "datetime" in incident_query:
         raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
     if "key_area_kind" in incident_query:

@@ -20,7 +20,7 @@ from geo_service.spatial import hotspots
 from geo_service.spatial.density import GRID_SRID, cell_size, mercator_size, town_latitude
 from geo_service.spatial.filters import select
 from geo_service.spatial.hotspot_access import count_fragments
-from geo_service.spatial.sqlfiles import render
+from geo_service.sqlfiles import render
 from layers.registry import get_layer
 
 MAX_RADIUS_M = 2_000.0
@@ -65,7 +65,9 @@ def near_houses(
     iq, hq = _split(query, ("radius_m", "limit"))
     inc = select(get_layer("incidents"), iq, prefix="i_")
     houses = select(get_layer("houses"), hq, prefix="h_")
-    sql = render("near_houses.sql", houses=houses.source(), incidents=inc.source())
+    sql = render(
+        "geo_service.spatial", "sql/near_houses.sql", houses=houses.source(), incidents=inc.source()
+    )
     lat = town_latitude(conn)
     params = {
         **inc.params,
@@ -118,7 +120,8 @@ def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
     houses = select(get_layer("houses"), hq, prefix="h_")
     unit_filter, unit_params = _unit_filter(hq)
     sql = render(
-        "incident_units.sql",
+        "geo_service.spatial",
+        "sql/incident_units.sql",
         recorded=inc.source(["t.unit_id IS NOT NULL"], located_only=False),
         unrecorded=inc.source(["t.unit_id IS NULL"]),
         houses=houses.source(located_only=False),
@@ -150,7 +153,11 @@ def hot_spots(
     srid, grid_size = GRID_SRID, mercator_size(size, town_latitude(conn))
     counts, incident_area, count_params = count_fragments(conn, inc, iq, grid_size)
     sql = render(
-        "hotspot_cells.sql", counts=counts, incident_area=incident_area, unit_filter=unit_filter
+        "geo_service.spatial",
+        "sql/hotspot_cells.sql",
+        counts=counts,
+        incident_area=incident_area,
+        unit_filter=unit_filter,
     )
     params = {**inc.params, **unit_params, **count_params, "size": grid_size, "srid": srid}
     rows = conn.execute(text(sql), params).all()
