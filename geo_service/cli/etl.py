@@ -7,6 +7,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from geo_service.cli.common import console, settings
+from geo_service.clock import town_today
+from geo_service.configfiles import rules
 from geo_service.db import check_reachable, database_url
 
 
@@ -57,6 +59,7 @@ def import_files(
 
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
     """
+    from etl.config import town_config
     from etl.context import ImportOptions, default_actor
     from etl.importer import import_file, import_order
     from etl.report import default_report_path, print_rejections, print_summary, write_report
@@ -68,7 +71,9 @@ def import_files(
         crs=parse_coord_system(crs) if crs else None,
         layer=layer,
         min_confidence=min_confidence,
-        rules_path=settings().rules_path,
+        town=town_config(settings()),
+        rules=rules(settings()),
+        today=town_today(settings()),
     )
     paths = import_order(paths, layer)
     conn = _connect()

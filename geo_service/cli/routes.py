@@ -1,7 +1,7 @@
 """`geo-service routes …`: review-phase (回头看) patrol routes."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -9,16 +9,17 @@ from rich.console import Console
 from rich.table import Table
 
 from geo_service.cli.common import console, engine, print_json, settings
-from geo_service.domain.rules import load_rule_params
+from geo_service.clock import town_today
+from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.errors import ValidationError
 from geo_service.routes import network
-from geo_service.routes.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.routes.config import format_hhmm, parse_hhmm
 from geo_service.routes.exports import write_team_files
 from geo_service.routes.plan import PlanRequest, plan_routes
 from geo_service.routes.sheet import route_sheet_html
 from geo_service.routes.store import landlord_contacts, load_plan, save_plan
 from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.routes.visits import NewHazard, Visit, record_visit
 
 app = typer.Typer(
     help="回头看巡查路线 Review-phase patrol routes: targets, plans, exports, visit records.",
@@ -32,7 +33,7 @@ HouseOpt = typer.Option([], "--house", help="add a house by id (repeatable)")
 
 def _day(value: str | None) -> date:
     if value is None:
-        return datetime.now(LOCAL_TZ).date()
+        return town_today(settings())
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -62,10 +63,10 @@ def targets(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """List the places to revisit as of a day, highest priority first."""
-    params = load_route_params()
+    s = settings()
     with engine().connect() as conn:
         found = select_targets(
-            conn, _day(on), params, load_rule_params(settings().rules_path), house
+            conn, _day(on), route_params(s), rules(s), house, weights=risk_weights(s)
         )
     if as_json:
         print_json([t.to_dict() for t in found])
@@ -156,7 +157,8 @@ def plan(
     by: str = typer.Option("cli", "--by", help="who plans (recorded with the plan)"),
 ) -> None:
     """Plan the day's routes for several teams; the plan is saved and can be exported."""
-    params = load_route_params()
+    s = settings()
+    params = route_params(s)
     req = PlanRequest(
         _day(on),
         teams,
@@ -168,7 +170,7 @@ def plan(
         max_targets,
     )
     with engine().begin() as conn:
-        result, instance = plan_routes(conn, req, params, load_rule_params(settings().rules_path))
+        result, instance = plan_routes(conn, req, params, rules(s), risk_weights(s))
         saved_params = {
             "teams": teams,
             "shift": result["shift"],
@@ -234,7 +236,7 @@ def record(
 ) -> None:
     """Record what a visit found: hazards rectified / still open / new, photos, notes."""
     try:
-        visited = datetime.fromisoformat(at) if at else datetime.now(LOCAL_TZ)
+        visited = datetime.fromisoformat(at) if at else datetime.now(UTC)
     except ValueError:
         raise ValidationError(f"时间格式应为 'YYYY-MM-DD HH:MM' (--at): {at!r}") from None
     visit = Visit(
@@ -252,7 +254,7 @@ def record(
         by,
     )
     with engine().begin() as conn:
-        result = record_visit(conn, visit, load_rule_params(settings().rules_path))
+        result = record_visit(conn, visit, rules(settings()))
     if as_json:
         print_json(result)
         return
@@ -268,7 +270,7 @@ def topology(
 ) -> None:
     """Build the routable topology from the roads layer and say how connected it is."""
     with engine().begin() as conn:
-        topo = network.ensure_topology(conn, load_route_params(), force=rebuild)
+        topo = network.ensure_topology(conn, route_params(settings()), force=rebuild)
         pieces, vertices = network.components(conn)
     state = "rebuilt 已重建" if topo.rebuilt else "current 已是最新"
     out.print(

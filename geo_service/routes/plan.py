@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from geo_service.analytics.risk import RiskWeights
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.routes import network
@@ -85,9 +86,14 @@ def _stop(t: Target, seq: int, step: dict) -> dict:
 
 
 def plan_routes(
-    conn: Connection, req: PlanRequest, params: RouteParams, rules: RuleParams
+    conn: Connection,
+    req: PlanRequest,
+    params: RouteParams,
+    rules: RuleParams,
+    weights: RiskWeights | None = None,
 ) -> tuple[dict, dict]:
-    """(plan, instance): the plan as `routes plan --json` prints it, and the VROOM input."""
+    """(plan, instance): the plan as `routes plan --json` prints it, and the VROOM input;
+    key-area targets are ranked with `weights` (the settings' risk weights)."""
     start, end = _validate(req, params)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -98,7 +104,7 @@ def plan_routes(
         timings[name] = round((now - clock) * 1000, 1)
         clock = now
 
-    targets = select_targets(conn, req.on, params, rules, req.house_ids, req.windows)
+    targets = select_targets(conn, req.on, params, rules, req.house_ids, req.windows, weights)
     if stray := sorted(set(req.windows) - {t.house_id for t in targets}):
         raise ValidationError(
             f"可访时段所指房屋不在目标中，请用 --house 加入 (windows for non-targets): {stray}"

@@ -4,43 +4,41 @@ The database is reached only through `ConnDep` (one transaction per request).
 """
 
 import datetime as dt
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from geo_service.api.deps import ConnDep, SettingsDep
-from geo_service.domain.rules import load_rule_params
-from geo_service.routes.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
+from geo_service.configfiles import risk_weights, route_params, rules
+from geo_service.routes.config import format_hhmm, parse_hhmm
 from geo_service.routes.exports import team_gpx, team_kml
 from geo_service.routes.plan import PlanRequest, plan_routes
 from geo_service.routes.sheet import route_sheet_html
 from geo_service.routes.store import load_plan, save_plan
 from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.routes.visits import NewHazard, Visit, record_visit
 
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 @router.get("/targets", summary="回头看目标 places to revisit as of a day")
 def targets(
     conn: ConnDep,
     settings: SettingsDep,
+    today: TodayDep,
     on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
     house_id: Annotated[list[int] | None, Query(description="add houses by id")] = None,
 ) -> list[dict]:
     found = select_targets(
         conn,
-        on or _today(),
-        load_route_params(),
-        load_rule_params(settings.rules_path),
+        on or today,
+        route_params(settings),
+        rules(settings),
         house_id or [],
+        weights=risk_weights(settings),
     )
     return [t.to_dict() for t in found]
 
@@ -60,9 +58,9 @@ class PlanBody(BaseModel):
 
 
 @router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
-def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> dict:
+def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: TodayDep) -> dict:
     req = PlanRequest(
-        body.date or _today(),
+        body.date or today,
         body.teams,
         None if body.start is None else parse_hhmm(body.start),
         None if body.end is None else parse_hhmm(body.end),
@@ -72,7 +70,7 @@ def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.max_targets,
     )
     plan, instance = plan_routes(
-        conn, req, load_route_params(), load_rule_params(settings.rules_path)
+        conn, req, route_params(settings), rules(settings), risk_weights(settings)
     )
     params = body.model_dump(mode="json") | {"shift": plan["shift"]}
     params["windows"] = {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()}
@@ -169,7 +167,7 @@ class VisitBody(BaseModel):
 def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
     visit = Visit(
         body.house_id,
-        body.visited_at or datetime.now(LOCAL_TZ),
+        body.visited_at or datetime.now(UTC),
         body.rectified,
         body.still_open,
         [NewHazard(h.category, h.severity, h.description) for h in body.new_hazards],
@@ -181,4 +179,4 @@ def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.team,
         body.recorded_by,
     )
-    return record_visit(conn, visit, load_rule_params(settings.rules_path))
+    return record_visit(conn, visit, rules(settings))
