@@ -6,15 +6,15 @@ the database function incident_hex_counts(), which reads the incidents as their 
 returns only counts, on cells of at least 100 m.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 
 from geo_service.access.readable import can_read
 from geo_service.errors import ValidationError
+from geo_service.scope.parse import as_town_date
 from geo_service.spatial.density import points_sql
-from geo_service.spatial.filters import Selection, parse_date
+from geo_service.spatial.selection import Selection
 from geo_service.sqlfiles import render
 
 MIN_AGGREGATE_SIZE = 100.0  # grid units (Web Mercator metres), as the database function checks
@@ -25,7 +25,7 @@ _INCIDENT_AREA = (
 
 
 def count_fragments(
-    conn: Connection, inc: Selection, incident_query: Mapping[str, str], grid_size: float
+    conn: Connection, inc: Selection, grid_size: float
 ) -> tuple[str, str, dict[str, Any]]:
     """(counts SQL, incident-area SQL, extra parameters) for hotspot_cells.sql."""
     if can_read(conn, "incidents"):
@@ -34,20 +34,20 @@ def count_fragments(
             _INCIDENT_AREA,
             {},
         )
-    if "datetime" in incident_query:
+    scope = inc.scope
+    if "datetime" in scope.given:
         raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
-    if "key_area_kind" in incident_query:
+    if scope.key_area_kinds:
         raise ValidationError(
             "key_area_kind: 仅限派出所 (narrowing hot spots to key areas is for the police)"
         )
     if grid_size < MIN_AGGREGATE_SIZE:
         raise ValidationError("热点网格至少 100 米 (hexagons of at least 100 m)")
-    categories = [c.strip() for c in incident_query.get("category", "").split(",") if c.strip()]
     params = {
         "hx_as_of": inc.as_of,
-        "hx_from": _date(incident_query, "date_from"),
-        "hx_to": _date(incident_query, "date_to"),
-        "hx_categories": categories or None,
+        "hx_from": as_town_date(scope.date_from, scope.tz) if scope.date_from else None,
+        "hx_to": as_town_date(scope.date_to, scope.tz) if scope.date_to else None,
+        "hx_categories": list(scope.incident_types) or None,
     }
     counts = (
         "SELECT c.i, c.j, c.n FROM incident_hex_counts(CAST(:size AS float8), "
@@ -55,7 +55,3 @@ def count_fragments(
         "CAST(:hx_to AS date), CAST(:hx_categories AS text[])) c"
     )
     return counts, "CAST(NULL AS geometry)", params
-
-
-def _date(query: Mapping[str, str], name: str):
-    return parse_date(query[name], name) if query.get(name) else None

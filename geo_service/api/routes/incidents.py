@@ -13,8 +13,9 @@ from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.api.scope import ScopeDep
 from geo_service.spatial import incidents
-from geo_service.spatial.web import GEOJSON, cache_control, feature_collection, query_dict
+from geo_service.spatial.web import GEOJSON, cache_control, feature_collection
 
 router = APIRouter(prefix="/analytics/incidents", tags=["incidents 警情"])
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
@@ -48,6 +49,7 @@ def near_houses(
     request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     radius_m: Annotated[float, Query(gt=0, le=2000, description="radius in metres")] = 100.0,
     limit: Annotated[int, Query(ge=1, le=100_000, description="houses at most")] = 1000,
@@ -57,7 +59,7 @@ def near_houses(
     date_from–date_to (default: everything up to as_of)."""
 
     def answer() -> Response:
-        features, meta = incidents.near_houses(conn, query_dict(request), radius_m, limit)
+        features, meta = incidents.near_houses(conn, scope, radius_m, limit)
         return feature_collection(features, _PRIVATE, **meta)
 
     return cache.serve(answer)
@@ -69,11 +71,11 @@ def near_houses(
     response_class=Response,
     responses=_GEOJSON_200,
 )
-def per_unit(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -> Response:
+def per_unit(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters) -> Response:
     """Per village/community: incidents (by category), houses and incidents per 100 houses."""
 
     def answer() -> Response:
-        features, meta = incidents.units(conn, query_dict(request))
+        features, meta = incidents.units(conn, scope)
         return feature_collection(features, _PRIVATE, **meta)
 
     return cache.serve(answer)
@@ -89,6 +91,7 @@ def hot_spots(
     request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     size_m: Annotated[
         float | None, Query(description="hexagon circumradius in metres (default 250)")
@@ -107,7 +110,7 @@ def hot_spots(
 
     def answer() -> Response:
         features, summary = incidents.hot_spots(
-            conn, query_dict(request), size_m, permutations, correction, significant_only
+            conn, scope, size_m, permutations, correction, significant_only
         )
         body = json.dumps({"type": "FeatureCollection", "features": features, **summary},
                           ensure_ascii=False)  # fmt: skip
