@@ -11,7 +11,7 @@ from itertools import product
 import pytest
 from sqlalchemy import text
 
-from geo_service.analytics.filters import make_filters
+from geo_service.analytics.common import params as analytics_params
 from geo_service.domain.rules import (
     cctv_violation,
     days_overdue,
@@ -20,6 +20,7 @@ from geo_service.domain.rules import (
     is_overdue,
     load_rule_params,
 )
+from geo_service.scope import make_scope
 from geo_service.sqlfiles import statement
 
 P = load_rule_params()
@@ -91,7 +92,7 @@ def conn(engine):
 
 
 def _hazard_state(conn, as_of):
-    params = make_filters(as_of=as_of).params(P)
+    params = analytics_params(make_scope(as_of=as_of), P)
     rows = conn.execute(statement(*HAZARD_STATE), params).mappings()
     return {r["hazard_code"]: r for r in rows}
 
@@ -135,8 +136,8 @@ def test_hand_checked_overdue_cases(conn):
 
 
 def test_sql_cctv_and_fire_kit_match_rules(conn):
-    params = make_filters(as_of=date(2026, 5, 31)).params(P)
-    rows = list(conn.execute(statement(*HOUSE_SCOPE), params).mappings())
+    params = analytics_params(make_scope(as_of=date(2026, 5, 31)), P)
+    rows = list(conn.execute(statement(*HOUSE_SCOPE, house_scope="true"), params).mappings())
     assert len(rows) == 8 * len(CCTV_STATES)  # 2³ sizes × CCTV states
     required = 0
     for r in rows:
