@@ -9,6 +9,15 @@ from rich.console import Console
 from rich.table import Table
 
 from geo_service.cli.common import console, engine, print_json, settings
+from geo_service.cli.scope_options import (
+    Category,
+    Department,
+    Group,
+    KeyArea,
+    Severity,
+    Unit,
+    scope_of,
+)
 from geo_service.clock import town_today
 from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.errors import ValidationError
@@ -20,6 +29,7 @@ from geo_service.routes.sheet import route_sheet_html
 from geo_service.routes.store import landlord_contacts, load_plan, save_plan
 from geo_service.routes.targets import select_targets
 from geo_service.routes.visits import NewHazard, Visit, record_visit
+from geo_service.scope import parse_date
 
 app = typer.Typer(
     help="回头看巡查路线 Review-phase patrol routes: targets, plans, exports, visit records.",
@@ -32,14 +42,7 @@ HouseOpt = typer.Option([], "--house", help="add a house by id (repeatable)")
 
 
 def _day(value: str | None) -> date:
-    if value is None:
-        return town_today(settings())
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            f"日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD): {value!r}"
-        ) from None
+    return town_today(settings()) if value is None else parse_date(value, "--date")
 
 
 def _windows(values: list[str]) -> dict[int, tuple[int, int]]:
@@ -60,14 +63,26 @@ def _windows(values: list[str]) -> dict[int, tuple[int, int]]:
 def targets(
     on: str | None = DateOpt,
     house: list[int] = HouseOpt,
+    unit: Unit = None,
+    key_area: KeyArea = None,
+    category: Category = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    department: Department = None,
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """List the places to revisit as of a day, highest priority first."""
+    """List the places to revisit as of a day, highest priority first; the filters narrow
+    the houses and hazards considered (docs/filters.md)."""
     s = settings()
+    scope = scope_of(
+        as_of=on, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, department=department,
+    )  # fmt: skip
     with engine().connect() as conn:
         found = select_targets(
-            conn, _day(on), route_params(s), rules(s), house, weights=risk_weights(s)
-        )
+            conn, scope.as_of, route_params(s), rules(s), house, weights=risk_weights(s),
+            scope=scope,
+        )  # fmt: skip
     if as_json:
         print_json([t.to_dict() for t in found])
         return

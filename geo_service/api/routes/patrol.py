@@ -7,11 +7,12 @@ import datetime as dt
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
+from geo_service.api.scope import ScopeDep
 from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.routes.config import format_hhmm, parse_hhmm
 from geo_service.routes.exports import team_gpx, team_kml
@@ -20,6 +21,7 @@ from geo_service.routes.sheet import route_sheet_html
 from geo_service.routes.store import load_plan, save_plan
 from geo_service.routes.targets import select_targets
 from geo_service.routes.visits import NewHazard, Visit, record_visit
+from geo_service.spatial.web import HazardFilterParams
 
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
 
@@ -28,17 +30,21 @@ router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
 def targets(
     conn: ConnDep,
     settings: SettingsDep,
-    today: TodayDep,
+    scope: ScopeDep,
+    _filters: Annotated[HazardFilterParams, Depends()],
     on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
     house_id: Annotated[list[int] | None, Query(description="add houses by id")] = None,
 ) -> list[dict]:
+    """The houses to revisit on the day, highest priority first; the filters (docs/filters.md)
+    narrow the houses and hazards considered, as on the map and in the analytics."""
     found = select_targets(
         conn,
-        on or today,
+        on or scope.as_of,
         route_params(settings),
         rules(settings),
         house_id or [],
         weights=risk_weights(settings),
+        scope=scope,
     )
     return [t.to_dict() for t in found]
 
