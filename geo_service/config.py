@@ -2,11 +2,14 @@
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from geo_service.domain.rules import RuleParams
 
 
 class Settings(BaseSettings):
@@ -68,6 +71,14 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The town's time zone (GEO_TIMEZONE)."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def rules(self) -> "RuleParams":
+        """The rule parameters of GEO_RULES_PATH (else the packaged rules), read once per
+        process (`geo_service.configfiles`)."""
+        from geo_service import configfiles
+
+        return configfiles.rules(self)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

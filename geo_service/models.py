@@ -17,6 +17,7 @@ from sqlalchemy import (
     Computed,
     Date,
     DateTime,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -215,6 +216,30 @@ class Hazard(Base):
         Index("ix_hazards_house", "house_id"),
         Index("ix_hazards_open_due", "due_on", postgresql_where="rectified_on IS NULL"),
         Index("ix_hazards_department", "department_id"),
+    )
+
+
+class RuleParams(Base):
+    """The plan's rule parameters in force (one row), loaded from the town's rules file.
+
+    `hazard_due()` and `hazard_state(d)` (migration 0009) read it; see geo_service.rulebook.
+    """
+
+    __tablename__ = "rule_params"
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    major_days: Mapped[int] = mapped_column(Integer)
+    general_months: Mapped[int] = mapped_column(Integer)
+    cctv_min_rooms: Mapped[int] = mapped_column(Integer)
+    cctv_min_beds: Mapped[int] = mapped_column(Integer)
+    cctv_min_tenants: Mapped[int] = mapped_column(Integer)
+    cctv_min_retention_days: Mapped[int] = mapped_column(Integer)
+    campus_buffer_m: Mapped[float] = mapped_column(Double)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint("id", name="rule_params_one_row"),
+        CheckConstraint("major_days >= 0", name="rule_major_days"),
+        CheckConstraint("general_months >= 0", name="rule_general_months"),
     )
 
 

@@ -234,6 +234,9 @@ EXPECTED = {
     # The response cache (docs/cache.md): read and written only through SECURITY DEFINER
     # functions; the data version is a single number every role may read.
     "data_version": {"S": ROLES},
+    # The rules in force (migration 0009): every role reads them, only `rules apply` (the
+    # database owner) writes them.
+    "rule_params": {"S": ROLES},
     "data_change_marks": {},
     "response_cache": {},
 }
@@ -276,7 +279,7 @@ def test_privileges_per_role(engine, table):
 
 def test_row_level_security_on_every_table_with_rows_per_unit(engine):
     # Shared layers, the same for every role: roles may read all of them or none.
-    reference = {"key_areas", "schools", "roads", "addresses", "hazard_categories"}
+    reference = {"key_areas", "schools", "roads", "addresses", "hazard_categories", "rule_params"}
     # No API role reaches the cache tables at all (only through functions keyed by role).
     reference |= {"data_version", "data_change_marks", "response_cache"}
     with engine.connect() as c:

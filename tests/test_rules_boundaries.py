@@ -1,10 +1,11 @@
 """Boundaries of the plan's rules in Python (no database): rules.py, rubric.py, rates, ranks.
 
+The deadline and overdue rules live in the database: tests/test_rules_deadline.py.
+
 Every expected number is worked out by hand in the comment beside it.
 """
 
 from dataclasses import replace
-from datetime import date
 from importlib import resources
 
 import pytest
@@ -17,9 +18,7 @@ from geo_service.domain.rules import (
     cctv_required,
     cctv_triggers,
     cctv_violation,
-    due_date,
     fire_kit_status,
-    is_overdue,
     load_rule_params,
 )
 
@@ -68,54 +67,6 @@ def test_fire_kit_status():
     assert fire_kit_status(True, False, None) == "incomplete"  # one recorded absent
     assert fire_kit_status(True, True, None) == "unchecked"  # one not recorded
     assert fire_kit_status(None, None, None) == "unchecked"
-
-
-# ---- deadlines and overdue (SPEC §3.3) --------------------------------------------------
-
-
-def test_major_deadline_is_seven_days():
-    # 2026-05-24 + 7 days = 2026-05-31
-    assert due_date(date(2026, 5, 24), "major", None, P) == date(2026, 5, 31)
-    # across a month end: 2026-02-25 + 7 = 2026-03-04
-    assert due_date(date(2026, 2, 25), "major", None, P) == date(2026, 3, 4)
-
-
-def test_general_deadline_is_three_calendar_months():
-    # Jan 31 + 3 months = Apr 30 (April has no 31st: clamp to the month end)
-    assert due_date(date(2026, 1, 31), "general", None, P) == date(2026, 4, 30)
-    # Nov 30 + 3 months = Feb 28 of the next (non-leap) year
-    assert due_date(date(2026, 11, 30), "general", None, P) == date(2027, 2, 28)
-    # Nov 30 2027 + 3 months = Feb 29 2028 (leap year)
-    assert due_date(date(2027, 11, 30), "general", None, P) == date(2028, 2, 29)
-    assert due_date(date(2026, 2, 28), "general", None, P) == date(2026, 5, 28)
-
-
-def test_notice_deadline_wins():
-    # A notice may set a later (or earlier) deadline than the rule's 7 days.
-    assert due_date(date(2026, 5, 20), "major", date(2026, 6, 30), P) == date(2026, 6, 30)
-
-
-def test_overdue_boundaries():
-    due = date(2026, 5, 30)
-    assert not is_overdue(due, None, date(2026, 5, 30))  # the deadline day itself: not late
-    assert is_overdue(due, None, date(2026, 5, 31))  # the day after: overdue
-    # Rectified after D: still unrectified on D, so overdue on D.
-    assert is_overdue(due, date(2026, 6, 5), date(2026, 5, 31))
-    # Rectified on D itself: rectified on D.
-    assert not is_overdue(due, date(2026, 5, 31), date(2026, 5, 31))
-
-
-def test_rule_params_from_file(tmp_path):
-    f = tmp_path / "rules.toml"
-    f.write_text(
-        "[deadline]\nmajor_days = 3\ngeneral_months = 1\n"
-        "[cctv]\nmin_rooms = 5\nmin_beds = 6\nmin_tenants = 7\nmin_retention_days = 15\n"
-        "[key_areas]\ncampus_buffer_m = 100\n",
-        encoding="utf-8",
-    )
-    p = load_rule_params(f)
-    assert due_date(date(2026, 1, 31), "general", None, p) == date(2026, 2, 28)  # +1 month
-    assert cctv_required(5, 0, 0, p) and not cctv_required(4, 5, 6, p)
 
 
 # ---- the rubric (SPEC §5) ---------------------------------------------------------------

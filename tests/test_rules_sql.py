@@ -1,8 +1,8 @@
-"""The set-based SQL agrees with rules.py on the boundaries (real PostGIS).
+"""The analytics SQL applies the plan's rules on the boundaries (real PostGIS).
 
-`sql/_hazard_state.sql` and `sql/_house_scope.sql` are the only places the analytics SQL
-applies the deadline, overdue, transfer, CCTV and fire-kit rules; each is run here on its own
-over boundary rows and compared with the Python rule, and with hand-written values.
+`sql/_hazards.sql` reads the database's hazard_state() (deadline, overdue, transfer) and
+`sql/_house_scope.sql` applies the CCTV and fire-kit rules; each is run here on its own over
+boundary rows and compared with hand-written values (and the CCTV rule with rules.py).
 """
 
 from datetime import date, timedelta
@@ -14,17 +14,14 @@ from sqlalchemy import text
 from geo_service.analytics.common import params as analytics_params
 from geo_service.domain.rules import (
     cctv_violation,
-    days_overdue,
-    due_date,
     fire_kit_status,
-    is_overdue,
     load_rule_params,
 )
 from geo_service.scope import make_scope
 from geo_service.sqlfiles import statement
 
 P = load_rule_params()
-HAZARD_STATE = ("geo_service.analytics", "sql/_hazard_state.sql")
+HAZARD_STATE = ("geo_service.analytics", "sql/_hazards.sql")
 HOUSE_SCOPE = ("geo_service.analytics", "sql/_house_scope.sql")
 
 # (code, severity, found_on, notice deadline, rectified_on)
@@ -93,14 +90,17 @@ def conn(engine):
 
 def _hazard_state(conn, as_of):
     params = analytics_params(make_scope(as_of=as_of), P)
-    rows = conn.execute(statement(*HAZARD_STATE), params).mappings()
+    rows = conn.execute(statement(*HAZARD_STATE, hazard_scope="true"), params).mappings()
     return {r["hazard_code"]: r for r in rows}
 
 
 def test_sql_due_matches_rules_and_hand_values(conn):
     state = _hazard_state(conn, date(2026, 12, 31))
     for code, sev, found, notice, _ in HAZARDS:
-        assert state[code]["due"] == due_date(found, sev, notice, P) == HAND_DUE[code], code
+        rule = conn.execute(
+            text("SELECT hazard_due(:f, :s, :n)"), {"f": found, "s": sev, "n": notice}
+        ).scalar_one()
+        assert state[code]["due_on"] == rule == HAND_DUE[code], code
 
 
 @pytest.mark.parametrize("offset", [-1, 0, 1, 2])
@@ -112,8 +112,11 @@ def test_sql_overdue_matches_rules_around_each_deadline(conn, offset):
             assert code not in state  # found after D: not counted at all
             continue
         row = state[code]
-        assert row["overdue"] is is_overdue(HAND_DUE[code], fixed, as_of), (code, as_of)
-        assert row["days_overdue"] == days_overdue(HAND_DUE[code], as_of) == max(0, offset)
+        # Overdue: not rectified by D (a fix after D has not happened yet) and D past the due day.
+        unrectified = fixed is None or fixed > as_of
+        assert row["overdue"] is (unrectified and offset > 0), (code, as_of)
+        # Days overdue count only while overdue (one meaning on every surface; 0 otherwise).
+        assert row["days_overdue"] == (offset if row["overdue"] else 0)
 
 
 def test_hand_checked_overdue_cases(conn):

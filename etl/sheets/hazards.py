@@ -7,7 +7,6 @@ from etl.context import Context, SheetResult
 from etl.load import upsert
 from etl.parse import Parsed
 from etl.values import each
-from geo_service.domain.rules import due_date
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH, SEVERITY_ZH
 
 _SEVERITY = {zh: code.value for code, zh in SEVERITY_ZH.items()}
@@ -102,7 +101,7 @@ def _check(parsed: Parsed, ctx: Context) -> pd.DataFrame:
 
 
 def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
-    """Check the 隐患 rows, fill the effective deadline, and upsert the valid ones."""
+    """Check the 隐患 rows and upsert the valid ones (the database derives each deadline)."""
     derived = _check(parsed, ctx)
     keep = ~parsed.frame["_row"].isin(parsed.rejections.bad_rows)
     valid, derived = parsed.frame[keep], derived[keep]
@@ -117,19 +116,9 @@ def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
     stage["department_id"] = checks.to_int_column(derived["dept"])
     stage["description"] = valid.get("description")
     if "deadline_on" not in parsed.present:
-        # The file has no 整改期限 column: a stored notice deadline still decides due_on.
+        # The file has no 整改期限 column: a stored notice deadline stays (the database derives
+        # due_on from it, else from the rule: hazard_due()).
         stage["deadline_on"] = _stored_deadlines(ctx, stage["hazard_code"])
-    # 整改期限: the notice's deadline, else the plan's rule — computed once per distinct case.
-    cache: dict[tuple, object] = {}
-    due = []
-    for found, sev, deadline in zip(
-        stage["found_on"], stage["severity"], stage["deadline_on"], strict=True
-    ):
-        key = (found, sev, deadline)
-        if key not in cache:
-            cache[key] = due_date(found, sev, deadline, ctx.rules)
-        due.append(cache[key])
-    stage["due_on"] = due
     absent = [
         col for f, col in _STAGE_OPTIONAL.items() if f not in parsed.present and f != "deadline_on"
     ]

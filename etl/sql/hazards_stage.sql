@@ -13,6 +13,5 @@ CREATE TEMP TABLE stage_hazards (
     posted_on_wall boolean NOT NULL,
     entered_in_system boolean NOT NULL,
     department_id integer,
-    description text,
-    due_on date NOT NULL
+    description text
 ) ON COMMIT DROP;

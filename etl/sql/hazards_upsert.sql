@@ -1,13 +1,14 @@
--- 隐患 sheet → hazards, by 隐患编号, with audit; due_on was computed by domain.rules.due_date.
+-- 隐患 sheet → hazards, by 隐患编号, with audit; due_on is derived by the trigger
+-- hazards_derive_due (hazard_due(), migration 0009), never sent.
 WITH old AS (
     SELECT t.* FROM hazards t JOIN stage_hazards s ON s.hazard_code = t.hazard_code
 ), up AS (
     INSERT INTO hazards AS t (
-        hazard_code, house_id, category, severity, found_on, deadline_on, due_on,
+        hazard_code, house_id, category, severity, found_on, deadline_on,
         posted_on_wall, entered_in_system, department_id, transferred_on, rectified_on,
         verified_on, description
     )
-    SELECT hazard_code, house_id, category, severity, found_on, deadline_on, due_on,
+    SELECT hazard_code, house_id, category, severity, found_on, deadline_on,
            posted_on_wall, entered_in_system, department_id, transferred_on, rectified_on,
            verified_on, description
     FROM stage_hazards
@@ -17,7 +18,6 @@ WITH old AS (
         severity = EXCLUDED.severity,
         found_on = EXCLUDED.found_on,
         deadline_on = EXCLUDED.deadline_on,
-        due_on = EXCLUDED.due_on,
         posted_on_wall = EXCLUDED.posted_on_wall,
         entered_in_system = EXCLUDED.entered_in_system,
         department_id = EXCLUDED.department_id,
@@ -26,12 +26,12 @@ WITH old AS (
         verified_on = EXCLUDED.verified_on,
         description = EXCLUDED.description,
         updated_at = now()
-    WHERE (t.house_id, t.category, t.severity, t.found_on, t.deadline_on, t.due_on,
+    WHERE (t.house_id, t.category, t.severity, t.found_on, t.deadline_on,
            t.posted_on_wall, t.entered_in_system, t.department_id, t.transferred_on,
            t.rectified_on, t.verified_on, t.description)
         IS DISTINCT FROM
           (EXCLUDED.house_id, EXCLUDED.category, EXCLUDED.severity, EXCLUDED.found_on,
-           EXCLUDED.deadline_on, EXCLUDED.due_on, EXCLUDED.posted_on_wall,
+           EXCLUDED.deadline_on, EXCLUDED.posted_on_wall,
            EXCLUDED.entered_in_system, EXCLUDED.department_id, EXCLUDED.transferred_on,
            EXCLUDED.rectified_on, EXCLUDED.verified_on, EXCLUDED.description)
     RETURNING t.*, (t.xmax = 0) AS inserted

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 
+from geo_service import rulebook
 from geo_service.access import accounts, endpoints, session
 from geo_service.access.accounts import Principal
 from geo_service.access.roles import HOTSPOT_ROLES, INCIDENT_ROLES, ROLE_ZH, UNMASKED_ROLES, Role
@@ -81,6 +82,7 @@ def connection(
     """The request's connection, switched to the user's database role for its transaction."""
     conn, user = pair
     session.enter(conn, user, f"{request.method} {request.url.path}")
+    rulebook.ensure_in_force(conn, request.app.state.settings.rules)
     yield conn
     session.leave(conn, user)
 

@@ -33,8 +33,6 @@ def params(scope: Scope, rules: RuleParams) -> dict[str, Any]:
         "as_of": scope.as_of,
         "period_from": start,
         "period_to": end,
-        "major_days": rules.major_deadline_days,
-        "general_months": rules.general_deadline_months,
         "cctv_min_rooms": rules.cctv_min_rooms,
         "cctv_min_beds": rules.cctv_min_beds,
         "cctv_min_tenants": rules.cctv_min_tenants,

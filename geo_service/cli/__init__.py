@@ -52,6 +52,10 @@ def _register() -> None:
 
     app.add_typer(cache.app, name="cache")
 
+    from geo_service.cli import rules
+
+    app.add_typer(rules.app, name="rules")
+
 
 _register()
 

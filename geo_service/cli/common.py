@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from sqlalchemy import Engine
 
+from geo_service import rulebook
 from geo_service.config import Settings
 from geo_service.db import check_reachable, database_url, make_engine
 
@@ -17,12 +18,17 @@ def settings() -> Settings:
     return Settings()
 
 
-def engine(start_local: bool = False) -> Engine:
-    """An engine on the configured database, checked reachable with PostGIS enabled."""
+def engine(start_local: bool = False, check_rules: bool = True) -> Engine:
+    """An engine on the configured database, checked reachable with PostGIS enabled and, unless
+    told otherwise, applying the configured rules file (no answers by rules not in force)."""
     s = settings()
     url = database_url(s, start=start_local)
     check_reachable(url)
-    return make_engine(url, pool_size=4, echo=s.sql_echo)
+    eng = make_engine(url, pool_size=4, echo=s.sql_echo)
+    if check_rules:
+        with eng.connect() as conn:
+            rulebook.ensure_in_force(conn, s.rules)
+    return eng
 
 
 def print_json(data: Any) -> None:

@@ -2,14 +2,29 @@
 
 import typer
 
-from geo_service import migrate
+from geo_service import migrate, rulebook
 from geo_service.cli.common import console, settings
-from geo_service.db import check_reachable, database_url
+from geo_service.db import check_reachable, database_url, make_engine
 from geo_service.localdb import LocalCluster
 
 app = typer.Typer(
     help="数据库 The PostGIS database: local cluster and migrations.", no_args_is_help=True
 )
+
+
+def _migrate(url: str, revision: str = "head") -> None:
+    """Migrate, then put the configured rules file in force (a no-op when it already is)."""
+    migrate.upgrade(url, revision)
+    if revision != "head":
+        return
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            done = rulebook.apply(conn, settings().rules)
+    finally:
+        engine.dispose()
+    if done.before != done.after:
+        console.print(f"规则已生效 rules applied; {done.deadlines_changed} 条整改期限已更新")
 
 
 def _local() -> LocalCluster | None:
@@ -21,7 +36,7 @@ def _local() -> LocalCluster | None:
 def up() -> None:
     """Start the local PostGIS (created once) and migrate; with DATABASE_URL, only migrate."""
     url = database_url(settings(), start=True)
-    migrate.upgrade(url)
+    _migrate(url)
     console.print(f"PostGIS {check_reachable(url)} ready (数据库已就绪)")
 
 
@@ -52,7 +67,7 @@ def status() -> None:
 @app.command()
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations to the database (DATABASE_URL or the local cluster)."""
-    migrate.upgrade(database_url(settings()), revision)
+    _migrate(database_url(settings()), revision)
     console.print(f"schema at {revision}")
 
 
@@ -70,5 +85,5 @@ def reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask")) -> 
         typer.confirm("Drop all data and recreate the schema? 确认清空数据库?", abort=True)
     url = database_url(settings(), start=_local() is not None)
     migrate.downgrade(url, "base")
-    migrate.upgrade(url)
+    _migrate(url)
     console.print("database reset to an empty schema (数据库已重置)")

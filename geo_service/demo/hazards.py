@@ -3,8 +3,8 @@ them, vectorised.
 
 Hazards cluster: three hot-spot villages and two spatial hot spots carry far more than their
 share, as do crowded houses in urban villages and careless villages. Dates run over the 12
-months before the as-of date; the deadline is the plan's rule (`rules.due_date`, vectorised in
-`demo.dates`); some hazards are overdue, some rectified late, some posted on the wall but never
+months before the as-of date; the database derives each deadline by the rules in force
+(`hazard_due()`); some hazards are overdue, some rectified late, some posted on the wall but never
 entered in the system (so not 'transferred').
 """
 
@@ -13,7 +13,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo_service.demo.dates import due_dates
 from geo_service.demo.houses import natural_keys
 from geo_service.demo.places import Places
 from geo_service.demo.town import Town, stem
@@ -126,10 +125,11 @@ def build_hazards(
         found + _NOTICE_DAYS[rng.integers(0, len(_NOTICE_DAYS), m)].astype("timedelta64[D]"),
         _NAT,
     )
-    due = due_dates(found, major, notice, p)
-
-    # Rectification: diligent villages fix more and on time; a fix after as-of has not happened.
-    window = (due - found).astype(np.int64)
+    # Rectification: diligent villages fix more and in time; a fix after as-of has not happened.
+    # `window` is how long a village aims to take (the notice, else about the plan's 7 days or
+    # 3 months) — behaviour, not the deadline: the database derives due_on by the rules in force.
+    aim = np.where(major, p.major_deadline_days, 30 * p.general_deadline_months)
+    window = np.where(np.isnat(notice), aim, (notice - found).astype(np.int64))
     late = rng.random(m) < 0.1 + 0.35 * (1 - dil)
     delay = np.where(
         late, window + rng.geometric(1 / 25, m), np.floor(rng.random(m) * (window + 1))
@@ -156,7 +156,6 @@ def build_hazards(
         "severity": np.where(major, "major", "general"),
         "found_on": found,
         "deadline_on": notice,
-        "due_on": due,
         "posted_on_wall": both | wall_only,
         "entered_in_system": both | system_only,
         "department_id": pd.Series(pd.array(dept, dtype="Int64")).where(both),

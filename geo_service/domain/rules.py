@@ -1,18 +1,16 @@
-"""Deadline, overdue and CCTV rules of the plan (SPEC §3.3, §3.4).
+"""The plan's rule parameters (SPEC §3.3, §3.4) and the CCTV and fire-kit rules.
 
-SQL that answers the same questions for many rows at once (overdue lists, 附件2) must agree with
-these functions; the tests check both on the same boundary cases.
+A hazard's deadline and its state on a day (due, rectified, transferred, overdue) are defined
+once, in the database: `hazard_due()` and `hazard_state(d)` (sql/0009_hazard_rules.sql), over
+the parameters `rules apply` loads into `rule_params` from the file read here.
 """
 
+import hashlib
+import json
 import tomllib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
-
-from dateutil.relativedelta import relativedelta
-
-from geo_service.domain.vocabulary import Severity
 
 
 @dataclass(frozen=True)
@@ -45,33 +43,11 @@ def load_rule_params(path: Path | None = None) -> RuleParams:
     )
 
 
-def due_date(
-    found_on: date, severity: Severity | str, notice_deadline: date | None, p: RuleParams
-) -> date:
-    """整改期限: the notice's deadline, else 7 days (重大) or 3 calendar months (一般) after
-    discovery.
-
-    >>> due_date(date(2026, 1, 31), "general", None, RuleParams())
-    datetime.date(2026, 4, 30)
-    """
-    if notice_deadline is not None:
-        return notice_deadline
-    if Severity(severity) is Severity.MAJOR:
-        return found_on + relativedelta(days=p.major_deadline_days)
-    return found_on + relativedelta(months=p.general_deadline_months)
-
-
-def is_overdue(due_on: date, rectified_on: date | None, as_of: date) -> bool:
-    """逾期: not rectified by `as_of` and `as_of` is past the deadline.
-
-    The deadline day itself is not late.
-    """
-    rectified_by_then = rectified_on is not None and rectified_on <= as_of
-    return not rectified_by_then and as_of > due_on
-
-
-def days_overdue(due_on: date, as_of: date) -> int:
-    return max(0, (as_of - due_on).days)
+def fingerprint(p: RuleParams) -> str:
+    """A short digest of the parameters: the database keeps the one of the rules in force, so a
+    process started with another rules file can tell (geo_service.rulebook)."""
+    canonical = json.dumps(asdict(p), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def cctv_triggers(rooms: int, beds: int, tenants: int, p: RuleParams) -> list[str]:

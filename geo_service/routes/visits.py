@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, text
 
 from geo_service.clock import town_tz
-from geo_service.domain.rules import RuleParams, due_date
+from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH
 from geo_service.errors import NotFoundError, ValidationError
 
@@ -131,15 +131,15 @@ def _update_hazard(conn: Connection, audit: _Audit, hazard_id: int, sets: str, o
 
 
 def _new_hazard(
-    conn: Connection, audit: _Audit, v: Visit, h: NewHazard, code: str, on: date, rules
+    conn: Connection, audit: _Audit, v: Visit, h: NewHazard, code: str, on: date
 ) -> int:
     cat = CATEGORY_BY_CODE.get(h.category) or CATEGORY_BY_ZH[h.category]
     severity = h.severity or cat.default_severity.value
     hazard_id = conn.execute(
         text(
-            "INSERT INTO hazards (hazard_code, house_id, category, severity, found_on, due_on,"
+            "INSERT INTO hazards (hazard_code, house_id, category, severity, found_on,"
             " posted_on_wall, entered_in_system, description) VALUES (:code, :house, :cat, :sev,"
-            " :on, :due, false, false, :desc) RETURNING id"
+            " :on, false, false, :desc) RETURNING id"
         ),
         {
             "code": code,
@@ -147,7 +147,6 @@ def _new_hazard(
             "cat": cat.code,
             "sev": severity,
             "on": on,
-            "due": due_date(on, severity, None, rules),
             "desc": h.description,
         },
     ).scalar_one()
@@ -187,7 +186,7 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
     created = []
     for n, h in enumerate(v.new_hazards, start=1):
         code = f"RV-{house_code}-{at.astimezone(tz):%Y%m%d%H%M}-{n}"
-        created.append(_new_hazard(conn, audit, v, h, code, on, rules))
+        created.append(_new_hazard(conn, audit, v, h, code, on))
         outcomes.append(("new_hazard", created[-1]))
     if v.no_access:
         outcomes.append(("no_access", None))

@@ -1,13 +1,12 @@
 -- Rental houses for the map: a compact FeatureCollection (details come with the popup: only
 -- what the marker's colour needs), with the counts of their hazards (under the hazard filters)
--- open and overdue on :as_of.
+-- unrectified and overdue on :as_of, in hazard_state()'s terms.
 WITH hz AS (
     SELECT z.house_id,
-           count(*) FILTER (WHERE z.rectified_on IS NULL OR z.rectified_on > :as_of) AS open,
-           count(*) FILTER (WHERE (z.rectified_on IS NULL OR z.rectified_on > :as_of)
-                              AND :as_of > z.due_on) AS overdue
-    FROM hazards z
-    WHERE z.found_on <= :as_of AND /*hazard_scope*/
+           count(*) FILTER (WHERE NOT z.rectified) AS open,
+           count(*) FILTER (WHERE z.overdue) AS overdue
+    FROM hazard_state(CAST(:as_of AS date)) z
+    WHERE /*hazard_scope*/
     GROUP BY z.house_id
 )
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(

@@ -12,9 +12,7 @@ WITH hz AS (
     SELECT z.id, z.house_id, z.hazard_code, z.category, c.label_zh, z.severity, z.due_on,
            z.verified_on, c.catastrophic, NOT z.rectified AS is_open, z.overdue,
            z.days_overdue
-    FROM (
-        -- @include layers:sql/_hazard_state.sql
-    ) z
+    FROM hazard_state(CAST(:as_of AS date)) z
     JOIN hazard_categories c ON c.code = z.category
     JOIN houses h ON h.id = z.house_id
     WHERE {{hazard_scope}} AND {{house_scope}}
