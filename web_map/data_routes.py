@@ -1,17 +1,21 @@
 """The map's data: compact GeoJSON of each overlay under the filters, a house's popup, the
-dashboard counts and the offline base map's vector tiles."""
+dashboard counts and the offline base map's vector tiles. Filters are the request's scope
+(geo_service.scope, docs/filters.md), as for every other surface."""
 
+from dataclasses import replace
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
 
+from geo_service import configfiles
+from geo_service.analytics.summary import summary as hazard_summary
 from geo_service.api.deps import ConnDep, SettingsDep
-from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
+from geo_service.api.scope import ScopeDep
+from geo_service.domain.rules import cctv_required, cctv_violation
 from geo_service.errors import ValidationError
 from web_map import queries
 from web_map.access import landlord_contact, may_call, viewer_of
-from web_map.filters import parse_filters
 from web_map.sources import ROUTE_PLAN_API
 
 router = APIRouter(prefix="/map", tags=["map"])
@@ -19,25 +23,25 @@ _GEOJSON = "application/geo+json"
 
 
 @router.get("/data/{layer}.geojson", summary="地图图层数据 a map overlay's features")
-def layer_geojson(layer: str, request: Request, conn: ConnDep) -> JSONResponse:
-    """units, key_areas, houses, hazards or incidents under the filters of the query string."""
+def layer_geojson(layer: str, request: Request, conn: ConnDep, scope: ScopeDep) -> Response:
+    """units, key_areas, houses, hazards, incidents or routes under the filters of the query
+    string (a filter an overlay does not take is left out for it)."""
     viewer = viewer_of(request)
     if (layer == "incidents" and not viewer.can_see_incidents) or (
         layer == "routes" and not may_call(viewer, ROUTE_PLAN_API)
     ):
         raise HTTPException(403, f"无权查看该图层 layer {layer} is not for role {viewer.role}")
-    data = queries.geojson(conn, layer, parse_filters(dict(request.query_params)))
-    return JSONResponse(data, media_type=_GEOJSON)
+    return Response(queries.geojson(conn, layer, scope), media_type=_GEOJSON)
 
 
 @router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
 def house_detail(
-    house_id: int, request: Request, conn: ConnDep, settings: SettingsDep
+    house_id: int, request: Request, conn: ConnDep, settings: SettingsDep, scope: ScopeDep
 ) -> dict[str, Any]:
     """The house, its key areas and its hazards (as of `as_of`), whether the CCTV rule applies
     and is broken; personal data masked unless the viewer may see it."""
-    house = queries.house(conn, house_id, parse_filters(dict(request.query_params)))
-    rules = load_rule_params(settings.rules_path)
+    house = queries.house(conn, house_id, scope)
+    rules = configfiles.rules(settings)
     counts = (house["rooms"], house["beds"], house["tenants"])
     house["cctv_required"] = cctv_required(*counts, rules)
     house["cctv_violation"] = cctv_violation(
@@ -47,15 +51,18 @@ def house_detail(
 
 
 @router.get("/data/summary", summary="态势统计 counts now and one month earlier")
-def summary(request: Request, conn: ConnDep) -> dict[str, Any]:
+def summary(conn: ConnDep, settings: SettingsDep, scope: ScopeDep) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
-    same day of the previous month, under the filters."""
-    f = parse_filters(dict(request.query_params))
-    now, before = queries.summary(conn, f)
+    same day of the previous month, under the filters (the analytics' summary)."""
+    rules = configfiles.rules(settings)
+    before = scope.as_of - relativedelta(months=1)
     return {
-        "as_of": f.day.isoformat(),
-        "now": now,
-        "month_before": {"as_of": f.month_before().day.isoformat(), **before},
+        "as_of": scope.as_of.isoformat(),
+        "now": hazard_summary(conn, scope, rules),
+        "month_before": {
+            "as_of": before.isoformat(),
+            **hazard_summary(conn, replace(scope, as_of=before), rules),
+        },
     }
 
 

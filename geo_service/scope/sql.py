@@ -106,8 +106,10 @@ class ScopeSql:
             return []
         for k, v in zip(("bx0", "by0", "bx1", "by1"), self.scope.bbox, strict=True):
             self.bind(k, v)
-        p = self.prefix
+        p, (x0, y0, x1, y1) = self.prefix, self.scope.bbox
         env = f"ST_MakeEnvelope(:{p}bx0, :{p}by0, :{p}bx1, :{p}by1, 4326)"
+        if (x0, y0) == (x1, y1):  # a box of no size is a point (what lies at a house)
+            env = f"ST_SetSRID(ST_MakePoint(:{p}bx0, :{p}by0), 4326)"
         return [f"{geom} && {env}", f"ST_Intersects({geom}, {env})"]
 
     def key_areas(self, geom: str, self_built: str | None = None) -> list[str]:

@@ -64,12 +64,20 @@ def page(
     return conn.execute(text(sql), params).scalar_one()
 
 
-def one(conn: Connection, sel: Selection, fid: int, properties: Properties = None) -> str | None:
-    """One feature (JSON text), or None when `fid` is not in the filtered layer."""
+def one(
+    conn: Connection,
+    sel: Selection,
+    fid: int,
+    properties: Properties = None,
+    located_only: bool = True,
+) -> str | None:
+    """One feature (JSON text), or None when `fid` is not in the filtered layer; with
+    `located_only=False` a record without a geometry is a feature with a null geometry."""
     props = _props(sel, properties)
+    source = sel.source(["t.fid = :fid_"], located_only=located_only)
     sql = f"""
         SELECT {_feature_sql(props)}::text
-        FROM (SELECT {_columns(sel.layer, props)} FROM {sel.source(["t.fid = :fid_"])}) q
+        FROM (SELECT {_columns(sel.layer, props)} FROM {source}) q
     """
     return conn.execute(text(sql), {**sel.params, "fid_": int(fid)}).scalar_one_or_none()
 
@@ -88,16 +96,27 @@ def feature_collection(
     return f'{{"type": "FeatureCollection", "features": {features}{extra}}}'
 
 
-def rows(conn: Connection, sel: Selection, columns: list[str]) -> list[dict[str, Any]]:
-    """Every filtered row as a dict of `columns` plus `lon`, `lat` (6 decimals), in fid
-    order (exports: tables, not features)."""
+def rows(
+    conn: Connection,
+    sel: Selection,
+    columns: list[str],
+    with_id: bool = False,
+    located_only: bool = True,
+) -> list[dict[str, Any]]:
+    """Every filtered row as a dict of `columns` (with `with_id`, `id` first) and, for a point
+    layer, `lon`, `lat` (6 decimals), in fid order (exports and popups: records, not
+    features)."""
     props = _props(sel, {c: c for c in columns})
-    cols = ", ".join(f"t.{quote_ident(c)}" for c in props)
-    geom = f"t.{quote_ident(sel.layer.geometry)}"
+    cols = ["t.fid AS id"] * with_id + [f"t.{quote_ident(c)}" for c in props]
+    if sel.layer.geometry_type == "Point":
+        geom = f"t.{quote_ident(sel.layer.geometry)}"
+        cols += [
+            f"round(ST_X({geom})::numeric, {PRECISION}) AS lon",
+            f"round(ST_Y({geom})::numeric, {PRECISION}) AS lat",
+        ]
     sql = f"""
-        SELECT {cols}, round(ST_X({geom})::numeric, {PRECISION}) AS lon,
-               round(ST_Y({geom})::numeric, {PRECISION}) AS lat
-        FROM {sel.source()} ORDER BY t.fid
+        SELECT {", ".join(cols)}
+        FROM {sel.source(located_only=located_only)} ORDER BY t.fid
     """
     return [dict(r) for r in conn.execute(text(sql), sel.params).mappings()]
 
