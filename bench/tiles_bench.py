@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import auth, env, servers, workload
 from bench.spatial import ITEMS_LIMIT, PLAIN, TILE_LIMIT, _sql
 from bench.stats import Timing, ms, ratio
-from geo_service.spatial import tiles
 from geo_service.scope import make_scope
+from geo_service.spatial import tiles
 from geo_service.spatial.selection import select
 from layers.registry import get_layer
 
