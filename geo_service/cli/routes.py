@@ -12,9 +12,11 @@ from geo_service.cli.common import console, engine, print_json, settings
 from geo_service.cli.scope_options import (
     Category,
     Department,
+    From,
     Group,
     KeyArea,
     Severity,
+    To,
     Unit,
     scope_of,
 )
@@ -69,6 +71,8 @@ def targets(
     category_group: Group = None,
     severity: Severity = None,
     department: Department = None,
+    found_from: From = None,
+    found_to: To = None,
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """List the places to revisit as of a day, highest priority first; the filters narrow
@@ -77,6 +81,7 @@ def targets(
     scope = scope_of(
         as_of=on, unit=unit, key_area_kind=key_area, category=category,
         category_group=category_group, severity=severity, department=department,
+        found_from=found_from, found_to=found_to,
     )  # fmt: skip
     with engine().connect() as conn:
         found = select_targets(

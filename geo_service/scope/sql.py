@@ -21,8 +21,11 @@ _UNITS = text(
 )
 
 
-def resolve_units(conn: Connection | None, refs: tuple[UnitRef, ...]) -> dict[UnitRef, tuple]:
-    """Each ref (id or name) → its units row (id, name, kind); an unknown one is a 404."""
+def resolve_units(
+    conn: Connection | None, refs: tuple[UnitRef, ...], known: frozenset[str] = frozenset()
+) -> dict[UnitRef, tuple]:
+    """Each ref (id or name) → its units row (id, name, kind). An unknown one is a 404,
+    except names in `known` (names that mean something without being a unit)."""
     if not refs:
         return {}
     if conn is None:
@@ -33,14 +36,10 @@ def resolve_units(conn: Connection | None, refs: tuple[UnitRef, ...]) -> dict[Un
     by_id = {r.id: tuple(r) for r in rows}
     by_name = {r.name: tuple(r) for r in rows}
     found = {ref: (by_id if isinstance(ref, int) else by_name).get(ref) for ref in refs}
-    return {ref: row for ref, row in found.items() if row is not None} | _missing(found)
-
-
-def _missing(found: dict[UnitRef, tuple | None]) -> dict:
-    missing = [str(ref) for ref, row in found.items() if row is None]
+    missing = [str(ref) for ref, row in found.items() if row is None and ref not in known]
     if missing:
         raise NotFoundError(f"未知单位 unknown unit: {', '.join(missing)}")
-    return {}
+    return {ref: row for ref, row in found.items() if row is not None}
 
 
 class ScopeSql:
@@ -65,14 +64,13 @@ class ScopeSql:
         self.department_categories: list[str] = []
         if not self.scope.departments:
             return
-        defaults = {c.department_zh for c in HAZARD_CATEGORIES}
-        named = [d for d in self.scope.departments if isinstance(d, str) and d in defaults]
-        rest = tuple(d for d in self.scope.departments if d not in named)
+        defaults = frozenset(c.department_zh for c in HAZARD_CATEGORIES)
         try:
-            rows = resolve_units(conn, rest).values()
+            rows = resolve_units(conn, self.scope.departments, known=defaults).values()
         except NotFoundError as e:
             raise NotFoundError(str(e).replace("未知单位", "未知责任部门")) from None
-        names = set(named) | {row[1] for row in rows}
+        named = {d for d in self.scope.departments if isinstance(d, str)}
+        names = (named & defaults) | {row[1] for row in rows}
         self.department_ids = sorted({row[0] for row in rows})
         self.department_categories = sorted(
             c.code for c in HAZARD_CATEGORIES if c.department_zh in names
@@ -87,8 +85,9 @@ class ScopeSql:
         self.category_codes = None if cats is None else sorted(cats)
 
     def bind(self, name: str, value: Any) -> str:
-        """`:prefix_name` bound to `value`."""
-        key = self.prefix + name
+        """`:<prefix>sc_<name>` bound to `value` (`sc_`: never the name of a parameter of the
+        SQL the conditions are put into)."""
+        key = f"{self.prefix}sc_{name}"
         self.params[key] = value
         return f":{key}"
 
@@ -104,12 +103,13 @@ class ScopeSql:
         """The point (or shape) `geom` inside the box: the && test uses the GiST index."""
         if self.scope.bbox is None:
             return []
-        for k, v in zip(("bx0", "by0", "bx1", "by1"), self.scope.bbox, strict=True):
+        x0, y0, x1, y1 = (
             self.bind(k, v)
-        p, (x0, y0, x1, y1) = self.prefix, self.scope.bbox
-        env = f"ST_MakeEnvelope(:{p}bx0, :{p}by0, :{p}bx1, :{p}by1, 4326)"
-        if (x0, y0) == (x1, y1):  # a box of no size is a point (what lies at a house)
-            env = f"ST_SetSRID(ST_MakePoint(:{p}bx0, :{p}by0), 4326)"
+            for k, v in zip(("bx0", "by0", "bx1", "by1"), self.scope.bbox, strict=True)
+        )
+        env = f"ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, 4326)"
+        if self.scope.bbox[:2] == self.scope.bbox[2:]:  # a box of no size: a point (a house)
+            env = f"ST_SetSRID(ST_MakePoint({x0}, {y0}), 4326)"
         return [f"{geom} && {env}", f"ST_Intersects({geom}, {env})"]
 
     def key_areas(self, geom: str, self_built: str | None = None) -> list[str]:

@@ -137,8 +137,8 @@ def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
     hazards = select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
     houses = select(conn, get_layer("houses"), scope, strict=False, prefix="h_")
     unit_filter = ""
-    if "unit_ids" in hazards.params:
-        unit_filter = "AND u.id = ANY(:unit_ids)"
+    if "sc_unit_ids" in hazards.params:
+        unit_filter = "AND u.id = ANY(:sc_unit_ids)"
     sql = render(
         "geo_service.spatial",
         "sql/unit_density.sql",

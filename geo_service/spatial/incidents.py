@@ -122,7 +122,7 @@ def _bounded(conn: Connection, stmt: TextClause, params: dict) -> CursorResult:
 
 
 def _unit_filter(conn: Connection, houses: Scope) -> tuple[str, dict[str, Any]]:
-    """`AND u.id = ANY(:u_unit_ids)` from the unit filter (absent or empty: every unit)."""
+    """`AND u.id = ANY(:u_sc_unit_ids)` from the unit filter (absent or empty: every unit)."""
     b = ScopeSql(houses, conn, prefix="u_")
     return "".join(f"AND {c}" for c in b.units("u.id")), b.params
 

@@ -165,7 +165,7 @@ def select(
     own = _own_filters(layer)
     for name, raw in scope.others:
         if name in own and (items := values(raw)):
-            key = b.bind(f"f_{name}", [_value(own[name], v) for v in items])
+            key = b.bind(name, [_value(own[name], v) for v in items])
             sel.where.append(f"t.{quote_ident(name)} = ANY({key})")
     return sel
 
