@@ -14,6 +14,7 @@ from typing import Any
 import psycopg2
 from sqlalchemy import Engine
 
+from geo_service.clock import town_today
 from geo_service.db import sqlalchemy_url
 from geo_service.errors import SetupError, ValidationError
 from geo_service.sqlfiles import script
@@ -145,7 +146,7 @@ def load_demo(
                 cur,
                 seed=DEFAULT_SEED if seed is None else seed,
                 scale=1.0 if scale is None else float(scale),
-                as_of=as_of or date.today(),
+                as_of=as_of or town_today(),
                 force=force,
                 progress=progress,
             )
