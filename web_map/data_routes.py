@@ -2,7 +2,6 @@
 dashboard counts and the offline base map's vector tiles. Filters are the request's scope
 (geo_service.scope, docs/filters.md), as for every other surface."""
 
-from dataclasses import replace
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -54,15 +53,12 @@ def house_detail(
 def summary(conn: ConnDep, settings: SettingsDep, scope: ScopeDep) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
     same day of the previous month, under the filters (the analytics' summary)."""
-    rules = configfiles.rules(settings)
     before = scope.as_of - relativedelta(months=1)
+    now, then = hazard_summary(conn, scope, configfiles.rules(settings), before)
     return {
         "as_of": scope.as_of.isoformat(),
-        "now": hazard_summary(conn, scope, rules),
-        "month_before": {
-            "as_of": before.isoformat(),
-            **hazard_summary(conn, replace(scope, as_of=before), rules),
-        },
+        "now": now,
+        "month_before": {"as_of": before.isoformat(), **then},
     }
 
 

@@ -18,7 +18,7 @@ WORK_MEM = "64MB"
 def fragments(b: ScopeSql) -> dict[str, str]:
     """The scope's conditions for the markers of the analytics SQL: `{{house_scope}}` on the
     houses (alias h), `{{hazard_scope}}` on the hazard states (alias z), `{{unit_scope}}` on
-    the units listed (alias u), `{{hazard_houses}}` on hazard states (alias zs): their house
+    the units listed (alias u), `{{hazard_houses}}` on hazard states (alias z): their house
     is in scope (`true` without a house filter, so no join is made for nothing)."""
     houses = b.houses("h")
     return {
@@ -26,7 +26,7 @@ def fragments(b: ScopeSql) -> dict[str, str]:
         "hazard_scope": where(b.hazards("z")),
         "unit_scope": where(b.units("u.id")),
         "hazard_houses": (
-            f"EXISTS (SELECT 1 FROM houses h WHERE h.id = zs.house_id AND {where(houses)})"
+            f"EXISTS (SELECT 1 FROM houses h WHERE h.id = z.house_id AND {where(houses)})"
             if houses
             else "true"
         ),

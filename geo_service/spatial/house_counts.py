@@ -18,8 +18,11 @@ def houses_with_hazard_counts(conn: Connection, scope: Scope) -> Selection:
     the day) and `overdue_hazards` among its hazards that the hazard filters keep — all but
     the status, which is what is being counted."""
     houses = select(conn, get_layer("houses"), scope, strict=False)
-    hazard_scope = replace(scope, units=(), key_area_kinds=(), bbox=None, statuses=())
-    hazards = select(conn, get_layer("hazards"), hazard_scope, strict=False, prefix="z_")
+    # The house filters again on the hazards: the same houses, and their hazards are found by
+    # the units' index instead of counting the whole town's.
+    hazards = select(
+        conn, get_layer("hazards"), replace(scope, statuses=()), strict=False, prefix="z_"
+    )
     rows = render(
         "geo_service.spatial",
         "sql/house_hazard_counts.sql",
