@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
@@ -29,7 +29,6 @@ _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureC
     responses=_GEOJSON_200,
 )
 def hexagons(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
     scope: ScopeDep,
@@ -84,7 +83,6 @@ def units(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters) ->
     responses=_GEOJSON_200,
 )
 def heat(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
     scope: ScopeDep,

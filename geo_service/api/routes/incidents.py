@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
@@ -46,7 +46,6 @@ Filters = Annotated[IncidentFilterParams, Depends()]
     responses=_GEOJSON_200,
 )
 def near_houses(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
     scope: ScopeDep,
@@ -88,7 +87,6 @@ def per_unit(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters)
     responses=_GEOJSON_200,
 )
 def hot_spots(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
     scope: ScopeDep,
