@@ -16,8 +16,8 @@ run: setup  ## local PostGIS + demo town + the map on http://127.0.0.1:8000
 test: setup  ## the whole test suite, against a throwaway PostGIS cluster
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:  ## ruff, and the dependency contract of pyproject.toml (docs/architecture.md)
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 bench: setup
 	$(PY) -m bench

@@ -25,11 +25,11 @@ from geo_service.db import database_url, make_engine
 from geo_service.demo import load_demo
 from geo_service.domain.rules import load_rule_params
 from geo_service.localdb import ensure_database
-from geo_service.routes import network
-from geo_service.routes.config import load_route_params
-from geo_service.routes.ortools_solver import solve_ortools
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.solver import solve_vroom
+from geo_service.patrol import network
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.ortools_solver import solve_ortools
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.solver import solve_vroom
 
 AS_OF = date(2026, 11, 15)
 BENCH_DB = "routes_bench"
@@ -85,22 +85,22 @@ def main() -> None:
     ortools_s = time.perf_counter() - t0
 
     # Driving time on the same work: the plan's own stops, all mandatory, ordered by OR-Tools.
-    served = {st["house_id"] for r in plan["routes"] for st in r["stops"]}
+    served = set(plan.stop_house_ids())
     same_stops = {**instance, "jobs": [j for j in instance["jobs"] if j["id"] in served]}
     t0 = time.perf_counter()
     ortools_same = solve_ortools(same_stops, time_limit_s=args.ortools_seconds)
     ortools_same_s = time.perf_counter() - t0
 
-    totals = plan["totals"]
+    totals = plan.totals
     jobs = len(instance["jobs"])
     prio = {j["id"]: j["priority"] for j in instance["jobs"]}
     vroom_prio = sum(prio[s["id"]] for r in vroom_again["routes"] for s in r["steps"] if "id" in s)
     rows = [
         (
             "plan (VROOM in the planner)",
-            plan["cost"],
-            totals["stops"],
-            totals["priority_served"],
+            plan.cost,
+            totals.stops,
+            totals.priority_served,
             end_to_end,
         ),
         (
@@ -125,15 +125,15 @@ def main() -> None:
             ortools_same_s,
         ),
     ]
-    print(f"demo town as of {AS_OF}: {totals['targets']} targets chosen, {args.teams} teams")
+    print(f"demo town as of {AS_OF}: {totals.targets} targets chosen, {args.teams} teams")
     print(f"instance: {jobs} jobs, {len(instance['matrices']['car']['durations'])} locations")
     print(f"topology build (first use, forced): {topology_s:.2f} s")
     print(f"end-to-end plan: {end_to_end:.2f} s wall, {cpu:.2f} s CPU in this process")
-    print(f"stages (ms): {plan['timings_ms']}")
+    print(f"stages (ms): {plan.timings_ms}")
     print(f"load average before/after: {load0} / {os.getloadavg()}")
-    print(f"solver: {plan['solver']}")
-    reasons = Counter(u["reason"] for u in plan["unassigned"])
-    print(f"distance driven: {totals['distance_m'] / 1000:.1f} km; unassigned {dict(reasons)}")
+    print(f"solver: {plan.solver.model_dump()}")
+    reasons = Counter(u.reason for u in plan.unassigned)
+    print(f"distance driven: {totals.distance_m / 1000:.1f} km; unassigned {dict(reasons)}")
     print()
     print("| solver | driving time (s) | stops served | priority served | time (s) |")
     print("|---|---:|---:|---:|---:|")

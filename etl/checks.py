@@ -156,3 +156,29 @@ def to_int_column(values: pd.Series) -> pd.Series:
 
 def as_float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def duplicates_across_sheets(
+    parsed: Parsed, field: str, sheet: str, seen: dict[object, tuple[str, int]]
+) -> None:
+    """A key may appear on one sheet of a file only (one sheet per village): a later sheet's
+    row with a key an earlier sheet holds is refused, never left to overwrite it.
+
+    `seen` (key → first sheet and row) is shared by the sheets of one template in a file.
+    """
+    keys = parsed.frame[field]
+    given = keys.notna()
+    clash = given & keys.isin(list(seen))
+    for idx in parsed.frame.index[clash]:
+        first_sheet, first_row = seen[keys[idx]]
+        parsed.rejections.add(
+            int(parsed.frame.at[idx, "_row"]),
+            parsed.header(field),
+            keys[idx],
+            "duplicate_key_sheet",
+            sheet=first_sheet,
+            first=first_row,
+        )
+    fresh = parsed.frame.loc[given & ~clash, [field, "_row"]]
+    for key, row in zip(fresh[field], fresh["_row"], strict=True):
+        seen.setdefault(key, (sheet, int(row)))

@@ -2,7 +2,7 @@
 
 import getpass
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from etl.address import AddressNormalizer
 from etl.config import TownConfig, town_config
 from etl.geocoder import Geocoder
 from etl.rejections import Rejection
+from etl.skipped import SkippedRow, summary_lines
 from geo_service.clock import town_today
 from geo_service.config import Settings
 from geo_service.crs import CoordSystem
@@ -49,6 +50,7 @@ class SheetResult:
     unchanged: int = 0
     deleted: int = 0  # layers that are whole sets (key areas, schools, roads)
     rejected: int = 0
+    skipped: int = 0  # rows that are not records: empty, totals, footers, repeated headers
 
 
 @dataclass
@@ -56,6 +58,7 @@ class FileResult:
     path: Path
     sheets: list[SheetResult] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     geocoded: Counter = field(default_factory=Counter)
@@ -65,6 +68,23 @@ class FileResult:
     @property
     def rejected_rows(self) -> int:
         return sum(s.rejected for s in self.sheets)
+
+    def to_dict(self) -> dict[str, object]:
+        """The result as JSON-ready data (for `geo-service import --json` and programs)."""
+        return {
+            "file": self.path.name,
+            "imported": not self.rolled_back and self.error is None,
+            "rolled_back": self.rolled_back,
+            "error": self.error,
+            "sheets": [asdict(s) for s in self.sheets],
+            "rejected_rows": self.rejected_rows,
+            "rejections": [asdict(r) for r in self.rejections],
+            "skipped": summary_lines(self.skipped),
+            "skipped_rows": [s.to_dict() for s in self.skipped],
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+            "geocoded": dict(self.geocoded),
+        }
 
 
 class Context:

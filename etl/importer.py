@@ -12,11 +12,12 @@ from pathlib import Path
 
 import psycopg2
 
-from etl import vector
+from etl import checks, layers, vector
 from etl.context import Context, FileResult, ImportOptions, SheetResult
 from etl.parse import parse_sheet
 from etl.readers import CSV_SUFFIXES, EXCEL_SUFFIXES, read_csv, read_excel
 from etl.rejections import RejectionList
+from etl.sheet_units import units_from_sheet_name
 from etl.sheets import hazards, houses, incidents, units
 from etl.templates import SHEETS
 from geo_service.errors import ValidationError
@@ -67,7 +68,7 @@ def import_file(
             if kind == "table":
                 _import_tables(ctx, path, say, hook)
             else:
-                vector.import_layer(ctx, path, kind, say)
+                layers.import_layer(ctx, path, kind, say)
                 if hook:
                     hook(ctx, kind)
             if result.rejections and options.strict:
@@ -98,19 +99,27 @@ def _import_tables(
             f"{path.name}: no template sheet found (未找到 单位/群租房/隐患/警情 表)"
         )
     sheets.sort(key=lambda r: SHEETS.index(r.sheet))
+    keys: dict[str, dict] = {}  # template → its keys so far, across the file's sheets
     for raw in sheets:
         say(f"{raw.source_name}: 检查并写入 checking and writing {len(raw.frame)} 行")
+        if note := units_from_sheet_name(raw, ctx):
+            ctx.result.notes.append(note)
         rejections = RejectionList(ctx.source, raw.source_name)
         parsed = parse_sheet(raw, rejections)
-        sheet_result = SheetResult(raw.source_name, rows=len(parsed.frame))
+        rows = set(parsed.frame["_row"]) | {r.row for r in raw.refused}
+        sheet_result = SheetResult(raw.source_name, rows=len(rows), skipped=len(raw.skipped))
         if parsed.ignored:
             ctx.result.notes.append(
                 f"{raw.source_name}: 已忽略的列 ignored columns: {'、'.join(parsed.ignored)}"
             )
         if not parsed.fatal:
+            seen = keys.setdefault(raw.sheet.name, {})
+            checks.duplicates_across_sheets(parsed, raw.sheet.key_field, raw.source_name, seen)
             LOADERS[raw.sheet.name](parsed, ctx, sheet_result)
-        sheet_result.rejected = len(rejections.bad_rows & set(parsed.frame["_row"]))
+        sheet_result.rejected = len(rejections.bad_rows & rows)
         ctx.result.rejections.extend(sorted(rejections.items, key=lambda r: r.row))
+        ctx.result.skipped.extend(raw.skipped)
+        ctx.result.warnings.extend(raw.warnings)
         ctx.result.sheets.append(sheet_result)
         if hook:
             hook(ctx, raw.sheet.name)

@@ -9,6 +9,9 @@
 | addresses | point | 地址 / 标准地址 / 门牌, 所属单位 | normalised address | upserts |
 """
 
+from collections.abc import Callable
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -18,7 +21,7 @@ from etl.context import Context, SheetResult
 from etl.load import upsert
 from etl.rejections import RejectionList
 from etl.values import each, parse_bool, parse_float
-from etl.vector import KEY_AREA_KINDS, attribute
+from etl.vector import KEY_AREA_KINDS, attribute, layer_plan, read_layer
 
 _TYPES = {
     "polygon": {"Polygon", "MultiPolygon"},
@@ -94,6 +97,14 @@ def _names(frame, rows, rl, label, fallback: str | None = None) -> pd.Series:
     else:
         rl.add_mask(rows, names.isna(), col or "名称", "required")
     return names
+
+
+def import_layer(ctx: Context, path: Path, kind: str, say: Callable[[str], None]) -> None:
+    """Load every layer of `path` of the given kind (or, for a GeoPackage, by layer name)."""
+    for layer, layer_kind in layer_plan(ctx, path, kind):
+        label = f"{path.name}:{layer}" if layer else path.name
+        say(f"{label}: 读取并写入图层 {layer_kind}")
+        load(ctx, read_layer(path, layer, ctx), layer_kind, label)
 
 
 def load(ctx: Context, frame: gpd.GeoDataFrame, kind: str, label: str) -> None:

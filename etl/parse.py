@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl.readers import RawSheet
-from etl.rejections import RejectionList
+from etl.rejections import WHOLE_ROW, RejectionList
 from etl.templates import Column, Sheet, match_headers
 from etl.values import PARSERS
 
@@ -50,8 +50,11 @@ class Parsed:
 
 
 def parse_sheet(raw: RawSheet, rejections: RejectionList) -> Parsed:
-    """Match the headers and parse every template column; bad cells become rejections."""
+    """Match the headers and parse every template column; bad cells become rejections, and
+    so do the rows that are neither records nor rows to skip (`raw.refused`)."""
     sheet = raw.sheet
+    for refused in raw.refused:
+        rejections.add(refused.row, WHOLE_ROW, refused.text, refused.reason, **refused.fmt)
     matched = match_headers(sheet, raw.headers)
     fields = {col.field: pos for pos, col in matched.items()}
     written = {col.field: str(raw.headers[pos]).strip() for pos, col in matched.items()}

@@ -4,17 +4,22 @@ Excel (`.xlsx`, `.xlsm`, `.xls`) is read with calamine (fast, and date cells com
 dates). CSV files may be UTF-8 with or without BOM, or GBK/GB18030 (what Excel on a Chinese
 Windows writes); the encoding is detected by trying UTF-8 first — GBK text is almost never
 valid UTF-8. A title row above the header is allowed: the header is the first of the top ten
-rows that names at least two template columns.
+rows that names at least two template columns. The rows below it are sorted by
+`etl.layout` (records; empty, total, footer and repeated header rows skipped and listed),
+and 合计/小计 rows are checked against the records above them (`etl.totals`).
 """
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from etl.layout import RefusedRow, fill_merged, sort_rows
+from etl.skipped import SkippedRow
 from etl.templates import SHEETS, Sheet, match_headers, sheet_for_name
+from etl.totals import check_totals
 from geo_service.errors import ValidationError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -24,13 +29,17 @@ _HEADER_SCAN_ROWS = 10
 
 @dataclass
 class RawSheet:
-    """The cells of one sheet below its header, with the Excel row number of each."""
+    """The records of one sheet below its header, with the Excel row number of each, and
+    the rows that are not records: skipped (with their kind) or refused (with the reason)."""
 
     sheet: Sheet
     source_name: str  # sheet name (workbook) or file name (CSV)
     header_row: int  # 1-based
     headers: list[object]
     frame: pd.DataFrame  # positional columns 0..n-1, raw cell values, plus `_row`
+    skipped: list[SkippedRow] = field(default_factory=list)
+    refused: list[RefusedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # totals that disagree
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -57,7 +66,9 @@ def _find_header(rows: list[list[object]], candidates: tuple[Sheet, ...]) -> tup
     raise ValueError("no header row")
 
 
-def _to_raw(rows: list[list[object]], name: str, hint: Sheet | None) -> RawSheet | None:
+def _to_raw(
+    rows: list[list[object]], source: str, name: str, hint: Sheet | None, merges=None
+) -> RawSheet | None:
     candidates = (hint,) if hint else SHEETS
     try:
         header_idx, sheet = _find_header(rows, candidates)
@@ -65,12 +76,25 @@ def _to_raw(rows: list[list[object]], name: str, hint: Sheet | None) -> RawSheet
         return None
     headers = list(rows[header_idx])
     width = len(headers)
-    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[header_idx + 1 :]]
+    fill_merged(rows, merges, header_idx)
+    body = [_cells(r, width) for r in rows[header_idx + 1 :]]
     frame = pd.DataFrame(body, columns=range(width), dtype=object)
-    frame = frame.replace("", None)
     frame["_row"] = range(header_idx + 2, header_idx + 2 + len(body))
-    blank = frame.drop(columns="_row").isna().all(axis=1)
-    return RawSheet(sheet, name, header_idx + 1, headers, frame[~blank].reset_index(drop=True))
+    above = [list(r[:width]) for r in rows[:header_idx]]
+    layout = sort_rows(frame, sheet, headers, above)
+    checks = check_totals(layout, sheet, headers)
+    skipped = layout.skipped(source, name, {c.row: c.message for c in checks})
+    warnings = [f"{name}: {c.message}" for c in checks if not c.agrees]
+    return RawSheet(
+        sheet, name, header_idx + 1, headers, layout.records, skipped, layout.refused, warnings
+    )
+
+
+def _cells(row: list[object], width: int) -> list[object]:
+    """A row cut or padded to the header's width; empty cells and cells of spaces only
+    (full-width ones too) are None, so that a row of them is an empty row."""
+    cells = [None if v.__class__ is str and (not v or v.isspace()) else v for v in row[:width]]
+    return cells + [None] * (width - len(cells))
 
 
 def read_excel(path: Path) -> tuple[list[RawSheet], list[str]]:
@@ -85,8 +109,9 @@ def read_excel(path: Path) -> tuple[list[RawSheet], list[str]]:
         ) from None
     sheets, notes = [], []
     for name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        raw = _to_raw(rows, name, sheet_for_name(name))
+        sheet = workbook.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        raw = _to_raw(rows, path.name, name, sheet_for_name(name), sheet.merged_cell_ranges)
         if raw is None:
             notes.append(f"工作表“{name}”不是模板中的表，已跳过 (sheet {name!r} skipped)")
         else:
@@ -98,7 +123,7 @@ def read_csv(path: Path) -> tuple[RawSheet, str]:
     """One CSV file as a template sheet (named by the file, else recognised by its headers)."""
     text, encoding = decode_csv(path.read_bytes())
     rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
-    raw = _to_raw(rows, path.name, sheet_for_name(path.stem))
+    raw = _to_raw(rows, path.name, path.name, sheet_for_name(path.stem))
     if raw is None:
         raise ValidationError(
             f"{path.name}: no template header found (未找到模板表头：单位/群租房/隐患/警情)"

@@ -54,6 +54,20 @@ REASONS: dict[str, tuple[str, str]] = {
         "编号在本文件中重复（第 {first} 行已出现）",
         "duplicate id in this file (first on row {first})",
     ),
+    "duplicate_key_sheet": (
+        "编号与工作表“{sheet}”第 {first} 行重复",
+        "duplicate id: already on sheet “{sheet}”, row {first}",
+    ),
+    "unrecognised_row": (
+        "既不是数据行，也不是空行、合计/小计行、签名/备注行或重复的表头；请删除或补全",
+        "neither a record nor an empty, total, footer or repeated header row: "
+        "delete or complete it",
+    ),
+    "header_differs": (
+        "重复的表头与第 {first} 行的表头列序不同，其下各行会对错列；请统一表头",
+        "a repeated header whose columns differ from the header on row {first}: rows below "
+        "it would be read under the wrong headers",
+    ),
     "coords_incomplete": ("经度、纬度须同时填写", "longitude and latitude go together"),
     "coords_range": ("经纬度超出范围（经度−180~180，纬度−90~90）", "coordinates out of range"),
     "coords_swapped": ("经度、纬度疑似填反", "longitude and latitude look swapped"),
@@ -77,6 +91,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "bad_oneway": ("单行字段须为 是/否 或 0/1", "oneway must be yes/no or 0/1"),
 }
+
+WHOLE_ROW = "整行 whole row"  # the column of a rejection that is about the row itself
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 The workbook lists every rejected value with its file, sheet, Excel row number and column,
 the value and the reason in Chinese and English, so a village can open it, fix its sheet and
-send it back.
+send it back. A second sheet lists the rows skipped as not records (empty, 合计/小计,
+signatures and notes, repeated headers) and how each total compares with the rows above.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,8 +17,10 @@ from rich.table import Table
 
 from etl.context import FileResult
 from etl.rejections import Rejection
+from etl.skipped import KINDS, SkippedRow, row_ranges, summaries, summary_lines
 
 HEADERS = ["文件 file", "工作表 sheet", "行号 row", "列 column", "值 value", "原因", "reason"]
+SKIPPED_HEADERS = ["文件 file", "工作表 sheet", "行号 row", "类型 kind", "内容 text", "核对 check"]
 METHOD_ZH = {
     "given": "给定坐标 given",
     "exact": "精确匹配 exact",
@@ -26,27 +30,58 @@ METHOD_ZH = {
 }
 
 
-def write_report(rejections: list[Rejection], path: Path) -> Path:
-    """Write the rejected rows to an .xlsx at `path` (header row frozen, columns sized)."""
+def write_report(
+    rejections: list[Rejection], path: Path, skipped: Sequence[SkippedRow] = ()
+) -> Path:
+    """Write the rejected rows to an .xlsx at `path` (header row frozen, columns sized), and
+    the skipped rows on a second sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = "错误报告"
     ws.append(HEADERS)
     for r in rejections:
         ws.append([r.source, r.sheet, r.row, r.column, r.value, r.reason_zh, r.reason_en])
+    _style(ws, (18, 14, 8, 16, 24, 48, 48), wrap_from=6)
+    if skipped:
+        _skipped_sheet(wb.create_sheet("跳过的行 skipped"), list(skipped))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _skipped_sheet(ws, skipped: list[SkippedRow]) -> None:
+    """One line per skipped row; the empty rows of a sheet share one line (their ranges)."""
+    ws.append(SKIPPED_HEADERS)
+    for source, sheet, line in summaries(skipped):
+        ws.append([source, sheet, "", "小结 summary", line, ""])
+    for s in skipped:
+        if s.kind != "empty":
+            ws.append([s.source, s.sheet, s.row, _kind(s.kind), s.text, s.check])
+    empty: dict[tuple[str, str], list[int]] = {}
+    for s in skipped:
+        if s.kind == "empty":
+            empty.setdefault((s.source, s.sheet), []).append(s.row)
+    for (source, sheet), rows in empty.items():
+        ws.append([source, sheet, row_ranges(rows), _kind("empty"), "", ""])
+    _style(ws, (18, 14, 10, 22, 48, 60), wrap_from=5)
+
+
+def _kind(kind: str) -> str:
+    zh, en = KINDS[kind]
+    return f"{zh} {en}"
+
+
+def _style(ws, widths: tuple[int, ...], wrap_from: int) -> None:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FFE699")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
-    for letter, width in zip("ABCDEFG", (18, 14, 8, 16, 24, 48, 48), strict=True):
+    for letter, width in zip("ABCDEFG", widths, strict=False):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
+    for row in ws.iter_rows(min_row=2, min_col=wrap_from, max_col=len(widths)):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
 
 
 def default_report_path(source: Path) -> Path:
@@ -87,6 +122,8 @@ def print_summary(console: Console, result: FileResult) -> None:
         console.print("定位方式 placed by: " + format_methods(result.geocoded))
     for note in result.notes:
         console.print(f"[dim]{note}[/]")
+    for line in summary_lines(result.skipped):
+        console.print(f"[cyan]{line}[/]")
     for warning in result.warnings:
         console.print(f"[bold yellow]警告 warning:[/] {warning}")
     if result.error:

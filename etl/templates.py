@@ -9,6 +9,7 @@ the schema, so that `demo export` → import reproduces a database.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Sheet:
 
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
+
+    @property
+    def key_field(self) -> str:
+        """The field of the natural key (单位名称, 房屋编号, 隐患编号, 警情编号)."""
+        return next(c.field for c in self.columns if c.header == self.key_header)
 
 
 C = Column
@@ -157,6 +163,7 @@ def normalize_header(text: object) -> str:
     return re.sub(r"[\s*:：/、_-]+", "", s).lower()
 
 
+@cache
 def header_index(sheet: Sheet) -> dict[str, Column]:
     """Normalised header or alias → column."""
     index: dict[str, Column] = {}

@@ -123,10 +123,10 @@ def attribute(frame: pd.DataFrame, *names: str) -> str | None:
     return None
 
 
-def import_layer(ctx: Context, path: Path, kind: str, say) -> None:
-    """Load every layer of `path` of the given kind (or, for a GeoPackage, by layer name)."""
-    from etl import layers
-
+def layer_plan(ctx: Context, path: Path, kind: str) -> list[tuple[str | None, str]]:
+    """(layer name, kind) of each layer of `path` to load, in loading order: the given kind,
+    or for a GeoPackage (`by_layer_name`) every layer whose name says its kind (the others
+    are noted as skipped; none at all is refused with the one-line explanation)."""
     if kind == "by_layer_name":
         names = [str(n) for n, _ in pyogrio.list_layers(path)]
         plan = [(n, _hint(n)) for n in names]
@@ -139,11 +139,7 @@ def import_layer(ctx: Context, path: Path, kind: str, say) -> None:
     else:
         plan = [(None, kind)]
     order = {k: i for i, k in enumerate(LAYER_KINDS)}
-    for layer, layer_kind in sorted(plan, key=lambda p: order[p[1]]):
-        label = f"{path.name}:{layer}" if layer else path.name
-        say(f"{label}: 读取并写入图层 {layer_kind}")
-        frame = read_layer(path, layer, ctx)
-        layers.load(ctx, frame, layer_kind, label)
+    return sorted(plan, key=lambda p: order[p[1]])
 
 
 def layer_rank(kind: str) -> int:

@@ -75,10 +75,10 @@ class Settings(BaseSettings):
     @property
     def rules(self) -> "RuleParams":
         """The rule parameters of GEO_RULES_PATH (else the packaged rules), read once per
-        process (`geo_service.configfiles`)."""
-        from geo_service import configfiles
+        process."""
+        from geo_service.domain.rules import rule_params_of
 
-        return configfiles.rules(self)
+        return rule_params_of(self.rules_path)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

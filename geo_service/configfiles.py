@@ -4,7 +4,7 @@
 |---|---|---|
 | GEO_RULES_PATH | deadlines, CCTV thresholds, campus buffer | geo_service/domain/rules.toml |
 | GEO_RUBRIC_PATH | 附件1 计分办法 | geo_service/domain/rubric_luoyang.toml |
-| GEO_ROUTES_PATH | patrol planning | geo_service/routes/routes.toml |
+| GEO_ROUTES_PATH | patrol planning | geo_service/patrol/routes.toml |
 | GEO_RISK_WEIGHTS_PATH | 风险排序 weights | geo_service/analytics/risk_weights.toml |
 | GEO_TOWN_PATH | address conventions (read by etl) | etl/town.toml |
 
@@ -18,13 +18,8 @@ from pathlib import Path
 from geo_service.analytics.risk import RiskWeights, load_risk_weights
 from geo_service.config import Settings
 from geo_service.domain.rubric import Rubric, load_rubric
-from geo_service.domain.rules import RuleParams, load_rule_params
-from geo_service.routes.config import RouteParams, load_route_params
-
-
-@cache
-def _rules(path: Path | None) -> RuleParams:
-    return load_rule_params(path)
+from geo_service.domain.rules import RuleParams
+from geo_service.patrol.config import RouteParams, load_route_params
 
 
 @cache
@@ -43,8 +38,8 @@ def _risk_weights(path: Path | None) -> RiskWeights:
 
 
 def rules(settings: Settings) -> RuleParams:
-    """The rule parameters (GEO_RULES_PATH)."""
-    return _rules(settings.rules_path)
+    """The rule parameters (GEO_RULES_PATH; `Settings.rules`)."""
+    return settings.rules
 
 
 def rubric(settings: Settings) -> Rubric:

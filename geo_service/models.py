@@ -275,7 +275,7 @@ class Road(Base):
     speed_kmh: Mapped[float | None] = mapped_column(Float)
     source: Mapped[int | None] = mapped_column(BigInteger)  # routing topology (pgRouting)
     target: Mapped[int | None] = mapped_column(BigInteger)
-    # Filled by `geo_service.routes.network.ensure_topology`: metres, and travel seconds each
+    # Filled by `geo_service.patrol.network.ensure_topology`: metres, and travel seconds each
     # way (reverse_cost_s = -1 on a one-way street, pgRouting's "no edge this way").
     length_m: Mapped[float | None] = mapped_column(Float)
     cost_s: Mapped[float | None] = mapped_column(Float)

@@ -269,9 +269,9 @@ def ctx(engine, db_url):
 def _saved_plan(engine, body: dict) -> str:
     """A plan saved by the owner (the CLI's way), for the routes that read plans."""
     from geo_service.domain.rules import load_rule_params
-    from geo_service.routes.config import load_route_params, parse_hhmm
-    from geo_service.routes.plan import PlanRequest, plan_routes
-    from geo_service.routes.store import save_plan
+    from geo_service.patrol.config import load_route_params, parse_hhmm
+    from geo_service.patrol.plan import PlanRequest, plan_routes
+    from geo_service.patrol.store import save_plan
 
     req = PlanRequest(
         date.fromisoformat(body["date"]),

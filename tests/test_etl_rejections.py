@@ -7,7 +7,7 @@ import etl_samples as s
 import pytest
 from openpyxl import load_workbook
 
-from etl.rejections import REASONS
+from etl.rejections import REASONS, WHOLE_ROW
 from etl.report import write_report
 
 H, Z, J, U = s.HOUSE_HEADERS, s.HAZARD_HEADERS, s.INCIDENT_HEADERS, s.UNIT_HEADERS
@@ -74,6 +74,9 @@ CASES = {
     "outside_town": (*_house(经度=121.5, 纬度=31.2), "经度"),
     "bad_crs": (*_house(坐标系="北京54"), "坐标系"),
     "id_number_as_number": (*_house(出租人证件号=320412199001011234), "出租人证件号"),
+    # rows that are not records: a stray line, a header repeated in another column order
+    "unrecognised_row": ("群租房", H, s.house_rows, lambda r: ["见附件"], WHOLE_ROW),
+    "header_differs": ("群租房", H, s.house_rows, lambda r: [H[1], H[0], *H[2:]], WHOLE_ROW),
 }
 
 
@@ -172,6 +175,7 @@ def test_error_workbook_has_everything_a_village_needs(town, tmp_path):
 def test_every_catalogued_reason_is_exercised():
     vector_only = {"no_geometry", "bad_geometry_type", "duplicate_address", "bad_oneway"}
     covered = set(CASES) | {"missing_column", "before_rectified"} | vector_only
+    covered |= {"duplicate_key_sheet"}  # two sheets: test_etl_layouts
     assert set(REASONS) == covered
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import text
 
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
-from geo_service.routes.config import load_route_params
-from geo_service.routes.exports import team_gpx, team_kml, write_team_files
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import landlord_contacts, load_plan, save_plan
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.exports import team_gpx, team_kml, write_team_files
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import landlord_contacts, load_plan, save_plan
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +45,16 @@ def test_gpx_is_read_back_by_gdal(saved, tmp_path):
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert {"waypoints", "routes", "tracks"} <= layers
     waypoints = pyogrio.read_dataframe(path, layer="waypoints")
-    stops = plan["routes"][0]["stops"]
-    assert list(waypoints["name"]) == [f"{s['seq']:02d} {s['house_code']}" for s in stops]
-    assert waypoints.geometry.x.round(6).tolist() == [round(s["lon"], 6) for s in stops]
+    stops = plan.routes[0].stops
+    assert list(waypoints["name"]) == [f"{s.seq:02d} {s.house_code}" for s in stops]
+    assert waypoints.geometry.x.round(6).tolist() == [round(s.lon, 6) for s in stops]
     tracks = pyogrio.read_dataframe(path, layer="tracks")
     coords = list(tracks.geometry.iloc[0].geoms[0].coords)
     assert coords[0] == pytest.approx(vertex(0, 0)) and coords[-1] == pytest.approx(vertex(0, 0))
     # The track follows the roads: every vertex of it is a grid vertex.
     grid = {vertex(i, j) for i in range(3) for j in range(3)}
     assert {(round(x, 6), round(y, 6)) for x, y in coords} <= grid
-    assert "违规停放" in waypoints["desc"].iloc[[s["house_id"] for s in stops].index(ids[0])]
+    assert "违规停放" in waypoints["desc"].iloc[[s.house_id for s in stops].index(ids[0])]
 
 
 def test_kml_and_files(saved, tmp_path):
@@ -62,7 +62,7 @@ def test_kml_and_files(saved, tmp_path):
     root = ET.fromstring(team_kml(plan, 1).encode())
     ns = {"k": "http://www.opengis.net/kml/2.2"}
     names = [e.text for e in root.iterfind(".//k:Placemark/k:name", ns)]
-    assert names[0] == "第1组 行车路线" and len(names) == 1 + len(plan["routes"][0]["stops"])
+    assert names[0] == "第1组 行车路线" and len(names) == 1 + len(plan.routes[0].stops)
     files = write_team_files(plan, tmp_path)
     assert sorted(p.suffix for p in files) == [".gpx", ".kml"]
 
@@ -80,16 +80,24 @@ def test_sheet_hides_contacts_unless_allowed(saved):
 def test_saved_plan_and_map_layers(saved):
     eng, plan, _ = saved
     with eng.connect() as conn:
-        loaded, instance = load_plan(conn, plan["ref"])
+        loaded, instance = load_plan(conn, plan.ref)
         layer = conn.execute(
             text(
                 "SELECT team, stops, ST_NPoints(geom) > 2, round(distance_m) = round("
                 "ST_Length(geom::geography)) FROM route_plan_routes WHERE plan_ref = :r"
             ),
-            {"r": plan["ref"]},
+            {"r": plan.ref},
         ).all()
         stops = conn.execute(
-            text("SELECT count(*) FROM route_plan_stops WHERE plan_ref = :r"), {"r": plan["ref"]}
+            text("SELECT count(*) FROM route_plan_stops WHERE plan_ref = :r"), {"r": plan.ref}
         ).scalar_one()
-    assert loaded["cost"] == plan["cost"] and instance["jobs"]
+    assert loaded.cost == plan.cost and instance["jobs"]
     assert layer == [(1, 2, True, True)] and stops == 2
+
+
+def test_a_saved_plan_reads_back_as_it_was_planned(saved):
+    eng, plan, _ = saved
+    with eng.connect() as conn:
+        loaded, _ = load_plan(conn, plan.ref)
+    assert loaded == plan
+    assert loaded.model_dump(mode="json") == plan.model_dump(mode="json")

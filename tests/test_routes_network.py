@@ -9,9 +9,9 @@ from sqlalchemy import text
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import SetupError
-from geo_service.routes import network
-from geo_service.routes.config import load_route_params
-from geo_service.routes.plan import PlanRequest, plan_routes
+from geo_service.patrol import network
+from geo_service.patrol.config import load_route_params
+from geo_service.patrol.plan import PlanRequest, plan_routes
 
 PARAMS = load_route_params()
 
@@ -119,15 +119,15 @@ def test_unreachable_target_is_reported_not_dropped(grid_engine):
             PARAMS,
             RuleParams(),
         )
-    reasons = {u["house_id"]: u["reason"] for u in plan["unassigned"]}
+    reasons = {u.house_id: u.reason for u in plan.unassigned}
     assert reasons == {
         cut_off: "unreachable",
         far: "too_far_from_road",
         nowhere: "no_location",
     }
-    assert [s["house_id"] for r in plan["routes"] for s in r["stops"]] == [ok]
+    assert [s.house_id for r in plan.routes for s in r.stops] == [ok]
     assert [j["id"] for j in instance["jobs"]] == [ok]
-    assert plan["totals"]["targets"] == 4
+    assert plan.totals.targets == 4
 
 
 def test_missing_pgrouting_is_one_clear_line(grid_engine):

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from geo_service.analytics.risk import load_risk_weights
 from geo_service.db import make_engine
 from geo_service.domain.rules import RuleParams
-from geo_service.routes.config import load_route_params, parse_hhmm
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.targets import select_targets
+from geo_service.patrol.config import load_route_params, parse_hhmm
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.targets import select_targets
 
 PARAMS = load_route_params()
 DEPOT = "{},{}".format(*vertex(0, 0))
@@ -43,7 +43,7 @@ def _houses(conn, cells):
 
 
 def _served(plan):
-    return {s["house_id"]: s for r in plan["routes"] for s in r["stops"]}
+    return {s.house_id: s for r in plan.routes for s in r.stops}
 
 
 def test_time_windows_and_shift_end_are_never_violated(conn):
@@ -61,25 +61,25 @@ def test_time_windows_and_shift_end_are_never_violated(conn):
         RuleParams(),
     )
     served = _served(plan)
-    assert len(served) == 6 and not plan["unassigned"]
+    assert len(served) == 6 and not plan.unassigned
     durations = instance["matrices"]["car"]["durations"]
     index = {j["id"]: j["location_index"] for j in instance["jobs"]}
-    for route in plan["routes"]:
-        assert start <= route["start_s"] and route["end_s"] <= end
-        here, clock = 0, route["start_s"]
-        for stop in route["stops"]:
-            clock += durations[here][index[stop["house_id"]]]
-            assert stop["arrival_s"] == clock
-            clock = max(clock, windows.get(stop["house_id"], (0, 0))[0])
-            assert stop["service_start_s"] == clock
-            if stop["house_id"] in windows:
-                a, b = windows[stop["house_id"]]
-                assert a <= stop["service_start_s"] <= b
-            assert stop["service_s"] == 20 * 60
-            clock += stop["service_s"]
-            assert stop["departure_s"] == clock
-            here = index[stop["house_id"]]
-        assert route["end_s"] == clock + durations[here][0] <= end
+    for route in plan.routes:
+        assert start <= route.start_s and route.end_s <= end
+        here, clock = 0, route.start_s
+        for stop in route.stops:
+            clock += durations[here][index[stop.house_id]]
+            assert stop.arrival_s == clock
+            clock = max(clock, windows.get(stop.house_id, (0, 0))[0])
+            assert stop.service_start_s == clock
+            if stop.house_id in windows:
+                a, b = windows[stop.house_id]
+                assert a <= stop.service_start_s <= b
+            assert stop.service_s == 20 * 60
+            clock += stop.service_s
+            assert stop.departure_s == clock
+            here = index[stop.house_id]
+        assert route.end_s == clock + durations[here][0] <= end
 
 
 def test_high_priority_stop_is_kept_when_the_day_is_short(conn):
@@ -100,12 +100,12 @@ def test_high_priority_stop_is_kept_when_the_day_is_short(conn):
     )
     plan, instance = plan_routes(conn, req, PARAMS, RuleParams())
     assert list(_served(plan)) == [urgent]
-    assert _served(plan)[urgent]["priority"] == 90
-    assert _served(plan)[urgent]["service_s"] == (20 + 10) * 60
-    reasons = {u["house_id"]: (u["reason"], u["priority"]) for u in plan["unassigned"]}
+    assert _served(plan)[urgent].priority == 90
+    assert _served(plan)[urgent].service_s == (20 + 10) * 60
+    reasons = {u.house_id: (u.reason, u.priority) for u in plan.unassigned}
     assert reasons == {near: ("out_of_time", 60), late: ("infeasible_alone", 60)}
     assert {j["id"]: j["priority"] for j in instance["jobs"]} == {urgent: 90, near: 60, late: 60}
-    assert plan["cost"] == plan["totals"]["driving_s"] == plan["routes"][0]["driving_s"]
+    assert plan.cost == plan.totals.driving_s == plan.routes[0].driving_s
 
 
 def test_per_team_depots_serve_only_what_they_reach(conn):
@@ -119,15 +119,15 @@ def test_per_team_depots_serve_only_what_they_reach(conn):
         PARAMS,
         RuleParams(),
     )
-    by_team = {r["team"]: [s["house_id"] for s in r["stops"]] for r in plan["routes"]}
+    by_team = {r.team: [s.house_id for s in r.stops] for r in plan.routes}
     assert by_team == {1: [on_grid], 2: [on_island]}
-    assert plan["unreachable_pairs"] > 0
+    assert plan.unreachable_pairs > 0
     skills = {j["id"]: j["skills"] for j in instance["jobs"]}
     vehicles = {v["id"]: v["skills"] for v in instance["vehicles"]}
     assert set(skills[on_island]) <= set(vehicles[2])
     assert not set(skills[on_island]) <= set(vehicles[1])
     # The route follows the roads: it starts and ends at the depot's vertex.
-    line = plan["routes"][0]["geometry"]["coordinates"]
+    line = plan.routes[0].geometry["coordinates"]
     assert line[0] == line[-1] == list(vertex(0, 0))
 
 
@@ -201,4 +201,4 @@ def test_target_limit_keeps_the_highest_priorities(conn):
     req = PlanRequest(D, 1, depots=[DEPOT], house_ids=[listed], max_targets=1)
     plan, instance = plan_routes(conn, req, PARAMS, RuleParams())
     assert list(_served(plan)) == [urgent] and [j["id"] for j in instance["jobs"]] == [urgent]
-    assert [(u["house_id"], u["reason"]) for u in plan["unassigned"]] == [(listed, "over_limit")]
+    assert [(u.house_id, u.reason) for u in plan.unassigned] == [(listed, "over_limit")]

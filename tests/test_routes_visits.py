@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
-from geo_service.routes.visits import NewHazard, Visit, record_visit
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
 
 AT = datetime(2026, 12, 1, 10, 30)  # local time (Asia/Shanghai)
 

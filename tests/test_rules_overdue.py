@@ -1,5 +1,6 @@
 """Overdue sets (逾期未整改) and CCTV compliance on the hand-made town, by hand."""
 
+import json
 from datetime import date
 
 import pytest
@@ -106,7 +107,7 @@ def test_cctv_page_keeps_unit_figures(conn):
 
 
 def test_overdue_geojson(conn):
-    fc = overdue_geojson(overdue(conn, make_scope(as_of=D), P))
+    fc = json.loads(overdue_geojson(overdue(conn, make_scope(as_of=D), P)))
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 2
     f = fc["features"][0]
     assert f["geometry"] == {"type": "Point", "coordinates": [120.004, 31.702]}  # JA-02

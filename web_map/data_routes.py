@@ -14,8 +14,8 @@ from geo_service.api.scope import ScopeDep
 from geo_service.domain.rules import cctv_required, cctv_violation
 from geo_service.errors import ValidationError
 from web_map import queries
-from web_map.access import landlord_contact, may_call, viewer_of
 from web_map.sources import ROUTE_PLAN_API
+from web_map.viewer import landlord_contact, may_call, viewer_of
 
 router = APIRouter(prefix="/map", tags=["map"])
 _GEOJSON = "application/geo+json"

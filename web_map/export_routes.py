@@ -1,11 +1,12 @@
 """Exports of what the map shows: the current filter as GeoJSON/CSV/XLSX, the view as PNG."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
 from geo_service.errors import ValidationError
+from geo_service.geojson import GEOJSON
 from web_map import exports, snapshot
 from web_map.links import filter_pairs, filter_query
 from web_map.overlays import OVERLAY_KEYS
@@ -46,10 +47,8 @@ def export(fmt: str, request: Request, conn: ConnDep, scope: ScopeDep) -> Respon
     data = exports.rows(conn, layer, scope)
     name = f"{layer}-{scope.as_of.isoformat()}.{fmt}"
     if fmt == "geojson":
-        return JSONResponse(
-            exports.to_geojson(layer, data),
-            media_type="application/geo+json",
-            headers=_attachment(name),
+        return Response(
+            exports.to_geojson(layer, data), media_type=GEOJSON, headers=_attachment(name)
         )
     if fmt == "csv":
         return Response(

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from geo_service.domain.vocabulary import SEVERITY_ZH, Severity
 from geo_service.errors import ValidationError
+from geo_service.geojson import feature_collection
 from geo_service.scope import STATUS_ZH, Scope
 from geo_service.spatial import items
 from web_map.queries import selection
@@ -90,7 +91,7 @@ def _cell(key: str, value: Any) -> Any:
     return value
 
 
-def to_geojson(layer: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+def to_geojson(layer: str, data: list[dict[str, Any]]) -> str:
     """A FeatureCollection of points (WGS84), properties with the English column names."""
     features = []
     for r in data:
@@ -102,7 +103,7 @@ def to_geojson(layer: str, data: list[dict[str, Any]]) -> dict[str, Any]:
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
              "properties": props}
         )  # fmt: skip
-    return {"type": "FeatureCollection", "name": layer, "features": features}
+    return feature_collection(features, name=layer)
 
 
 def to_csv(layer: str, data: list[dict[str, Any]]) -> bytes:

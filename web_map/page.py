@@ -19,7 +19,6 @@ from geo_service.config import Settings
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, KEY_AREA_KIND_ZH, SEVERITY_ZH
 from geo_service.scope import STATUS_ZH, Scope
 from web_map import queries
-from web_map.access import Viewer
 from web_map.assets import AppAssets, localize
 from web_map.basemaps import BASEMAP_INFO, add_basemaps
 from web_map.overlays import (
@@ -32,6 +31,7 @@ from web_map.overlays import (
     add_overlays,
 )
 from web_map.sources import ACCEPTS, FIXED, TILE_LAYERS, sources
+from web_map.viewer import Viewer
 
 _templates = Environment(
     loader=PackageLoader("web_map", "templates"), autoescape=select_autoescape(["html"])
@@ -92,7 +92,7 @@ def _allowed(req: PageRequest, src: dict[str, str | None]) -> tuple[list[Overlay
     """Overlays this viewer gets, and the titles of those whose data source is missing."""
     allowed, missing = [], []
     for o in OVERLAYS:
-        if o.key == "hotspots" and not req.viewer.may_see_hotspots:
+        if o.key == "hotspots" and not req.viewer.can_see_hotspots:
             continue
         if o.police_only and o.key != "hotspots" and not req.viewer.can_see_incidents:
             continue

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, text
 
 from geo_service.errors import NotFoundError
+from geo_service.geojson import feature_collection
 from geo_service.scope import Scope, ScopeSql, where
 from geo_service.spatial import items
 from geo_service.spatial.house_counts import houses_with_hazard_counts
@@ -68,7 +69,7 @@ def geojson(conn: Connection, layer: str, scope: Scope) -> str:
         fc = conn.execute(text(query("web_map", "sql/routes.sql")), {"as_of": scope.as_of})
         return json.dumps(fc.scalar_one(), ensure_ascii=False)
     sel = selection(conn, layer, scope)
-    return items.feature_collection(conn, sel, _ALL, properties=PROPERTIES[layer])
+    return feature_collection(items.page(conn, sel, _ALL, properties=PROPERTIES[layer]))
 
 
 _HOUSE = (

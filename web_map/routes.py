@@ -9,12 +9,12 @@ from geo_service.api.deps import ConnDep, SettingsDep, today
 from geo_service.api.scope import request_scope
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import data_routes, export_routes
-from web_map.access import may_call, viewer_of
 from web_map.assets import APP_DIR, app_bundle
 from web_map.basemaps import parse_basemap
 from web_map.links import filter_pairs
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
+from web_map.viewer import may_call, viewer_of
 
 router = APIRouter(tags=["map"])
 router.include_router(data_routes.router)

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from geo_service import rulebook
 from geo_service.access import accounts, endpoints, session
 from geo_service.access.accounts import Principal
-from geo_service.access.roles import HOTSPOT_ROLES, INCIDENT_ROLES, ROLE_ZH, UNMASKED_ROLES, Role
+from geo_service.access.roles import ROLE_ZH, Role
 from geo_service.access.tokens import TokenClaims, decode
 
 SESSION_COOKIE = "geo_session"
@@ -61,8 +61,8 @@ def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
                 status_code=403,
                 detail=f"无权访问：{ROLE_ZH[user.role]}不能使用此功能 forbidden: {user.role}",
             )
+        # The map page derives what it may show from this user (web_map.viewer).
         request.state.user = user
-        _tell_the_map(request, user)
         yield conn, user
 
 
@@ -100,19 +100,3 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
         return user
 
     return check
-
-
-def _tell_the_map(request: Request, user: Principal) -> None:
-    # The map page asks `request.state.viewer` which layers and data it may show.
-    from dataclasses import fields
-
-    from web_map.access import Viewer
-
-    facts = {
-        "role": user.role.value,
-        "can_see_incidents": user.role in INCIDENT_ROLES,
-        "can_see_personal": user.role in UNMASKED_ROLES,
-        "can_see_hotspots": user.role in HOTSPOT_ROLES,
-    }
-    known = {f.name for f in fields(Viewer)}
-    request.state.viewer = Viewer(**{k: v for k, v in facts.items() if k in known})

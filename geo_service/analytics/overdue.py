@@ -1,13 +1,12 @@
 """逾期未整改: the hazards past their deadline on D, and those about to be (SPEC §3.3)."""
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from geo_service.analytics.common import check_page, echo, page_fields, run
 from geo_service.analytics.schemas import OverdueItem, OverdueReport
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
+from geo_service.geojson import feature_collection
 from geo_service.scope import Scope
 
 
@@ -46,7 +45,7 @@ def overdue(
     )
 
 
-def overdue_geojson(report: OverdueReport) -> dict[str, Any]:
+def overdue_geojson(report: OverdueReport) -> str:
     """The overdue list (the report's page of it) as a GeoJSON FeatureCollection of house
     points, with OGC-style `numberMatched` / `numberReturned` and `next_offset`."""
     features = [
@@ -59,10 +58,9 @@ def overdue_geojson(report: OverdueReport) -> dict[str, Any]:
         }
         for i in report.items
     ]
-    return {
-        "type": "FeatureCollection",
-        "numberMatched": report.total,
-        "numberReturned": len(features),
-        "next_offset": report.next_offset,
-        "features": features,
-    }
+    return feature_collection(
+        features,
+        numberMatched=report.total,
+        numberReturned=len(features),
+        next_offset=report.next_offset,
+    )

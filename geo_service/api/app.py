@@ -1,4 +1,4 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: the composition root of the API and the map."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -78,13 +78,15 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
 
     contract.install(app)  # 422 bodies described truthfully; NUL characters refused (422)
 
-    from geo_service.api.routes import all_routers
-
-    for router in all_routers():
-        app.include_router(router)
+    # The composition root: the API's routers and the map's, side by side in one app.
     from fastapi.staticfiles import StaticFiles
 
+    from geo_service.api.routes import all_routers
     from web_map.assets import PREFIX, VENDOR_DIR
+    from web_map.routes import router as map_router
+
+    for router in [*all_routers(), map_router]:
+        app.include_router(router)
 
     app.mount(PREFIX, StaticFiles(directory=VENDOR_DIR, check_dir=False), name="vendor")
     # Login gate, per-request database roles, secure headers, CORS, size limits, log masking.

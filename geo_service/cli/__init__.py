@@ -29,9 +29,9 @@ def _register() -> None:
 
     analytics.register(app)  # overdue, scores, table, cctv, risk, bulletin
 
-    from geo_service.cli import routes
+    from geo_service.cli import patrol
 
-    app.add_typer(routes.app, name="routes")
+    app.add_typer(patrol.app, name="routes")
 
     from geo_service.cli import etl
 

@@ -6,7 +6,7 @@ import psycopg2
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from geo_service.cli.common import console, settings
+from geo_service.cli.common import console, print_json, settings
 from geo_service.clock import town_today
 from geo_service.configfiles import rules
 from geo_service.db import check_reachable, database_url
@@ -54,6 +54,7 @@ def import_files(
     min_confidence: float = typer.Option(
         None, "--min-confidence", help="geocoding threshold (default from town.toml, 0.80)"
     ),
+    as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
 ) -> None:
     """导入 Import village workbooks (单位/群租房/隐患/警情) and GIS layers, one transaction each.
 
@@ -90,18 +91,28 @@ def import_files(
                 progress.advance(task)
     finally:
         conn.close()
-    everything = []
+    everything, skipped, reports = [], [], {}
     for result in results:
-        print_summary(console, result)
+        if not as_json:
+            print_summary(console, result)
         if result.rejections:
-            print_rejections(console, result.rejections)
+            if not as_json:
+                print_rejections(console, result.rejections)
             everything.extend(result.rejections)
+            skipped.extend(result.skipped)
             if report is None:
-                where = write_report(result.rejections, default_report_path(result.path))
+                where = write_report(
+                    result.rejections, default_report_path(result.path), result.skipped
+                )
+                reports[result.path] = where
                 console.print(f"错误报告 error report: {where}")
         failed |= bool(result.rejections or result.error)
     if report is not None and everything:
-        console.print(f"错误报告 error report: {write_report(everything, report)}")
+        where = write_report(everything, report, skipped)
+        reports = {r.path: where for r in results if r.rejections}
+        console.print(f"错误报告 error report: {where}")
+    if as_json:
+        print_json([r.to_dict() | {"report": reports.get(r.path)} for r in results])
     if failed:
         raise typer.Exit(1)
 

@@ -6,7 +6,6 @@ renames what a feature carries (output name → registry column); by default eve
 the layer, under its own name.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,20 +79,6 @@ def one(
         FROM (SELECT {_columns(sel.layer, props)} FROM {source}) q
     """
     return conn.execute(text(sql), {**sel.params, "fid_": int(fid)}).scalar_one_or_none()
-
-
-def feature_collection(
-    conn: Connection,
-    sel: Selection,
-    limit: int,
-    offset: int = 0,
-    properties: Properties = None,
-    **members: Any,
-) -> str:
-    """A FeatureCollection (text) with `members` (numberMatched, links, …) after the features."""
-    extra = "".join(f", {json.dumps(k)}: {json.dumps(v, default=str)}" for k, v in members.items())
-    features = page(conn, sel, limit, offset, properties)
-    return f'{{"type": "FeatureCollection", "features": {features}{extra}}}'
 
 
 def rows(

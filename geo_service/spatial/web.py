@@ -1,6 +1,5 @@
 """Small HTTP helpers shared by the spatial routes (OGC API, tiles, density, incidents)."""
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -8,9 +7,9 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
+from geo_service.geojson import GEOJSON
 from layers.registry import Layer
 
-GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_AGE = 60  # seconds: data change with imports and as "today" moves on
 
@@ -71,9 +70,3 @@ class HazardFilterParams:
     date_from: Annotated[str | None, Query(description="found on or after (YYYY-MM-DD)")] = None
     date_to: Annotated[str | None, Query(description="found on or before (YYYY-MM-DD)")] = None
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None
-
-
-def feature_collection(features: str, headers: Mapping[str, str] | None = None, **meta) -> Response:
-    """A GeoJSON FeatureCollection response around a features array (JSON text) and metadata."""
-    extra = "".join(f", {json.dumps(k)}: {json.dumps(v, default=str)}" for k, v in meta.items())
-    return geojson(f'{{"type": "FeatureCollection", "features": {features}{extra}}}', headers)

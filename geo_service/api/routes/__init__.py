@@ -1,14 +1,13 @@
-"""Routers of the API; `create_app` includes each one listed here."""
+"""Routers of the API; `create_app` includes each one listed here (and the map's, from
+`web_map`, which sits beside the API rather than under it)."""
 
 from fastapi import APIRouter
 
 
 def all_routers() -> list[APIRouter]:
     from geo_service.api.routes import density, health, incidents, ogc, tiles
-    from web_map import routes as map_routes
 
-    routers = [health.router, map_routes.router]
-    routers += [ogc.router, tiles.router, density.router, incidents.router]
+    routers = [health.router, ogc.router, tiles.router, density.router, incidents.router]
 
     from geo_service.api.routes import analytics
 

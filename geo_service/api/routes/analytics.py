@@ -2,7 +2,6 @@
 risk ranking and the monthly bulletin. Every one takes `as_of` (default today) and the common
 filters; the database is reached only through `ConnDep`."""
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
 from geo_service.api.scope import request_scope
+from geo_service.geojson import GEOJSON
 from geo_service.scope import Scope, make_scope
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -114,8 +114,7 @@ def get_overdue_geojson(
         report = overdue(
             conn, filters, configfiles.rules(settings), due_within, page.limit, page.offset
         )
-        body = json.dumps(overdue_geojson(report), ensure_ascii=False)
-        return Response(body, media_type="application/geo+json")
+        return Response(overdue_geojson(report), media_type=GEOJSON)
 
     return cache.serve(layer)
 

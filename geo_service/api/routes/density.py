@@ -8,13 +8,9 @@ from fastapi.responses import Response
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
+from geo_service.geojson import feature_collection
 from geo_service.spatial import density
-from geo_service.spatial.web import (
-    GEOJSON,
-    HazardFilterParams,
-    cache_control,
-    feature_collection,
-)
+from geo_service.spatial.web import GEOJSON, HazardFilterParams, cache_control, geojson
 
 router = APIRouter(prefix="/analytics/density", tags=["density 隐患密度"])
 
@@ -53,7 +49,7 @@ def hexagons(
     def answer() -> Response:
         features, meta = density.hexagons(conn, scope, layer, size_m, zoom)
         sensitive = layer == "incidents"
-        return feature_collection(features, cache_control(sensitive=sensitive), **meta)
+        return geojson(feature_collection(features, **meta), cache_control(sensitive=sensitive))
 
     return cache.serve(answer)
 
@@ -71,7 +67,7 @@ def units(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters) ->
 
     def answer() -> Response:
         features, meta = density.units(conn, scope)
-        return feature_collection(features, cache_control(), **meta)
+        return geojson(feature_collection(features, **meta), cache_control())
 
     return cache.serve(answer)
 
@@ -105,6 +101,6 @@ def heat(
         if format == "points":
             body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
             return Response(body, media_type="application/json", headers=cache_control())
-        return feature_collection(out, cache_control(), **meta)
+        return geojson(feature_collection(out, **meta), cache_control())
 
     return cache.serve(answer)

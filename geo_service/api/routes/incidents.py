@@ -4,7 +4,6 @@ Incidents are police-only data: every answer is `Cache-Control: private` (access
 into `ConnDep` when it exists).
 """
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -14,8 +13,9 @@ from fastapi.responses import Response
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
+from geo_service.geojson import feature_collection
 from geo_service.spatial import incidents
-from geo_service.spatial.web import GEOJSON, cache_control, feature_collection
+from geo_service.spatial.web import GEOJSON, cache_control, geojson
 
 router = APIRouter(prefix="/analytics/incidents", tags=["incidents 警情"])
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
@@ -59,7 +59,7 @@ def near_houses(
 
     def answer() -> Response:
         features, meta = incidents.near_houses(conn, scope, radius_m, limit)
-        return feature_collection(features, _PRIVATE, **meta)
+        return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
 
@@ -75,7 +75,7 @@ def per_unit(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters)
 
     def answer() -> Response:
         features, meta = incidents.units(conn, scope)
-        return feature_collection(features, _PRIVATE, **meta)
+        return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
 
@@ -110,8 +110,6 @@ def hot_spots(
         features, summary = incidents.hot_spots(
             conn, scope, size_m, permutations, correction, significant_only
         )
-        body = json.dumps({"type": "FeatureCollection", "features": features, **summary},
-                          ensure_ascii=False)  # fmt: skip
-        return Response(body, media_type=GEOJSON, headers=_PRIVATE)
+        return geojson(feature_collection(features, **summary), _PRIVATE)
 
     return cache.serve(answer)

@@ -15,6 +15,7 @@ from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import request_scope
 from geo_service.errors import ValidationError
+from geo_service.geojson import feature_collection
 from geo_service.spatial import items
 from geo_service.spatial.selection import accepted, select
 from geo_service.spatial.web import GEOJSON, base_url, cache_control, geojson, query_dict
@@ -228,11 +229,8 @@ def features(
         if offset > 0:
             links.append(page_link("prev", max(0, offset - limit)))
         links.append(_link(here.rsplit("/items", 1)[0], "collection", "application/json"))
-        body = items.feature_collection(
-            conn,
-            sel,
-            limit,
-            offset,
+        body = feature_collection(
+            items.page(conn, sel, limit, offset),
             numberMatched=matched,
             numberReturned=max(0, min(limit, matched - offset)),
             links=links,

@@ -14,13 +14,14 @@ from pydantic import BaseModel, Field
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.scope import ScopeDep
 from geo_service.configfiles import risk_weights, route_params, rules
-from geo_service.routes.config import format_hhmm, parse_hhmm
-from geo_service.routes.exports import team_gpx, team_kml
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import load_plan, save_plan
-from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import NewHazard, Visit, record_visit
+from geo_service.patrol import exports
+from geo_service.patrol.config import format_hhmm, parse_hhmm
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.result import RoutePlan
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import load_plan, save_plan
+from geo_service.patrol.targets import select_targets
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
 from geo_service.spatial.web import HazardFilterParams
 
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
@@ -64,7 +65,7 @@ class PlanBody(BaseModel):
 
 
 @router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
-def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: TodayDep) -> dict:
+def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: TodayDep) -> RoutePlan:
     req = PlanRequest(
         body.date or today,
         body.teams,
@@ -78,14 +79,14 @@ def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: Tod
     plan, instance = plan_routes(
         conn, req, route_params(settings), rules(settings), risk_weights(settings)
     )
-    params = body.model_dump(mode="json") | {"shift": plan["shift"]}
+    params = body.model_dump(mode="json") | {"shift": plan.shift.model_dump()}
     params["windows"] = {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()}
     save_plan(conn, plan, instance, params, body.by)
     return plan
 
 
 @router.get("/plans/{ref}", summary="路线方案 a saved plan")
-def get_plan(ref: str, conn: ConnDep) -> dict:
+def get_plan(ref: str, conn: ConnDep) -> RoutePlan:
     return load_plan(conn, ref)[0]
 
 
@@ -95,34 +96,13 @@ def get_instance(ref: str, conn: ConnDep) -> dict:
 
 
 @router.get("/plans/{ref}/geojson", summary="地图图层 routes and stops as GeoJSON")
-def plan_geojson(ref: str, conn: ConnDep) -> dict:
-    plan = load_plan(conn, ref)[0]
-    features = []
-    for r in plan["routes"]:
-        if r["geometry"]:
-            props = {k: r[k] for k in ("team", "team_name", "start", "end", "driving_s")}
-            features.append({"type": "Feature", "geometry": r["geometry"], "properties": props})
-        for s in r["stops"]:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                    "properties": {
-                        "team": r["team"],
-                        "seq": s["seq"],
-                        "house_code": s["house_code"],
-                        "address": s["address"],
-                        "arrival": s["arrival"],
-                        "reasons_zh": s["reasons_zh"],
-                    },
-                }
-            )
-    return {"type": "FeatureCollection", "features": features}
+def plan_geojson(ref: str, conn: ConnDep) -> Response:
+    return Response(exports.plan_geojson(load_plan(conn, ref)[0]), media_type="application/json")
 
 
 @router.get("/plans/{ref}/teams/{team}.gpx", summary="GPX 航点与轨迹 for one team")
 def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
-    body = team_gpx(load_plan(conn, ref)[0], team)
+    body = exports.team_gpx(load_plan(conn, ref)[0], team)
     return Response(
         body,
         media_type="application/gpx+xml",
@@ -132,7 +112,7 @@ def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
 
 @router.get("/plans/{ref}/teams/{team}.kml", summary="KML for one team")
 def plan_kml(ref: str, team: int, conn: ConnDep) -> Response:
-    body = team_kml(load_plan(conn, ref)[0], team)
+    body = exports.team_kml(load_plan(conn, ref)[0], team)
     return Response(
         body,
         media_type="application/vnd.google-earth.kml+xml",

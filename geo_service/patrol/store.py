@@ -5,10 +5,14 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
+from geo_service.access.personal import house_contacts
 from geo_service.errors import NotFoundError
+from geo_service.patrol.result import RoutePlan
 
 
-def save_plan(conn: Connection, plan: dict, instance: dict, params: dict, by: str | None) -> str:
+def save_plan(
+    conn: Connection, plan: RoutePlan, instance: dict, params: dict, by: str | None
+) -> str:
     """Store the plan, its solver input and its map layers; returns the plan's ref."""
     conn.execute(
         text(
@@ -17,25 +21,25 @@ def save_plan(conn: Connection, plan: dict, instance: dict, params: dict, by: st
             " CAST(:result AS jsonb))"
         ),
         {
-            "ref": plan["ref"],
-            "d": date.fromisoformat(plan["date"]),
+            "ref": plan.ref,
+            "d": date.fromisoformat(plan.date),
             "by": by,
-            "teams": plan["teams"],
+            "teams": plan.teams,
             "params": json.dumps(params, ensure_ascii=False),
             "instance": json.dumps(instance),
-            "result": json.dumps(plan, ensure_ascii=False),
+            "result": plan.model_dump_json(),
         },
     )
     routes = [
         {
-            "ref": plan["ref"],
-            "team": r["team"],
-            "stops": len(r["stops"]),
-            "driving": r["driving_s"],
-            "distance": r["distance_m"],
-            "geom": json.dumps(r["geometry"]) if r["geometry"] else None,
+            "ref": plan.ref,
+            "team": r.team,
+            "stops": len(r.stops),
+            "driving": r.driving_s,
+            "distance": r.distance_m,
+            "geom": json.dumps(r.geometry) if r.geometry else None,
         }
-        for r in plan["routes"]
+        for r in plan.routes
     ]
     if routes:
         conn.execute(
@@ -48,15 +52,15 @@ def save_plan(conn: Connection, plan: dict, instance: dict, params: dict, by: st
         )
     stops = [
         {
-            "ref": plan["ref"],
-            "team": r["team"],
-            "seq": s["seq"],
-            "house": s["house_id"],
-            "arrival": s["arrival_s"],
-            "departure": s["departure_s"],
+            "ref": plan.ref,
+            "team": r.team,
+            "seq": s.seq,
+            "house": s.house_id,
+            "arrival": s.arrival_s,
+            "departure": s.departure_s,
         }
-        for r in plan["routes"]
-        for s in r["stops"]
+        for r in plan.routes
+        for s in r.stops
     ]
     if stops:
         conn.execute(
@@ -67,17 +71,17 @@ def save_plan(conn: Connection, plan: dict, instance: dict, params: dict, by: st
             ),
             stops,
         )
-    return plan["ref"]
+    return plan.ref
 
 
-def load_plan(conn: Connection, ref: str) -> tuple[dict, dict]:
+def load_plan(conn: Connection, ref: str) -> tuple[RoutePlan, dict]:
     """(plan, instance) of a saved plan, or NotFoundError."""
     row = conn.execute(
         text("SELECT result, instance FROM route_plans WHERE ref = :ref"), {"ref": ref}
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"路线方案不存在 (no route plan {ref!r})")
-    return row.result, row.instance
+    return RoutePlan.model_validate(row.result), row.instance
 
 
 def landlord_contacts(conn: Connection, house_ids: list[int]) -> dict[int, tuple[str, str | None]]:
@@ -86,11 +90,5 @@ def landlord_contacts(conn: Connection, house_ids: list[int]) -> dict[int, tuple
     Read through the database's house_contacts(): masked unless the caller may see them,
     and every unmasked read is written to the audit log.
     """
-    rows = conn.execute(
-        text(
-            "SELECT house_id, landlord_name, landlord_phone "
-            "FROM house_contacts(CAST(:ids AS integer[]))"
-        ),
-        {"ids": house_ids},
-    )
-    return {r.house_id: (r.landlord_name, r.landlord_phone) for r in rows}
+    contacts = house_contacts(conn, house_ids)
+    return {i: (c.landlord_name, c.landlord_phone) for i, c in contacts.items()}

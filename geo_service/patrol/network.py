@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from geo_service.errors import SetupError, ValidationError
-from geo_service.routes.config import RouteParams
+from geo_service.patrol.config import RouteParams
 from geo_service.sqlfiles import statement
 
 TOPOLOGY_KEY = "road_topology"
 
 
 def _sql(name: str):
-    return statement("geo_service.routes", f"sql/{name}")
+    return statement("geo_service.patrol", f"sql/{name}")
 
 
 def require_pgrouting(conn: Connection) -> str:

@@ -23,14 +23,15 @@ from geo_service.cli.scope_options import (
 from geo_service.clock import town_today
 from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.errors import ValidationError
-from geo_service.routes import network
-from geo_service.routes.config import format_hhmm, parse_hhmm
-from geo_service.routes.exports import write_team_files
-from geo_service.routes.plan import PlanRequest, plan_routes
-from geo_service.routes.sheet import route_sheet_html
-from geo_service.routes.store import landlord_contacts, load_plan, save_plan
-from geo_service.routes.targets import select_targets
-from geo_service.routes.visits import NewHazard, Visit, record_visit
+from geo_service.patrol import network
+from geo_service.patrol.config import format_hhmm, parse_hhmm
+from geo_service.patrol.exports import write_team_files
+from geo_service.patrol.plan import PlanRequest, plan_routes
+from geo_service.patrol.result import RoutePlan
+from geo_service.patrol.sheet import route_sheet_html
+from geo_service.patrol.store import landlord_contacts, load_plan, save_plan
+from geo_service.patrol.targets import select_targets
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
 from geo_service.scope import parse_date
 
 app = typer.Typer(
@@ -107,42 +108,39 @@ def targets(
     out.print(table)
 
 
-def _print_plan(plan: dict) -> None:
-    for route in plan["routes"]:
+def _print_plan(plan: RoutePlan) -> None:
+    for route in plan.routes:
         table = Table(
-            title=f"{route['team_name']} · {route['depot']} · {route['start']}–{route['end']} · "
-            f"行车 {route['driving_s'] // 60} 分钟 {route['distance_m'] / 1000:.1f} 公里"
+            title=f"{route.team_name} · {route.depot} · {route.start}–{route.end} · "
+            f"行车 {route.driving_s // 60} 分钟 {route.distance_m / 1000:.1f} 公里"
         )
         for col in ("序号", "到达", "开始", "离开", "编号", "地址", "原因"):
             table.add_column(col)
-        for s in route["stops"]:
+        for s in route.stops:
             table.add_row(
-                str(s["seq"]),
-                s["arrival"],
-                s["service_start"],
-                s["departure"],
-                s["house_code"],
-                s["address"],
-                "；".join(s["reasons_zh"]),
+                str(s.seq),
+                s.arrival,
+                s.service_start,
+                s.departure,
+                s.house_code,
+                s.address,
+                "；".join(s.reasons_zh),
             )
         out.print(table)
-    t = plan["totals"]
+    t = plan.totals
     out.print(
-        f"方案 plan {plan['ref']}: {t['stops']}/{t['targets']} 处排入, 行车 {t['driving_s'] // 60} "
-        f"分钟 (cost {plan['cost']} s), {t['distance_m'] / 1000:.1f} 公里; 未排入 unassigned "
-        f"{t['unassigned']}"
+        f"方案 plan {plan.ref}: {t.stops}/{t.targets} 处排入, 行车 {t.driving_s // 60} "
+        f"分钟 (cost {plan.cost} s), {t.distance_m / 1000:.1f} 公里; 未排入 unassigned "
+        f"{t.unassigned}"
     )
-    for u in plan["unassigned"]:
-        out.print(f"  未排入 {u['house_code']} (优先级 {u['priority']}): {u['reason_zh']}")
+    for u in plan.unassigned:
+        out.print(f"  未排入 {u.house_code} (优先级 {u.priority}): {u.reason_zh}")
 
 
-def _write_exports(conn, plan: dict, out_dir: Path, with_contacts: bool) -> list[Path]:
+def _write_exports(conn, plan: RoutePlan, out_dir: Path, with_contacts: bool) -> list[Path]:
     files = write_team_files(plan, out_dir)
-    contacts = None
-    if with_contacts:
-        ids = [s["house_id"] for r in plan["routes"] for s in r["stops"]]
-        contacts = landlord_contacts(conn, ids)
-    sheet = out_dir / f"{plan['ref']}-sheet.html"
+    contacts = landlord_contacts(conn, plan.stop_house_ids()) if with_contacts else None
+    sheet = out_dir / f"{plan.ref}-sheet.html"
     sheet.write_text(route_sheet_html(plan, contacts), encoding="utf-8")
     return [*files, sheet]
 
@@ -193,7 +191,7 @@ def plan(
         result, instance = plan_routes(conn, req, params, rules(s), risk_weights(s))
         saved_params = {
             "teams": teams,
-            "shift": result["shift"],
+            "shift": result.shift.model_dump(),
             "depots": req.depots,
             "house_ids": house,
             "windows": {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()},
@@ -204,7 +202,7 @@ def plan(
         export_instance.write_text(json.dumps(instance), encoding="utf-8")
         console.print(f"solver input written to {export_instance} (VROOM JSON)")
     if as_json:
-        print_json(result)
+        print_json(result.model_dump(mode="json"))
     else:
         _print_plan(result)
     for f in files:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
-from geo_service.routes.config import RouteParams
+from geo_service.patrol.config import RouteParams
 
 ALIASES = {
     "town_government": "town_government",

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, text
 from geo_service.analytics.risk import RiskWeights, load_risk_weights, risk
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
-from geo_service.routes.config import TARGET_KIND_ZH, RouteParams, format_hhmm
+from geo_service.patrol.config import TARGET_KIND_ZH, RouteParams, format_hhmm
 from geo_service.scope import Scope, ScopeSql, where
 from geo_service.sqlfiles import render
 
@@ -62,7 +62,7 @@ def priority_of(
     A key-area house gains 1 per risk point above the threshold (at most 9), so the riskier
     of two key-area houses is kept first, and neither outranks an unverified fix.
 
-    >>> from geo_service.routes.config import load_route_params
+    >>> from geo_service.patrol.config import load_route_params
     >>> priority_of(["overdue", "key_area"], 3, load_route_params())
     34
     >>> priority_of(["key_area"], 0, load_route_params(), risk_score=8.5)
@@ -146,7 +146,7 @@ def select_targets(
     risky = key_area_risk(conn, scope, params, rules, weights)
     b = ScopeSql(scope, conn)
     sql = render(
-        "geo_service.routes",
+        "geo_service.patrol",
         "sql/targets.sql",
         hazard_scope=where(b.hazards("z")),
         house_scope=where(b.houses("h")),

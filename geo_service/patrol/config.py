@@ -76,7 +76,7 @@ class RouteParams:
 
 def _read(path: Path | None) -> str:
     if path is None:
-        return resources.files("geo_service.routes").joinpath("routes.toml").read_text("utf-8")
+        return resources.files("geo_service.patrol").joinpath("routes.toml").read_text("utf-8")
     try:
         return path.read_text(encoding="utf-8")
     except OSError as e:
