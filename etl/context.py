@@ -10,6 +10,7 @@ from etl.address import AddressNormalizer
 from etl.config import TownConfig, town_config
 from etl.geocoder import Geocoder
 from etl.rejections import Rejection
+from etl.scope import ImportScope
 from etl.skipped import SkippedRow, summary_lines
 from geo_service.clock import town_today
 from geo_service.config import Settings
@@ -37,6 +38,7 @@ class ImportOptions:
     town: TownConfig | None = None
     rules: RuleParams | None = None
     rules_path: Path | None = None
+    scope: ImportScope | None = None  # a web upload's limits (etl.scope); the CLI has none
 
 
 @dataclass

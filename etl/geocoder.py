@@ -1,40 +1,46 @@
 """Offline geocoding of Chinese addresses against the standard-address layer (标准地址/门牌).
 
-For each distinct (address, unit) the geocoder tries, in order:
+An address is first parsed (`etl.address`): levels, village, place (road, natural village,
+group, estate), door number with its sub-number, and the detail and remark after it. The
+**door** is what is matched; for each distinct (address, unit) the geocoder tries, in order:
 
-1. **exact** – the normalised address (prefixed with its unit when the village is missing)
-   equals a standard address; then the same with the room / floor / entrance / building parts
-   cut off the end (`…12号3幢201室` → `…12号`), since door plates stop at the number;
-2. **fuzzy** – among the standard addresses of the same unit that carry *the same numbers*
-   (a wrong house number is a wrong place, so numbers are never fuzzy), the most similar by
-   characters or by sound (`etl.similarity`); refused when the runner-up is as good and lies
-   elsewhere (ambiguous);
+1. **exact** – the address with its detail (a layer may hold building-level points), then the
+   door itself, then, for a sub-number (12号之一), its main door (the 附号 stands beside it).
+   A door found for an address that says more (a room, 东侧, a sub-number) is the right place
+   but less specific: confidence 0.95;
+2. **fuzzy** – only for a place that is not a known road (a typo: 戴溪忠路): among the standard
+   addresses of the same unit carrying *the same numbers* (a wrong house number is a wrong
+   place, so numbers are never fuzzy), the most similar by characters or by sound
+   (`etl.similarity`), on a road that is among the closest to the written one — so 戴溪忠路68号
+   is never placed on 戴溪大街68号 when 戴溪中路 has no 68; refused when the runner-up is as
+   good and lies elsewhere (ambiguous). A known road whose number does not exist is flagged,
+   never moved to another road;
 3. **unit_centroid** – below `min_confidence` the row is *not* placed on a guess: it goes to a
    point inside its unit (`ST_PointOnSurface`) with `needs_review`, shown as low precision.
 
 An address without its village is read with the row's unit (所属单位) when known; one that
 starts with a village's bare stem (岑村3组5号, but also 湖滨中路… where 湖滨 begins a road) is
-read both ways. An address naming another village than the row's unit is not placed.
+read both ways; without either, a known road is looked up in every unit (and refused when
+several have that door). An address naming another village than the row's unit is not placed.
 
 Matching runs in memory, once per distinct address. The reference rows come from
 `etl.geocode_reference`: on a connection, only those a batch needs (its exact forms, then
 the candidate blocks of the rows not placed exactly: two indexed queries per batch), never the
 whole layer; or from a snapshot of the whole layer (`Geocoder.from_db`, small towns and tests).
+Known roads are the names of the roads layer.
 """
 
-import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
 import pandas as pd
 
-from etl.address import AddressNormalizer
+from etl.address import AddressNormalizer, AddressParts
 from etl.geocode_reference import BlockKey, DbReference, MemoryReference, numbers_key
-from etl.similarity import Block, distance_m, rank
+from etl.similarity import Block, closest, distance_m, rank
 
 EXACT, FUZZY, UNIT_CENTROID, GIVEN = "exact", "fuzzy", "unit_centroid", "given"
-_TRUNCATIONS = [re.compile(p) for p in (r"\d+室$", r"\d+层$", r"\d+单元$", r"\d+幢$")]
-_TRUNCATED_FACTOR = 0.95  # a door plate found for a room address: right place, less specific
+_LESS_SPECIFIC = 0.95  # the door found for an address that says more: right place, less exact
 _AMBIGUOUS_POINTS = 3.0  # runner-up within this many similarity points …
 _AMBIGUOUS_METRES = 30.0  # … and farther than this from the best: refuse to choose
 
@@ -45,6 +51,12 @@ ORDER BY a.id
 _UNITS_SQL = """
 SELECT id, name, kind, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
 FROM units
+"""
+# Known roads, with the units they run through (PostGIS; NULL: no unit boundary crossed).
+_ROADS_SQL = """
+SELECT DISTINCT r.name, u.id FROM roads r
+LEFT JOIN units u ON u.geom IS NOT NULL AND ST_Intersects(u.geom, r.geom)
+WHERE r.name IS NOT NULL AND r.name <> ''
 """
 
 
@@ -58,24 +70,31 @@ class Match(NamedTuple):
     unit_id: int | None
 
 
-def variants(normalized: str) -> list[str]:
-    """The address and its shorter forms, dropping room → floor → entrance → building."""
-    forms = [normalized]
-    s = normalized
-    for pattern in _TRUNCATIONS:
-        cut = pattern.sub("", s)
-        if cut != s and re.search(r"\d+(号|幢|组)$", cut):
-            forms.append(cut)
-            s = cut
-    return forms
+class Reading(NamedTuple):
+    """One way to read an address as a door of the layer."""
+
+    forms: list[tuple[str, float]]  # (normalised text, confidence if found), most specific first
+    uid: int | None  # the unit it is read in (None: the whole town)
+    place: str  # the road / place as written, without the unit
+    number: str  # the door number as written (12号, 12-1号)
 
 
 class Plan(NamedTuple):
     """How one input address is read: its normal form, readings, and whether its unit is known."""
 
     norm: str
-    readings: list[tuple[str, int | None]]
+    readings: list[Reading]
     anchored: bool
+
+
+def _forms(unit: str, parts: AddressParts) -> list[tuple[str, float]]:
+    door = unit + parts.place + parts.number
+    exactness = 1.0 if not (parts.detail or parts.remark) else _LESS_SPECIFIC
+    forms = [(door + parts.detail, 1.0)] if parts.detail else []
+    forms.append((door, exactness))
+    if "-" in parts.number:  # 12-1号 → 12号
+        forms.append((unit + parts.place + parts.number.split("-", 1)[0] + "号", _LESS_SPECIFIC))
+    return forms
 
 
 class Geocoder:
@@ -87,15 +106,24 @@ class Geocoder:
         reference: DbReference | MemoryReference,
         units: pd.DataFrame,
         min_confidence: float,
+        roads: Iterable[tuple[str, int | None]] = (),
     ) -> None:
         self.normalizer = normalizer
         self.min_confidence = min_confidence
         self.reference = reference
         self.units = {int(r.id): r for r in units.itertuples(index=False)}
         self.unit_by_name = {r.name: int(r.id) for r in units.itertuples(index=False)}
+        # Known roads: town-wide, and per unit they run through (what a village's staff mean).
+        self._unit_roads: dict[int | None, list[str]] = {}
+        for name, uid in roads:
+            if uid is not None:
+                self._unit_roads.setdefault(uid, []).append(name)
+        self.roads = sorted({name for name, _ in roads if name})
+        self._road_set = frozenset(self.roads)
         # normalised text → (unit id, lon, lat), or None when no standard address has it
         self._exact: dict[str, tuple[int | None, float, float] | None] = {}
         self._blocks: dict[BlockKey, Block | None] = {}
+        self._closest: dict[tuple, frozenset[str]] = {}
         self._cache: dict[tuple[str, int | None], Match] = {}
 
     @staticmethod
@@ -103,6 +131,12 @@ class Geocoder:
         with conn.cursor() as cur:
             cur.execute(_UNITS_SQL)
             return pd.DataFrame(cur.fetchall(), columns=["id", "name", "kind", "lon", "lat"])
+
+    @staticmethod
+    def _roads(conn) -> list[tuple[str, int | None]]:
+        with conn.cursor() as cur:
+            cur.execute(_ROADS_SQL)
+            return cur.fetchall()
 
     @classmethod
     def on_connection(
@@ -113,7 +147,9 @@ class Geocoder:
         Each `geocode` batch costs two indexed queries sized by the batch, whatever the size
         of the layer; the rows are read in the caller's transaction.
         """
-        return cls(normalizer, DbReference(conn), cls._units(conn), min_confidence)
+        return cls(
+            normalizer, DbReference(conn), cls._units(conn), min_confidence, cls._roads(conn)
+        )
 
     @classmethod
     def from_db(cls, conn, normalizer: AddressNormalizer, min_confidence: float) -> "Geocoder":
@@ -127,7 +163,15 @@ class Geocoder:
             addresses = pd.DataFrame(
                 cur.fetchall(), columns=["normalized", "unit_id", "lon", "lat"]
             )
-        return cls(normalizer, MemoryReference(addresses), cls._units(conn), min_confidence)
+        return cls(
+            normalizer,
+            MemoryReference(addresses),
+            cls._units(conn),
+            min_confidence,
+            cls._roads(conn),
+        )
+
+    # -- reading the reference ----------------------------------------------------------------
 
     def _load_exact(self, texts: Iterable[str]) -> None:
         missing = [t for t in dict.fromkeys(texts) if t not in self._exact]
@@ -153,10 +197,10 @@ class Geocoder:
             unit_id = key[0]
             name = self.units[unit_id].name if unit_id in self.units else None
             block = None
-            for norm, _, lon, lat in found.get(key, ()):
+            for norm, uid, lon, lat in found.get(key, ()):
                 block = block or Block()
                 rest = norm[len(name) :] if name and norm.startswith(name) else None
-                block.add(norm, rest or self._strip_unit(norm), lon, lat)
+                block.add(norm, rest or self._strip_unit(norm), lon, lat, uid)
             self._blocks[key] = block
 
     def _block(self, unit_id: int | None, numbers: str) -> Block | None:
@@ -169,6 +213,8 @@ class Geocoder:
     def _strip_unit(self, norm: str) -> str:
         lead = self.normalizer.leading_unit(norm)
         return norm[len(lead) :] if lead else norm
+
+    # -- one batch ----------------------------------------------------------------------------
 
     def geocode(self, addresses: list[str | None], unit_ids: list[int | None]) -> pd.DataFrame:
         """One `Match` per input row, as a DataFrame (lon, lat, method, confidence, …)."""
@@ -186,49 +232,53 @@ class Geocoder:
         )
 
     def _plan(self, address: str, unit_id: int | None) -> Plan:
-        norm = self.normalizer(address)
-        readings = self._readings(norm, unit_id) if norm else []
+        parts = self.normalizer.parse(address)
+        readings = self._readings(parts, unit_id) if parts.full else []
         # Anchored (the unit is known, from 所属单位 or the address): an exact hit is final.
-        anchored = unit_id is not None or self.normalizer.leading_unit(norm) is not None
-        return Plan(norm, readings, anchored)
+        anchored = unit_id is not None or parts.unit is not None
+        return Plan(parts.full, readings, anchored)
 
     def _prefetch(self, plans: list[Plan]) -> None:
         """Read what the batch needs in two queries: every exact form, then the candidate
         blocks of the addresses an exact form does not settle."""
-        self._load_exact(form for p in plans for text, _ in p.readings for form in variants(text))
+        self._load_exact(text for p in plans for r in p.readings for text, _ in r.forms)
         need = []
         for p in plans:
             if p.anchored and self._anchored_hit(p.readings):
                 continue
-            for text, uid in p.readings:
-                need.extend((uid, numbers_key(form)) for form in variants(text))
+            for r in p.readings:
+                need.extend((r.uid, numbers_key(text)) for text, _ in r.forms)
         self._load_blocks(need)
 
-    def _anchored_hit(self, readings: list[tuple[str, int | None]]) -> Match | None:
-        """The common case, a clean address with its unit known: one dictionary lookup."""
-        for text, uid in readings:
-            hit = self._lookup(text)
-            if hit and (uid is None or hit[0] in (None, uid)):
-                return Match(hit[1], hit[2], EXACT, 1.0, False, text, uid or hit[0])
+    def _anchored_hit(self, readings: list[Reading]) -> Match | None:
+        """The common case, an address with its unit known: dictionary lookups only."""
+        for r in readings:
+            for text, exactness in r.forms:
+                hit = self._lookup(text)
+                if hit and (r.uid is None or hit[0] in (None, r.uid)):
+                    return Match(hit[1], hit[2], EXACT, exactness, False, text, r.uid or hit[0])
         return None
 
-    def _readings(self, norm: str, unit_id: int | None) -> list[tuple[str, int | None]]:
-        """The ways to read `norm` as a full address: (text with unit, unit id)."""
-        lead = self.normalizer.leading_unit(norm)
-        if lead is not None:
-            lead_id = self.unit_by_name.get(lead)
+    def _readings(self, parts: AddressParts, unit_id: int | None) -> list[Reading]:
+        """The ways to read the address as a door of the layer."""
+        if parts.unit is not None:
+            lead_id = self.unit_by_name.get(parts.unit)
             # An address naming another village than 所属单位: one of them is wrong.
-            return [] if unit_id is not None and lead_id != unit_id else [(norm, lead_id)]
+            if unit_id is not None and lead_id != unit_id:
+                return []
+            return [Reading(_forms(parts.unit, parts), lead_id, parts.place, parts.number)]
         readings = []
-        if unit_id is not None and unit_id in self.units:
-            readings.append((self.units[unit_id].name + norm, unit_id))  # village left out
-        stem = self.normalizer.bare_stem(norm)
+        if unit_id is not None and unit_id in self.units:  # village left out
+            name = self.units[unit_id].name
+            readings.append(Reading(_forms(name, parts), unit_id, parts.place, parts.number))
+        stem = self.normalizer.bare_stem(parts.place)
         if stem is not None:
             stem_id = self.unit_by_name.get(stem[0])
             if unit_id is None or stem_id == unit_id:
-                readings.append((stem[0] + stem[1], stem_id))
+                read = parts._replace(place=stem[1])
+                readings.append(Reading(_forms(stem[0], read), stem_id, stem[1], parts.number))
         if unit_id is None:
-            readings.append((norm, None))
+            readings.append(Reading(_forms("", parts), None, parts.place, parts.number))
         return readings
 
     def _decide(self, plan: Plan, unit_id: int | None) -> Match:
@@ -236,16 +286,12 @@ class Geocoder:
         if anchored and (hit := self._anchored_hit(readings)):
             return hit
         pool: list[tuple[float, str, float, float, int | None, str]] = []
-        for text, uid in readings:
-            for i, form in enumerate(variants(text)):
-                factor = 1.0 if i == 0 else _TRUNCATED_FACTOR
-                hit = self._lookup(form)
-                if hit and (uid is None or hit[0] in (None, uid)):
-                    if anchored:
-                        return Match(hit[1], hit[2], EXACT, factor, False, form, uid or hit[0])
-                    pool.append((100.0 * factor, form, hit[1], hit[2], uid or hit[0], EXACT))
-                for score, matched, lon, lat in self._fuzzy(form, uid):
-                    pool.append((score * factor, matched, lon, lat, uid, FUZZY))
+        for r in readings:
+            for text, exactness in r.forms:
+                hit = self._lookup(text)
+                if hit and (r.uid is None or hit[0] in (None, r.uid)):
+                    pool.append((100.0 * exactness, text, hit[1], hit[2], r.uid or hit[0], EXACT))
+                pool.extend(self._candidates(r, text, exactness))
         if not pool:
             return self._fallback(unit_id)
         pool.sort(key=lambda c: c[0], reverse=True)
@@ -261,15 +307,48 @@ class Geocoder:
         score, matched, lon, lat, uid, method = best
         return Match(lon, lat, method, round(score / 100.0, 4), False, matched, uid)
 
-    def _fuzzy(self, form: str, unit_id: int | None) -> list[tuple[float, str, float, float]]:
-        """The closest standard addresses with the same unit and numbers: (score, text, x, y)."""
-        block = self._block(unit_id, numbers_key(form))
+    def _candidates(self, r: Reading, text: str, exactness: float) -> list[tuple]:
+        """Standard addresses that may be the door of `text` read as `r`: (score, text, lon,
+        lat, unit id, method)."""
+        block = self._block(r.uid, numbers_key(text))
         if not block:
             return []
-        return [
-            (score, block.texts[i], block.lon[i], block.lat[i])
-            for i, score in rank(form, self._strip_unit(form), block)
-        ]
+        if r.place in self._road_set:
+            # A road that exists: its door exists or not, never another road's. Without a
+            # unit, the same road and number in any unit (several: ambiguous, refused).
+            if r.uid is not None:
+                return []
+            door = text[len(r.place) :] if text.startswith(r.place) else None
+            return [
+                (100.0 * exactness, block.texts[i], block.lon[i], block.lat[i], block.uid[i], EXACT)
+                for i in range(len(block.texts))
+                if door and block.rests[i] == r.place + door
+            ]
+        places = [self.normalizer.parse(t).place for t in block.texts]
+        near = self._closest_roads(r.place, r.uid, frozenset(places) & self._road_set)
+        out = []
+        for i, score in rank(text, self._strip_unit(text), block):
+            if near and places[i] in self._road_set and places[i] not in near:
+                continue  # the written road is closer to another road, without this door
+            out.append(
+                (score * exactness, block.texts[i], block.lon[i], block.lat[i], r.uid, FUZZY)
+            )
+        return out
+
+    def _closest_roads(
+        self, place: str, unit_id: int | None, with_door: frozenset[str]
+    ) -> frozenset[str]:
+        """The known roads most like `place` (by characters or sound), ties kept: among the
+        unit's roads when it is known (staff mean their own: those crossing its area and
+        those its doors `with_door` lie on), else the town's."""
+        if not place or not self.roads:
+            return frozenset()
+        key = (place, unit_id, with_door)
+        if key not in self._closest:
+            own = self._unit_roads.get(unit_id, []) if unit_id is not None else self.roads
+            roads = sorted({*own, *with_door}) or self.roads
+            self._closest[key] = frozenset(closest(place, roads, _AMBIGUOUS_POINTS))
+        return self._closest[key]
 
     def _fallback(self, unit_id: int | None) -> Match:
         unit = self.units.get(unit_id) if unit_id is not None else None

@@ -115,6 +115,8 @@ def _import_tables(
         if not parsed.fatal:
             seen = keys.setdefault(raw.sheet.name, {})
             checks.duplicates_across_sheets(parsed, raw.sheet.key_field, raw.source_name, seen)
+            if ctx.options.scope is not None:  # rows the uploader may not change: refused first
+                ctx.options.scope.check(parsed, ctx)
             LOADERS[raw.sheet.name](parsed, ctx, sheet_result)
         sheet_result.rejected = len(rejections.bad_rows & rows)
         ctx.result.rejections.extend(sorted(rejections.items, key=lambda r: r.row))

@@ -5,6 +5,7 @@ Every statement runs in the caller's transaction (one per file). The staging tab
 """
 
 import io
+from contextlib import nullcontext
 
 import pandas as pd
 from psycopg2 import sql as pgsql
@@ -60,14 +61,19 @@ def upsert(
     The upsert file's first statement returns (inserted, updated[, deleted]); statements
     after a `-- @next` line run next, in the same transaction.
     """
-    with ctx.conn.cursor() as cur:
+    scope = ctx.options.scope
+    if scope is not None and frame.empty:
+        return  # nothing here is the uploader's to write: its role may not even hold the table
+    # A web upload writes under the uploader's database role (etl.scope); the CLI as owner.
+    with ctx.conn.cursor() as cur, scope.writing(cur) if scope else nullcontext():
         cur.execute(sql(f"{name}_stage.sql"))
         if len(frame):
             copy_frame(cur, f"stage_{name}", frame)
         if key and absent:
             keep_absent(cur, f"stage_{name}", name, key, list(absent))
         bound = {"actor": ctx.options.actor, "source": ctx.source, **(params or {})}
-        first, *more = sql(f"{name}_upsert.sql").split("-- @next")
+        script = (scope.upsert_sql(name) if scope else None) or sql(f"{name}_upsert.sql")
+        first, *more = script.split("-- @next")
         cur.execute(first, bound)
         inserted, updated, *deleted = cur.fetchone()
         for statement in more:  # follow-up statements that must see the upsert's effect

@@ -35,13 +35,15 @@ class Block:
     rests: list[str] = field(default_factory=list)  # … without its unit name
     lon: list[float] = field(default_factory=list)
     lat: list[float] = field(default_factory=list)
+    uid: list[int | None] = field(default_factory=list)  # its unit
     _sounds: tuple[list, list] | None = None
 
-    def add(self, text: str, rest: str, lon: float, lat: float) -> None:
+    def add(self, text: str, rest: str, lon: float, lat: float, uid: int | None = None) -> None:
         self.texts.append(text)
         self.rests.append(rest)
         self.lon.append(lon)
         self.lat.append(lat)
+        self.uid.append(uid)
 
     def sounds(self) -> tuple[list, list]:
         if self._sounds is None:  # computed for the blocks a query needs, once
@@ -66,6 +68,21 @@ def rank(query: str, query_rest: str, block: Block, limit: int = 3) -> list[tupl
         for _, score, idx in process.extract(q, choices, scorer=fuzz.ratio, limit=limit):
             scores[idx] = max(scores.get(idx, 0.0), score * weight)
     return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def closest(name: str, names: list[str], margin: float) -> list[str]:
+    """The `names` most like `name` — by characters, or by sound (weighted) — with every one
+    scoring within `margin` points of the best (ties kept: the caller decides)."""
+    by_chars = process.extract(name, names, scorer=fuzz.ratio, limit=None)
+    sounds = [syllables(n) for n in names]
+    by_sound = process.extract(syllables(name), sounds, scorer=fuzz.ratio, limit=None)
+    best: dict[int, float] = {}
+    for _, score, i in by_chars:
+        best[i] = max(best.get(i, 0.0), score)
+    for _, score, i in by_sound:
+        best[i] = max(best.get(i, 0.0), score * SOUND_WEIGHT)
+    top = max(best.values(), default=0.0)
+    return [names[i] for i, score in best.items() if score > 0 and score >= top - margin]
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

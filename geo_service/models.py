@@ -26,6 +26,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -461,6 +462,25 @@ class User(Base):
     )
 
 
+class ApiKey(Base):
+    """API 密钥: a user's long-lived credential for desktop GIS and scripts (access/keys.py);
+    only its SHA-256 is kept. Reached by the owner role only, like `users`."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to tell keys apart
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    use_count: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
 class DataVersion(Base):
     """One row: bumped at the commit of every transaction that wrote a data table."""
 
@@ -492,3 +512,56 @@ class ResponseCache(Base):
     compute_ms: Mapped[float | None] = mapped_column(REAL)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     __table_args__: ClassVar = {"prefixes": ["UNLOGGED"]}
+
+
+class ImportJob(Base):
+    """上报: one upload request (one or more files), its options and progress (docs/upload.md)."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Touched while the job waits or runs: a job whose server stopped is seen as interrupted.
+    heartbeat_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    accept_valid: Mapped[bool] = mapped_column(Boolean)  # 只导入正确的行
+    crs: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), server_default="queued")
+    percent: Mapped[float] = mapped_column(REAL, server_default="0")
+    stage: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint(
+            _in("status", ["queued", "running", "done", "failed"]), name="import_job_status"
+        ),
+    )
+
+
+class ImportFile(Base):
+    """One uploaded file, kept (with its SHA-256), its result and its 错误报告 workbook."""
+
+    __tablename__ = "import_files"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(SmallInteger)
+    file_name: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    result: Mapped[dict | None] = mapped_column(JSONB)
+    report: Mapped[bytes | None] = mapped_column(LargeBinary)
+    __table_args__ = (
+        CheckConstraint(
+            _in("outcome", ["imported", "partial", "rolled_back", "failed"]),
+            name="import_file_outcome",
+        ),
+        UniqueConstraint("job_id", "seq", name="uq_import_files_job_seq"),
+    )

@@ -14,7 +14,8 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   if [ -n "$major" ]; then
     for p in "postgresql-$major-postgis-3" "postgresql-$major-pgrouting"; do have "$p" || need_apt+=("$p"); done
   fi
-  for p in chromium fonts-noto-cjk nodejs npm; do
+  # nginx-light and openssl: tests/test_deploy.py runs docs/deploy.md's nginx configuration.
+  for p in chromium fonts-noto-cjk nodejs npm nginx-light openssl; do
     case $p in
       nodejs|npm) command -v "$p" >/dev/null || need_apt+=("$p") ;;
       *) have "$p" || need_apt+=("$p") ;;
@@ -32,7 +33,7 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   fi
 else
   echo "setup: not root on Debian; make sure PostgreSQL with PostGIS 3 and pgRouting," \
-       "Chromium and Node.js/npm are installed (e.g. postgresql-NN-postgis-3 postgresql-NN-pgrouting)."
+       "Chromium, Node.js/npm and nginx are installed (e.g. postgresql-NN-postgis-3 postgresql-NN-pgrouting)."
 fi
 
 # Python environment: the project and its development tools.
@@ -47,10 +48,9 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-# Front-end assets served by the app itself (no CDN on an intranet); licences stay in each package.
-if [ ! -f web_map/vendor/node_modules/leaflet/dist/leaflet.js ] \
-   || [ web_map/vendor/package.json -nt web_map/vendor/node_modules ]; then
-  echo "setup: npm install (map assets)"
-  (cd web_map/vendor && npm install --no-package-lock --no-audit --no-fund --silent)
-  touch web_map/vendor/node_modules
+# Front-end assets served by the app itself (no CDN on an intranet): the pinned npm packages of
+# web_map/vendor/assets.toml, checked and copied with their licences into web_map/static/vendor.
+if ! python3 build_support/vendor_assets.py --check >/dev/null; then
+  echo "setup: map and API-docs assets (npm pack)"
+  python3 build_support/vendor_assets.py >/dev/null
 fi

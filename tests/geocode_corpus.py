@@ -11,6 +11,7 @@ number is a different door, not a typo the geocoder could undo.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -201,3 +202,65 @@ def demo_reference_rows(cur) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
     roads = [r for (r,) in cur.fetchall()]
     cur.execute("SELECT name, id FROM units WHERE kind <> 'department'")
     return addresses, roads, dict(cur.fetchall())
+
+
+# -- addresses as staff write them (tests/geocode_written.tsv) ----------------------------------
+
+WRITTEN = Path(__file__).with_name("geocode_written.tsv")
+
+
+@dataclass(frozen=True)
+class Written:
+    written: str
+    unit: str | None  # 所属单位 given with the row
+    truth: str | None  # the standard address meant; None: no such door (must be flagged)
+    note: str
+
+
+def written_corpus() -> list[Written]:
+    """The hand-written variants (comments and blank lines skipped)."""
+    rows = []
+    for line in WRITTEN.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        written, unit, truth, note = line.split("\t")
+        rows.append(Written(written, unit or None, None if truth == "-" else truth, note))
+    return rows
+
+
+@dataclass(frozen=True)
+class WrittenScore:
+    n: int
+    doors: int  # rows whose door exists
+    within_30m: int  # … placed within 30 m of it
+    wrong: int  # placed farther than 30 m from the door, or placed at all when it does not exist
+    flagged_missing: int  # rows without a door that were flagged
+    missing: int  # rows without a door
+    misses: list  # (written, unit, method, matched) of the rows not right, to read
+
+    @property
+    def recall(self) -> float:
+        return self.within_30m / self.doors
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.n
+
+
+def score_written(rows: list[Written], placed: pd.DataFrame, points: dict) -> WrittenScore:
+    within = wrong = flagged = 0
+    misses = []
+    for row, m in zip(rows, placed.itertuples(), strict=True):
+        ok = m.method in ("exact", "fuzzy")
+        if row.truth is None:
+            flagged += not ok
+            wrong += ok
+        elif ok and haversine_m(m.lon, m.lat, *points[row.truth]) <= 30:
+            within += 1
+            continue
+        else:
+            wrong += ok
+        if ok or row.truth is not None:
+            misses.append((row.written, row.unit, m.method, m.matched))
+    doors = sum(r.truth is not None for r in rows)
+    return WrittenScore(len(rows), doors, within, wrong, flagged, len(rows) - doors, misses)

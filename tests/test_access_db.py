@@ -231,6 +231,7 @@ EXPECTED = {
     },
     "audit_log": {"S": ["admin", "police"]},
     "users": {},
+    "api_keys": {},  # like users: the owner role only (geo_service/access/keys.py)
     # The response cache (docs/cache.md): read and written only through SECURITY DEFINER
     # functions; the data version is a single number every role may read.
     "data_version": {"S": ROLES},
@@ -239,6 +240,10 @@ EXPECTED = {
     "rule_params": {"S": ROLES},
     "data_change_marks": {},
     "response_cache": {},
+    # The record of uploads (migration 0010): read by the roles that upload, each its own
+    # scope's; written only by the server's upload worker (the owner).
+    "import_jobs": {"S": ["admin", "department", "police", "village"]},
+    "import_files": {"S": ["admin", "department", "police", "village"]},
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 # Tables of extensions and of the migration tool, not ours.

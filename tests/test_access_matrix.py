@@ -27,6 +27,8 @@ UNIT_FIGURES = EVERYONE - {"department"}
 PLANNERS = frozenset({"supervisor", "police"})
 PLAN_READERS = frozenset({"admin", "leader", "supervisor", "police"})
 POLICE = frozenset({"police"})
+UPLOADERS = frozenset({"admin", "police", "department", "village"})
+ADMIN = frozenset({"admin"})
 OPEN = None  # no login needed
 AS_OF = "2026-11-15"
 TILE = "/10/853/416.pbf"  # the tile holding the whole town (lon 120.0–120.1, lat 31.7)
@@ -226,6 +228,25 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/routes/plans/{ref}/sheet"): Rule(PLAN_READERS, one("/routes/plans/{ref}/sheet")),
     # access control's own
     ("GET", "/audit"): Rule(frozenset({"admin", "police"}), one("/audit?since=2020-01-01")),
+    # uploads (上报数据): what each uploader may change is the import's and the database's
+    # business (tests/test_upload_scope.py); here, who may call at all
+    ("POST", "/imports"): Rule(UPLOADERS, one("/imports", method="POST", data={}, ok=422)),
+    ("GET", "/imports/{job_id}"): Rule(UPLOADERS, one("/imports/999999", ok=404)),
+    ("GET", "/imports/{job_id}/files/{seq}/report.xlsx"): Rule(
+        UPLOADERS, one("/imports/999999/files/1/report.xlsx", ok=404)
+    ),
+    ("GET", "/upload"): Rule(UPLOADERS, one("/upload")),
+    ("GET", "/upload/history"): Rule(UPLOADERS, one("/upload/history")),
+    # accounts and the audit log in the browser (an empty form: 422 for the administrator)
+    ("GET", "/admin/users"): Rule(ADMIN, one("/admin/users")),
+    ("POST", "/admin/users"): Rule(ADMIN, one("/admin/users", method="POST", data={}, ok=422)),
+    **{
+        ("POST", f"/admin/users/{{username}}/{action}"): Rule(
+            ADMIN, one(f"/admin/users/nobody/{action}", method="POST", data={}, ok=422)
+        )
+        for action in ("state", "password", "role")
+    },
+    ("GET", "/admin/audit"): Rule(ADMIN, one("/admin/audit?since=2020-01-01")),
 }
 
 

@@ -1,16 +1,22 @@
 """Local copies of every JS/CSS asset folium would fetch from a CDN (offline intranets).
 
-The files come from the npm registry into `web_map/vendor/node_modules` (scripts/setup.sh) and
-are served under `/static/vendor/`; each package keeps its own LICENSE there.
+The files are fetched at build time, pinned and checked, into `web_map/static/vendor/NAME/`
+(`build_support/vendor_assets.py`, from `web_map/vendor/assets.toml`) and shipped in the
+wheel; they are served under `/static/vendor/`, each package with its licence, and
+`VERSIONS.json` lists them. A server without them refuses to start (`check_assets`).
 """
 
+import json
 from pathlib import Path
 from typing import ClassVar
 
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 
-VENDOR_DIR = Path(__file__).parent / "vendor" / "node_modules"
+from geo_service.errors import SetupError
+
+VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
+VERSIONS = VENDOR_DIR / "VERSIONS.json"
 PREFIX = "/static/vendor"
 # The page's own scripts and style (hand-written, in web_map/static), served under APP_PREFIX.
 APP_DIR = Path(__file__).parent / "static"
@@ -29,7 +35,7 @@ def app_bundle() -> str:
     return "\n;\n".join(parts)
 
 
-# Asset name (as folium and its plugins name them) → path under node_modules.
+# Asset name (as folium and its plugins name them) → path under VENDOR_DIR.
 LOCAL_JS = {
     "leaflet": "leaflet/dist/leaflet.js",
     "jquery": "jquery/dist/jquery.min.js",
@@ -44,8 +50,33 @@ LOCAL_CSS = {
 }
 
 
+# The API documentation pages (/docs, /redoc: geo_service.api.docs_pages).
+SWAGGER_JS = "swagger-ui-dist/swagger-ui-bundle.js"
+SWAGGER_CSS = "swagger-ui-dist/swagger-ui.css"
+SWAGGER_FAVICON = "swagger-ui-dist/favicon-32x32.png"
+REDOC_JS = "redoc/bundles/redoc.standalone.js"
+
+
 def missing_assets() -> list[str]:
-    return [p for p in (*LOCAL_JS.values(), *LOCAL_CSS.values()) if not (VENDOR_DIR / p).exists()]
+    """Vendored files the app needs or VERSIONS.json lists that are not on disk."""
+    try:
+        packages = json.loads(VERSIONS.read_text("utf-8"))["packages"]
+        listed = [f"{name}/{f}" for name, p in packages.items() for f in p["files"]]
+    except (OSError, ValueError, KeyError):
+        listed = [str(VERSIONS.relative_to(VENDOR_DIR))]
+    used = [*LOCAL_JS.values(), *LOCAL_CSS.values(), SWAGGER_JS, SWAGGER_CSS, REDOC_JS]
+    return [p for p in dict.fromkeys([*listed, *used]) if not (VENDOR_DIR / p).is_file()]
+
+
+def check_assets() -> None:
+    """Refuse to serve without the vendored files: a page would load, its scripts fail."""
+    missing = missing_assets()
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise SetupError(
+            f"前端资源缺失 map and API-docs assets missing: {VENDOR_DIR / missing[0]}{more}; "
+            "reinstall the package, or in a checkout run `python3 build_support/vendor_assets.py`"
+        )
 
 
 class AppAssets(JSCSSMixin, MacroElement):

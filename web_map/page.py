@@ -21,6 +21,7 @@ from geo_service.scope import STATUS_ZH, Scope
 from web_map import queries
 from web_map.assets import AppAssets, localize
 from web_map.basemaps import BASEMAP_INFO, add_basemaps
+from web_map.menu import menu_html
 from web_map.overlays import (
     CATEGORY_GROUP_COLOURS,
     HOUSE_TILES_THRESHOLD,
@@ -191,6 +192,8 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     root.title = "群租房安全管理地图"
     AppAssets().add_to(m)
     root.html.add_child(Element(_panels(conn, req, missing)))
+    if not req.print_mode:
+        root.html.add_child(Element(menu_html(req.viewer.role, "/map")))
     if queries.is_synthetic(conn):
         root.html.add_child(Element(SYNTHETIC_BANNER))
     refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())

@@ -1,4 +1,5 @@
-"""Map routes: the page, its own scripts and style; the data and export routes are included."""
+"""Map routes: the page, its own scripts and style; the data and export routes, and the pages
+around the map (upload, accounts, audit), are included."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -8,7 +9,7 @@ from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep, today
 from geo_service.api.scope import request_scope
 from geo_service.errors import NotFoundError, ValidationError
-from web_map import data_routes, export_routes
+from web_map import admin_pages, data_routes, export_routes, upload_pages
 from web_map.assets import APP_DIR, app_bundle
 from web_map.basemaps import parse_basemap
 from web_map.links import filter_pairs
@@ -19,6 +20,8 @@ from web_map.viewer import may_call, viewer_of
 router = APIRouter(tags=["map"])
 router.include_router(data_routes.router)
 router.include_router(export_routes.router)
+router.include_router(upload_pages.router)  # 上报数据, 上报记录
+router.include_router(admin_pages.router)  # 用户管理, 审计日志
 
 
 def page_request(request: Request, basemap_default: str) -> PageRequest:

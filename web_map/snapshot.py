@@ -62,7 +62,10 @@ def render_png(base_url: str, shot: Shot, headers: dict[str, str], timeout_s: fl
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise SetupError("截图需要 playwright: pip install playwright") from None
+        raise SetupError(
+            "导出图片需要 playwright：pip install 'qunzufang-gis[png]' "
+            "(the PNG export needs the package's png extra)"
+        ) from None
     url = f"{base_url}/map?{shot.query}{'&' if shot.query else ''}print=1"
     if shot.view:
         url += f"#{shot.view}"

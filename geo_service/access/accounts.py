@@ -270,3 +270,26 @@ def logout(conn: Connection, username: str) -> None:
     conn.execute(
         text("UPDATE users SET token_epoch = token_epoch + 1 WHERE username = :u"), {"u": username}
     )
+
+
+def set_role(
+    conn: Connection, username: str, role: str, unit: str | None = None, actor: str = "cli"
+) -> Principal:
+    """Give a user another role (and unit: required for village and department users); the
+    user's open sessions end, so the new rights apply from the next login."""
+    try:
+        r = parse_role(role)
+    except ValueError as e:
+        raise ValidationError(str(e)) from None
+    unit_id = _resolve_unit(conn, r, unit)
+    done = conn.execute(
+        text(
+            "UPDATE users SET role = :r, unit_id = :unit, token_epoch = token_epoch + 1 "
+            "WHERE username = :u RETURNING id"
+        ),
+        {"r": r.value, "unit": unit_id, "u": username},
+    ).first()
+    if done is None:
+        raise NotFoundError(f"unknown user {username!r} (用户不存在)")
+    audit_admin(conn, actor, "user_role", username, {"role": r.value, "unit_id": unit_id})
+    return get_user(conn, username)

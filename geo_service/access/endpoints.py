@@ -27,6 +27,8 @@ A, L, S, P, D, V = (
 UNIT_FIGURES = frozenset({A, L, S, P, V})
 PLANNERS = frozenset({S, P})  # the review phase (回头看): supervision group and police
 PLAN_READERS = frozenset({A, L, S, P})
+UPLOADERS = frozenset({A, P, D, V})  # 上报数据 (docs/upload.md): what each may upload differs
+ADMIN = frozenset({A})
 
 # (method, route path as declared) → roles allowed.
 ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
@@ -50,6 +52,17 @@ ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/routes/plans/{ref}/teams/{team}.gpx"): PLAN_READERS,
     ("GET", "/routes/plans/{ref}/teams/{team}.kml"): PLAN_READERS,
     ("GET", "/routes/plans/{ref}/sheet"): PLAN_READERS,
+    ("POST", "/imports"): UPLOADERS,
+    ("GET", "/imports/{job_id}"): UPLOADERS,
+    ("GET", "/imports/{job_id}/files/{seq}/report.xlsx"): UPLOADERS,
+    ("GET", "/upload"): UPLOADERS,
+    ("GET", "/upload/history"): UPLOADERS,
+    ("GET", "/admin/users"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("POST", "/admin/users/{username}/state"): ADMIN,
+    ("POST", "/admin/users/{username}/password"): ADMIN,
+    ("POST", "/admin/users/{username}/role"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 
+from geo_service.access import keys
 from geo_service.access.dependencies import SESSION_COOKIE, token_of
 from geo_service.access.tokens import decode
 from geo_service.config import Settings
@@ -49,10 +50,11 @@ def content_security_policy(nonce: str, image_sources: list[str], docs: bool = F
     its map as inline scripts; the nonce admits those and nothing injected), styles may be
     inline (folium and Leaflet set them), images may also come from a chosen base map."""
     if docs:
-        # FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script.
+        # /docs and /redoc start Swagger UI / ReDoc (served locally) with an inline script;
+        # ReDoc runs its search in a worker made from a blob.
         return (
-            "default-src 'self'; script-src 'self' 'unsafe-inline' https:; "
-            "style-src 'self' 'unsafe-inline' https:; img-src 'self' data: https:; "
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
             "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
         )
     images = " ".join(["'self'", "data:", "blob:", *image_sources])
@@ -115,6 +117,8 @@ class AccessMiddleware:
             return
         token = token_of(dict(headers), conn.cookies)
         state["claims"] = decode(self.key, token) if token else None
+        if state["claims"] is None and keys.looks_like_key(token):  # an API key (keys.py)
+            state["claims"] = await keys.claims_for_request(scope, token)
         path = scope["path"]
         if state["claims"] is None and not is_open(path):
             await self._refuse_anonymous(scope, send_with_headers)

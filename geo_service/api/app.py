@@ -28,8 +28,10 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     """
     from geo_service.access.tokens import signing_key
     from geo_service.access.web import install as install_access
+    from web_map.assets import check_assets
 
     key = signing_key(settings)
+    check_assets()  # no map or API docs without their scripts: refuse at start, not 500 later
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +51,8 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         description="Group-rental housing safety campaign: houses, hazards, scores and maps.",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc from local files: docs_pages below
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -79,6 +83,9 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     contract.install(app)  # 422 bodies described truthfully; NUL characters refused (422)
 
     # The composition root: the API's routers and the map's, side by side in one app.
+    from geo_service.api import docs_pages
+
+    docs_pages.install(app)
     from fastapi.staticfiles import StaticFiles
 
     from geo_service.api.routes import all_routers

@@ -6,7 +6,6 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from geo_service.access import audit as audit_log
 from geo_service.cli.common import console, engine, print_json
 
 
@@ -22,6 +21,8 @@ def audit(
     as_json: bool = typer.Option(False, "--json", help="print JSON with before/after"),
 ) -> None:
     """审计日志 Show the audit log (writes, personal-data and incident reads, account changes)."""
+    from geo_service.access import audit as audit_log
+
     with engine().connect() as conn:
         rows = audit_log.entries(conn, since, until, actor, table, action, limit)
     if as_json:

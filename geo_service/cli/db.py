@@ -1,11 +1,15 @@
 """`geo-service db …`: the local PostGIS and the schema migrations."""
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from geo_service import migrate, rulebook
 from geo_service.cli.common import console, settings
-from geo_service.db import check_reachable, database_url, make_engine
-from geo_service.localdb import LocalCluster
+
+if TYPE_CHECKING:
+    from geo_service.localdb import LocalCluster
+
+# Alembic and SQLAlchemy are imported by the commands that use them (a fast --help).
 
 app = typer.Typer(
     help="数据库 The PostGIS database: local cluster and migrations.", no_args_is_help=True
@@ -14,6 +18,9 @@ app = typer.Typer(
 
 def _migrate(url: str, revision: str = "head") -> None:
     """Migrate, then put the configured rules file in force (a no-op when it already is)."""
+    from geo_service import migrate, rulebook
+    from geo_service.db import make_engine
+
     migrate.upgrade(url, revision)
     if revision != "head":
         return
@@ -27,7 +34,9 @@ def _migrate(url: str, revision: str = "head") -> None:
         console.print(f"规则已生效 rules applied; {done.deadlines_changed} 条整改期限已更新")
 
 
-def _local() -> LocalCluster | None:
+def _local() -> "LocalCluster | None":
+    from geo_service.localdb import LocalCluster
+
     s = settings()
     return None if s.database_url else LocalCluster(s.resolved_data_dir)
 
@@ -35,6 +44,8 @@ def _local() -> LocalCluster | None:
 @app.command()
 def up() -> None:
     """Start the local PostGIS (created once) and migrate; with DATABASE_URL, only migrate."""
+    from geo_service.db import check_reachable, database_url
+
     url = database_url(settings(), start=True)
     _migrate(url)
     console.print(f"PostGIS {check_reachable(url)} ready (数据库已就绪)")
@@ -53,6 +64,9 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Say where the database is and whether it answers."""
+    from geo_service import migrate
+    from geo_service.db import check_reachable, database_url
+
     s = settings()
     cluster = _local()
     if cluster is not None and not cluster.running():
@@ -67,6 +81,8 @@ def status() -> None:
 @app.command()
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations to the database (DATABASE_URL or the local cluster)."""
+    from geo_service.db import database_url
+
     _migrate(database_url(settings()), revision)
     console.print(f"schema at {revision}")
 
@@ -74,6 +90,9 @@ def upgrade(revision: str = typer.Argument("head")) -> None:
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="target revision, e.g. base")) -> None:
     """Revert migrations down to REVISION."""
+    from geo_service import migrate
+    from geo_service.db import database_url
+
     migrate.downgrade(database_url(settings()), revision)
     console.print(f"schema at {revision}")
 
@@ -83,6 +102,9 @@ def reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask")) -> 
     """Drop every table and re-apply the migrations (all data is lost)."""
     if not yes:
         typer.confirm("Drop all data and recreate the schema? 确认清空数据库?", abort=True)
+    from geo_service import migrate
+    from geo_service.db import database_url
+
     url = database_url(settings(), start=_local() is not None)
     migrate.downgrade(url, "base")
     _migrate(url)

@@ -5,7 +5,6 @@ from datetime import date
 import typer
 
 from geo_service.cli.common import console, settings
-from geo_service.db import database_url
 from geo_service.errors import ValidationError
 
 app = typer.Typer(
@@ -40,6 +39,7 @@ def load(
 
     Options left out accept whatever demo is already loaded, so a plain re-run never reloads.
     """
+    from geo_service.db import database_url
     from geo_service.demo.loader import load_demo  # heavy modules load only when needed
 
     result = load_demo(

@@ -1,24 +1,29 @@
 """`geo-service import`, `geo-service geocode`, `geo-service demo export`: data in and out."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psycopg2
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from geo_service.cli.common import console, print_json, settings
-from geo_service.clock import town_today
-from geo_service.configfiles import rules
-from geo_service.db import check_reachable, database_url
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def _connect():
+    import psycopg2
+
+    from geo_service.db import check_reachable, database_url
+
     url = database_url(settings())
     check_reachable(url)
     return psycopg2.connect(url, application_name="geo-service import")
 
 
-def _progress() -> Progress:
+def _progress() -> "Progress":
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -64,6 +69,8 @@ def import_files(
     from etl.context import ImportOptions, default_actor
     from etl.importer import import_file, import_order
     from etl.report import default_report_path, print_rejections, print_summary, write_report
+    from geo_service.clock import town_today
+    from geo_service.configfiles import rules
     from geo_service.crs import parse_coord_system
 
     options = ImportOptions(

@@ -133,8 +133,10 @@ def _print_plan(plan: RoutePlan) -> None:
         f"分钟 (cost {plan.cost} s), {t.distance_m / 1000:.1f} 公里; 未排入 unassigned "
         f"{t.unassigned}"
     )
-    for u in plan.unassigned:
-        out.print(f"  未排入 {u.house_code} (优先级 {u.priority}): {u.reason_zh}")
+    from geo_service.cli.unassigned import summary_lines
+
+    for line in summary_lines([u.model_dump() for u in plan.unassigned]):
+        out.print(line)
 
 
 def _write_exports(conn, plan: RoutePlan, out_dir: Path, with_contacts: bool) -> list[Path]:

@@ -1,14 +1,9 @@
 """`geo-service serve`: the API and the map."""
 
 import typer
-import uvicorn
 
-from geo_service.access.tokens import signing_key
-from geo_service.api.app import create_app
 from geo_service.cli.common import console, settings
-from geo_service.db import check_reachable, database_url
 from geo_service.errors import SetupError
-from geo_service.localdb import port_is_free
 
 WORKER_HEALTHCHECK_S = 60
 # Idle keep-alive connections are closed after this long. uvicorn's 5 s default is shorter than
@@ -23,6 +18,14 @@ def serve(
     workers: int = typer.Option(1, help="worker processes"),
 ) -> None:
     """启动服务 Serve the API and the map page."""
+    import uvicorn
+
+    from geo_service.access.tokens import signing_key
+    from geo_service.api.app import create_app
+    from geo_service.db import check_reachable, database_url
+    from geo_service.localdb import port_is_free
+    from web_map.assets import check_assets
+
     s = settings()
     s = s.model_copy(update={"host": host or s.host, "port": port or s.port})
     if not port_is_free(s.port, s.host):
@@ -31,6 +34,7 @@ def serve(
             "or choose another with --port (or GEO_PORT)"
         )
     signing_key(s)  # refuses a placeholder secret in production before any worker starts
+    check_assets()  # and a package installed without its map/API-docs assets
     url = database_url(s, start=not s.database_url)
     check_reachable(url)
     console.print(f"地图 map: http://{s.host}:{s.port}/map   API: http://{s.host}:{s.port}/docs")

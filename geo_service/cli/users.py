@@ -6,7 +6,6 @@ import sys
 import typer
 from rich.table import Table
 
-from geo_service.access import accounts
 from geo_service.access.roles import ROLE_ZH, Role
 from geo_service.cli.common import console, engine, print_json
 from geo_service.errors import ValidationError
@@ -42,6 +41,8 @@ def add(
 ) -> None:
     """Add a user; village and department users need --unit. 新增用户"""
     password = _read_password(password_stdin)
+    from geo_service.access import accounts
+
     with engine().begin() as conn:
         user = accounts.add_user(conn, username, role, password, unit, name, actor=_actor())
     where = f"，单位 {user.unit_name}" if user.unit_name else ""
@@ -51,6 +52,8 @@ def add(
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """List users with role, unit and state. 用户列表"""
+    from geo_service.access import accounts
+
     with engine().connect() as conn:
         users = accounts.list_users(conn)
     if as_json:
@@ -66,6 +69,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 @app.command()
 def disable(username: str = typer.Argument(...)) -> None:
     """Disable a user: refused at once, even with an open session. 停用用户"""
+    from geo_service.access import accounts
+
     with engine().begin() as conn:
         accounts.set_disabled(conn, username, True, actor=_actor())
     console.print(f"已停用 {username} (disabled)")
@@ -74,6 +79,8 @@ def disable(username: str = typer.Argument(...)) -> None:
 @app.command()
 def enable(username: str = typer.Argument(...)) -> None:
     """Enable a disabled user again. 启用用户"""
+    from geo_service.access import accounts
+
     with engine().begin() as conn:
         accounts.set_disabled(conn, username, False, actor=_actor())
     console.print(f"已启用 {username} (enabled)")
@@ -86,6 +93,23 @@ def passwd(
 ) -> None:
     """Set a new password; lifts a lock-out and ends the user's sessions. 重置密码"""
     password = _read_password(password_stdin)
+    from geo_service.access import accounts
+
     with engine().begin() as conn:
         accounts.set_password(conn, username, password, actor=_actor())
     console.print(f"已更新 {username} 的密码 (password changed)")
+
+
+@app.command()
+def role(
+    username: str = typer.Argument(...),
+    new_role: str = typer.Option(..., "--role", "-r", help=f"one of {_ROLES}"),
+    unit: str = typer.Option(None, "--unit", "-u", help="unit name (village/department users)"),
+) -> None:
+    """Change a user's role and unit; ends the user's sessions. 更改角色"""
+    from geo_service.access import accounts
+
+    with engine().begin() as conn:
+        user = accounts.set_role(conn, username, new_role, unit, actor=_actor())
+    where = f"，单位 {user.unit_name}" if user.unit_name else ""
+    console.print(f"{user.username} 现为{ROLE_ZH[user.role]}{where} (role changed)")

@@ -20,4 +20,8 @@ def all_routers() -> list[APIRouter]:
     from geo_service.api.routes import audit, auth
 
     routers += [auth.router, audit.router]
+
+    from geo_service.api.routes import imports
+
+    routers.append(imports.router)
     return routers
