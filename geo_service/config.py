@@ -1,12 +1,14 @@
 """Settings, read from the environment (and `.env`), passed explicitly to what needs them."""
 
+import ipaddress
+import json
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
     from geo_service.domain.rules import RuleParams
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     login_rate_per_minute: int = 20  # login attempts per client address
     cors_origins: list[str] = []  # closed by default: no cross-origin browser access
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto name
+    # the client; from anyone else those headers are ignored. Comma-separated or a JSON list.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     max_upload_mb: float = 50  # request bodies above this are refused (413)
     cookie_secure: bool | None = None  # None: Secure cookies in production only
     # Response cache of the analytics and tiles (docs/cache.md): answers kept in PostgreSQL
@@ -65,6 +70,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"GEO_TIMEZONE: 未知时区 unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if isinstance(value, list):
+            value = [str(v).strip() for v in value if str(v).strip()]
+            for v in value:
+                ipaddress.ip_network(v, strict=False)  # ValueError: not an address or network
         return value
 
     @property

@@ -15,3 +15,7 @@ class NotFoundError(GeoServiceError):
 
 class ValidationError(GeoServiceError):
     pass
+
+
+class UnavailableError(GeoServiceError):
+    """The server cannot answer now (busy, or a part of it took too long): retry later."""

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    CHAR,
     REAL,
     BigInteger,
     Boolean,
@@ -30,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SRID = 4326
@@ -351,7 +352,18 @@ class ReviewVisit(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (
         CheckConstraint(
-            _in("outcome", ["rectified", "still_open", "new_hazard", "not_found", "no_access"]),
+            _in(
+                "outcome",
+                [
+                    "rectified",
+                    "still_open",
+                    "new_hazard",
+                    "not_found",
+                    "no_access",
+                    "checked",  # 已走访, nothing to record on a hazard (migration 0010)
+                    "refused",  # 拒绝入户 (migration 0010)
+                ],
+            ),
             name="visit_outcome",
         ),
     )
@@ -369,7 +381,18 @@ class RoutePlan(Base):
     params: Mapped[dict] = mapped_column(JSONB)
     instance: Mapped[dict] = mapped_column(JSONB)  # VROOM input, re-solvable as is
     result: Mapped[dict] = mapped_column(JSONB)  # the plan as `routes plan --json` prints it
-    __table_args__ = (Index("ix_route_plans_date", "plan_date"),)
+    # 发布: the teams follow the published plan of their day (one per day).
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (
+        Index("ix_route_plans_date", "plan_date"),
+        Index(
+            "uq_route_plans_published_day",
+            "plan_date",
+            unique=True,
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
+    )
 
 
 class RoutePlanRoute(Base):
@@ -405,6 +428,82 @@ class RoutePlanStop(Base):
         Index("uq_route_plan_stops_seq", "plan_ref", "team", "seq", unique=True),
         Index("ix_route_plan_stops_house", "house_id"),
         Index("ix_route_plan_stops_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class RoutePlanMember(Base):
+    """队员: a user in one team of a plan (supervision group or police accounts)."""
+
+    __tablename__ = "route_plan_members"
+    plan_ref: Mapped[str] = mapped_column(
+        ForeignKey("route_plans.ref", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(
+        ForeignKey("users.username", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("team >= 1", name="route_plan_member_team"),
+        Index("ix_route_plan_members_username", "username"),
+    )
+
+
+class FieldVisit(Base):
+    """A visit sent from a team member's phone, once: `client_id` is made on the phone."""
+
+    __tablename__ = "field_visits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(UUID(as_uuid=False))
+    username: Mapped[str] = mapped_column(String(64))
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    plan_ref: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("route_plans.ref", ondelete="SET NULL")
+    )
+    team: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    position = mapped_column(_geom("POINT"), nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(REAL)
+    result: Mapped[dict | None] = mapped_column(JSONB)  # what record_visit wrote
+    __table_args__ = (
+        CheckConstraint(
+            _in("status", ["visited", "no_access", "refused"]), name="field_visit_status"
+        ),
+        CheckConstraint("accuracy_m >= 0", name="field_visit_accuracy"),
+        Index("uq_field_visits_client_id", "client_id", unique=True),
+        Index("ix_field_visits_plan_house", "plan_ref", "house_id"),
+        Index("ix_field_visits_position", "position", postgresql_using="gist"),
+    )
+
+
+class VisitPhoto(Base):
+    """A photo of a field visit, resized on the phone; `sha256` is checked by the database."""
+
+    __tablename__ = "visit_photos"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field_visit_id: Mapped[int] = mapped_column(ForeignKey("field_visits.id", ondelete="CASCADE"))
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(CHAR(64))
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint(
+            _in("media_type", ["image/jpeg", "image/png", "image/webp"]), name="visit_photo_type"
+        ),
+        CheckConstraint("width > 0", name="visit_photo_width"),
+        CheckConstraint("height > 0", name="visit_photo_height"),
+        CheckConstraint("sha256 = encode(sha256(data), 'hex')", name="visit_photo_checksum"),
+        CheckConstraint("bytes = octet_length(data)", name="visit_photo_bytes"),
+        Index("uq_visit_photos_visit_sha", "field_visit_id", "sha256", unique=True),
+        Index("ix_visit_photos_sha256", "sha256"),
+        Index("ix_visit_photos_house", "house_id"),
     )
 
 

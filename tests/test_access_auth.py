@@ -98,10 +98,11 @@ def test_wrong_password_and_unknown_user_look_the_same(client):
 def test_lock_out_after_five_bad_passwords(client):
     ensure_user(client.app, "police", username="pol_lock")
     codes = [_token(client, "pol_lock", f"bad-password-{i}").status_code for i in range(5)]
-    assert codes == [401, 401, 401, 401, 423]
-    # locked: even the right password is refused, and says so
+    # Every refusal looks the same (401) whether the user exists or is locked (finding 5)
+    assert codes == [401, 401, 401, 401, 401]
+    # locked: even the right password is refused, and the message says it may be locked
     r = _token(client, "pol_lock")
-    assert r.status_code == 423
+    assert r.status_code == 401
     assert "锁定" in r.json()["detail"]
     with client.app.state.engine.begin() as c:
         until = c.execute(
@@ -119,6 +120,41 @@ def test_lock_out_after_five_bad_passwords(client):
             c.execute(text("SELECT failed_logins FROM users WHERE username = 'pol_lock'")).scalar()
             == 0
         )
+
+
+def test_lock_out_does_not_tell_whether_a_user_exists(client):
+    """Finding 5: five wrong passwords gave 423 for a real user, 401 forever for a made-up one."""
+    ensure_user(client.app, "leader", username="lead_enum")
+    real = [_token(client, "lead_enum", f"bad-password-{i}") for i in range(7)]
+    made_up = [_token(client, "no-such-user-x", f"bad-password-{i}") for i in range(7)]
+    assert [(r.status_code, r.json()) for r in real] == [(r.status_code, r.json()) for r in made_up]
+    assert {r.status_code for r in real} == {401}
+    # the real account is locked all the same: its right password is refused, alike
+    assert _token(client, "lead_enum").json() == made_up[0].json()
+
+
+def test_lock_out_voids_open_sessions_at_once(client):
+    ensure_user(client.app, "supervisor", username="sup_lock")
+    token = _token(client, "sup_lock").json()["access_token"]
+    assert _me(client, token).status_code == 200
+    for i in range(5):
+        _token(client, "sup_lock", f"bad-password-{i}")
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in ("/auth/me", "/openapi.json", "/ogc", "/map/export.png"):
+        assert client.get(path, headers=headers).status_code == 401, path
+    with client.app.state.engine.begin() as c:  # the lock-out ends
+        c.execute(
+            text("UPDATE users SET locked_until = now() - interval '1 second' "
+                 "WHERE username = 'sup_lock'")
+        )  # fmt: skip
+    assert _me(client, token).status_code == 200
+    # Logging out while locked out holds: the token does not come back afterwards.
+    for i in range(5):
+        _token(client, "sup_lock", f"bad-password-{i}")
+    assert client.post("/auth/logout", headers=headers).status_code == 204
+    with client.app.state.engine.begin() as c:
+        c.execute(text("UPDATE users SET locked_until = NULL WHERE username = 'sup_lock'"))
+    assert _me(client, token).status_code == 401
 
 
 def test_a_good_login_resets_the_failure_count(client):
@@ -160,6 +196,25 @@ def test_logout_voids_the_token(client):
     assert client.get("/auth/me", headers=headers).status_code == 200
     assert client.post("/auth/logout", headers=headers).status_code == 204
     assert client.get("/auth/me", headers=headers).status_code == 401
+
+
+# Routes that hold no database connection of their own (finding 3): checked all the same.
+NO_CONNECTION_ROUTES = ("/openapi.json", "/docs", "/redoc", "/ogc", "/ogc/conformance", "/nope")
+
+
+def test_logout_voids_the_token_on_routes_without_a_connection(client):
+    headers = auth_headers(client.app, "leader", username="lead_out")
+    for path in NO_CONNECTION_ROUTES:
+        assert client.get(path, headers=headers).status_code == (404 if path == "/nope" else 200)
+    assert client.post("/auth/logout", headers=headers).status_code == 204
+    for path in NO_CONNECTION_ROUTES:
+        r = client.get(path, headers=headers)
+        assert r.status_code == 401, path
+        assert "登录已失效" in r.json()["detail"]
+    # The PNG export refuses before it starts a browser (it ran Chromium for 31.6 s, then 500).
+    started = time.monotonic()
+    r = client.get("/map/export.png?as_of=2026-11-15", headers=headers)
+    assert r.status_code == 401 and time.monotonic() - started < 1.5
 
 
 def test_password_change_voids_open_sessions(client):

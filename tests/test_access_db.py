@@ -229,6 +229,22 @@ EXPECTED = {
         }
         for t in ("route_plans", "route_plan_routes", "route_plan_stops")
     },
+    # Field work (migration 0010): team members as plans; a phone's visit and its photos are
+    # written by the planning roles (their own user only, by policy) and read as review_visits.
+    "route_plan_members": {
+        "S": ["admin", "leader", "police", "supervisor"],
+        "I": ["police", "supervisor"],
+        "D": ["police", "supervisor"],
+    },
+    "field_visits": {
+        "S": ["admin", "leader", "police", "supervisor", "village"],
+        "I": ["police", "supervisor"],
+        "U": ["police", "supervisor"],
+    },
+    "visit_photos": {
+        "S": ["admin", "leader", "police", "supervisor", "village"],
+        "I": ["police", "supervisor"],
+    },
     "audit_log": {"S": ["admin", "police"]},
     "users": {},
     "api_keys": {},  # like users: the owner role only (geo_service/access/keys.py)

@@ -6,7 +6,10 @@ The routes come from the app itself: a route missing from RULES fails
 `test_every_route_is_classified`, so a new endpoint cannot go unchecked.
 """
 
+import hashlib
 import io
+import json
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +20,7 @@ from access_helpers import auth_headers, secured_app
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from routes_grid import build_grid, vertex
+from sqlalchemy import text
 
 from layers.registry import LAYERS
 from web_map.queries import GEOJSON_LAYERS
@@ -126,6 +130,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/auth/logout"): Rule(OPEN, one("/auth/logout", method="POST", ok=204)),
     ("GET", "/static/map/{path:path}"): Rule(OPEN, one("/static/map/map.css")),
+    ("GET", "/static/plan/{path:path}"): Rule(OPEN, one("/static/plan/plan.js")),
+    ("GET", "/static/field/{path:path}"): Rule(OPEN, one("/static/field/sw.js")),
     ("GET", "/static/map/app.js"): Rule(OPEN, one("/static/map/app.js")),
     ("MOUNT", "/static/vendor"): Rule(OPEN, one("/static/vendor/leaflet/dist/leaflet.js")),
     # every logged-in role; rows filtered by the database
@@ -226,6 +232,38 @@ RULES: dict[tuple[str, str], Rule] = {
         PLAN_READERS, one("/routes/plans/{ref}/teams/1.kml")
     ),
     ("GET", "/routes/plans/{ref}/sheet"): Rule(PLAN_READERS, one("/routes/plans/{ref}/sheet")),
+    # planning and publishing from the browser, the field page and its data
+    ("GET", "/plan"): Rule(PLANNERS, one("/plan")),
+    ("GET", "/field"): Rule(PLANNERS, one("/field")),
+    ("GET", "/routes/plans"): Rule(PLAN_READERS, one("/routes/plans")),
+    ("GET", "/routes/members"): Rule(PLANNERS, one("/routes/members")),
+    ("POST", "/routes/plans/stream"): Rule(
+        PLANNERS,
+        lambda ctx: [Sample("/routes/plans/stream", method="POST", json=ctx["plan_body"])],
+    ),
+    ("POST", "/routes/plans/{ref}/publish"): Rule(
+        PLANNERS,
+        lambda ctx: [Sample(f"/routes/plans/{ctx['ref']}/publish", method="POST", json={})],
+    ),
+    ("GET", "/routes/field/today"): Rule(PLANNERS, one("/routes/field/today")),
+    ("POST", "/routes/field/visits"): Rule(
+        PLANNERS,
+        lambda ctx: [
+            Sample(
+                "/routes/field/visits",
+                method="POST",
+                data={"visit": json.dumps(ctx["field_visit"])},
+                ok=201,
+                # By the police's turn the visit id is the supervisor's: not theirs to reuse.
+                status={"police": 422},
+            )
+        ],
+    ),
+    # a visit photo: as review visits are read (the village only its own houses' visits)
+    ("GET", "/routes/photos/{sha256}"): Rule(
+        EVERYONE,
+        one("/routes/photos/{photo}", status={"village": 404, "department": 403}),
+    ),
     # access control's own
     ("GET", "/audit"): Rule(frozenset({"admin", "police"}), one("/audit?since=2020-01-01")),
     # uploads (上报数据): what each uploader may change is the import's and the database's
@@ -282,6 +320,13 @@ def ctx(engine, db_url):
             **{k: v for k, v in ids.items()},
             "ref": _saved_plan(engine, plan_body),
             "plan_body": plan_body,
+            "photo": _saved_photo(engine, ids["HB1"]),
+            "field_visit": {
+                "client_id": str(uuid.uuid4()),
+                "house_id": ids["HB1"],
+                "status": "no_access",
+                "visited_at": "2026-11-15T10:00:00",
+            },
             "client": client,
             "headers": heads,
         }
@@ -305,6 +350,31 @@ def _saved_plan(engine, body: dict) -> str:
     with engine.begin() as conn:
         plan, instance = plan_routes(conn, req, load_route_params(), load_rule_params(None))
         return save_plan(conn, plan, instance, body, "test")
+
+
+def _saved_photo(engine, house_id: int) -> str:
+    """A photo of a field visit at `house_id` (乙社区), stored as the field page stores it."""
+    data = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4830000000049454e44ae426082"
+    )
+    with engine.begin() as conn:
+        visit = conn.execute(
+            text(
+                "INSERT INTO field_visits (client_id, username, house_id, status, visited_at)"
+                " VALUES (:c, 'phone', :h, 'visited', now()) RETURNING id"
+            ),
+            {"c": str(uuid.uuid4()), "h": house_id},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO visit_photos (field_visit_id, house_id, sha256, media_type, width,"
+                " height, bytes, data) VALUES (:v, :h, :s, 'image/png', 1, 1, :n, :d)"
+            ),
+            {"v": visit, "h": house_id, "s": hashlib.sha256(data).hexdigest(), "n": len(data),
+             "d": data},
+        )  # fmt: skip
+    return hashlib.sha256(data).hexdigest()
 
 
 def _unit(role: str) -> str | None:
@@ -389,6 +459,35 @@ def test_route_for_every_role(ctx, key):
             leaked = [s for s in _forbidden_strings(role) if s in text]
             if leaked:
                 failures.append(f"{role} {sample.url}: shows {leaked}")
+            # What is behind the log-in depends on who asks: never for a shared cache.
+            cache = r.headers.get("cache-control", "")
+            if "public" in cache or not ("private" in cache or "no-store" in cache):
+                failures.append(f"{role} {sample.url}: Cache-Control {cache!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_void_token_opens_no_route(ctx):
+    """Logged out, or locked out: refused (401) on every route that needs a log-in, including
+    those that hold no database connection (API description, OGC landing page, PNG export)."""
+    app, client = ctx["client"].app, ctx["client"]
+    out = auth_headers(app, "police", username="void_out")
+    assert client.post("/auth/logout", headers=out).status_code == 204
+    locked = auth_headers(app, "supervisor", username="void_locked")
+    with app.state.engine.begin() as c:
+        c.execute(
+            text("UPDATE users SET locked_until = now() + interval '15 minutes' "
+                 "WHERE username = 'void_locked'")
+        )  # fmt: skip
+    failures = []
+    for _, rule in sorted(RULES.items()):
+        if rule.roles is OPEN:
+            continue
+        for sample in rule.samples(ctx):
+            for name, headers in (("logged out", out), ("locked out", locked)):
+                ctx["headers"]["void"] = headers
+                r = _call(ctx, sample, "void")
+                if r.status_code != 401:
+                    failures.append(f"{name} {sample.method} {sample.url}: {r.status_code}")
     assert not failures, "\n".join(failures)
 
 

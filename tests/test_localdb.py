@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from access_helpers import auth_headers
 from fastapi.testclient import TestClient
 
 from geo_service import migrate
@@ -77,7 +78,7 @@ def test_healthz_answers_503_with_what_is_down(cluster: LocalCluster) -> None:
     url = cluster.up()
     migrate.upgrade(url)
     with TestClient(create_app(Settings(database_url=url))) as client:
-        ok = client.get("/healthz")
+        ok = client.get("/healthz", headers=auth_headers(client.app, "admin"))  # the details
         assert ok.status_code == 200
         assert ok.json()["postgis"].startswith("3.")
         cluster.down()

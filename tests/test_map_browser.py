@@ -60,6 +60,12 @@ def demo_engine(town_url: str) -> Iterator[Engine]:
 def server(town_url: str) -> Iterator[tuple[str, str | None]]:
     """A real uvicorn server of the app on the demo town, on a free loopback port, and the
     session token of a police user (None while access control is not wired in)."""
+    yield from serve(town_url, "police")
+
+
+def serve(town_url: str, role: str) -> Iterator[tuple[str, str | None]]:
+    """Run the app on `town_url` on a free loopback port; yields its address and the session
+    token of a user of `role` (None while access control is not wired in)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -72,8 +78,8 @@ def server(town_url: str) -> Iterator[tuple[str, str | None]]:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.05)
     token = None
-    if hasattr(app.state, "signing_key"):  # access control: a police user sees every layer
-        token = auth_headers(app, "police")["Authorization"].split(" ", 1)[1]
+    if hasattr(app.state, "signing_key"):  # access control is on: log in as `role`
+        token = auth_headers(app, role)["Authorization"].split(" ", 1)[1]
     yield f"http://127.0.0.1:{port}", token
     srv.should_exit = True
     thread.join(10)
@@ -100,9 +106,13 @@ class Watch:
         assert self.errors == [], f"console errors: {self.errors[:5]}"
 
 
-def open_page(browser: Browser, token: str | None, allow_amap: bool = False) -> tuple[Page, Watch]:
-    """A page logged in as the server's user (its session cookie, as after the login page)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+def open_page(
+    browser: Browser, token: str | None, allow_amap: bool = False, **device
+) -> tuple[Page, Watch]:
+    """A page logged in as the server's user (its session cookie, as after the login page);
+    `device`: the browser context's options (a phone), else a 1280×800 desktop window."""
+    desktop = {"viewport": {"width": 1280, "height": 800}}
+    page = browser.new_context(**(device or desktop)).new_page()
     if token:
         page.context.add_cookies(
             [{"name": "geo_session", "value": token, "url": "http://127.0.0.1"}]
@@ -138,7 +148,7 @@ def counts(page: Page) -> dict:
 def page(browser: Browser, server) -> Iterator[tuple[Page, Watch]]:
     p, w = open_page(browser, server[1])
     yield p, w
-    p.close()
+    p.context.close()
 
 
 def test_map_draws_offline_and_is_timed(server, page, demo_engine, demo_as_of):
@@ -316,7 +326,7 @@ def test_amap_basemap_shifts_overlays_to_gcj02(server, browser, demo_engine, dem
         assert (back["lng"], back["lat"]) == tuple(given)
         watch.check()
     finally:
-        p.close()
+        p.context.close()
 
 
 def test_patrol_routes_with_numbered_stops(server, page, demo_engine, demo_as_of):

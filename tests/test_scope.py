@@ -44,8 +44,9 @@ def test_codes_and_chinese_labels_mean_the_same():
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"as_of": "0001-01-01"}, "as_of: 日期超出范围"),
-        ({"as_of": "2101-01-01"}, "2000-01-01 and 2100-12-31"),
+        ({"as_of": "0001-01-01"}, "as_of: 日期应在 2000-01-01 至 2100-12-31 之间"),
+        ({"as_of": "2101-01-01"}, "2000-01-01..2100-12-31"),
+        ({"unit_id": "99999999999"}, "unit_id: 应为 0–2147483647 之间的整数"),
         ({"as_of": "2026-02-30"}, "as_of: 日期无效"),
         ({"found_from": "2026-06-02", "found_to": "2026-06-01"}, "found_from is after found_to"),
         ({"unit_id": "甲村"}, "unit_id: 单位取值无效"),
@@ -62,7 +63,7 @@ def test_codes_and_chinese_labels_mean_the_same():
 def test_a_bad_value_is_one_clear_error(query, words):
     with pytest.raises(ValidationError) as e:
         scope(**query)
-    assert words in str(e.value) and "invalid" in str(e.value)
+    assert words in str(e.value)
 
 
 def test_one_bbox_parser():
@@ -110,7 +111,7 @@ def test_an_absurd_day_is_refused_everywhere(client, path):
     r = client.get(path, params={"as_of": "0001-01-01"})
     assert r.status_code == (400 if path.startswith("/ogc") else 422), r.text
     body = r.json()
-    assert "日期超出范围" in body.get("detail", body.get("description", ""))
+    assert "日期应在" in body.get("detail", body.get("description", ""))
 
 
 @pytest.mark.parametrize("path", SURFACES)
@@ -124,7 +125,7 @@ def test_an_unknown_unit_is_a_404_everywhere(client, path):
 def test_the_command_line_refuses_the_same_mistakes(client):
     env = {"DATABASE_URL": client.url}
     for args, words in (
-        (["overdue", "--as-of", "0001-01-01"], "日期超出范围"),
+        (["overdue", "--as-of", "0001-01-01"], "日期应在"),
         (["scores", "--severity", "high"], "隐患等级取值无效"),
         (["risk", "--unit", "无此村"], "未知单位"),
     ):

@@ -76,7 +76,7 @@ def test_a_village_upload_answers_with_its_counts_and_keeps_the_file(town):
     assert f["outcome"] == "imported" and f["written"] and f["report_url"] is None
     assert f["sheets"] == [
         {"name": "群租房", "rows": 1, "inserted": 1, "updated": 0, "unchanged": 0, "deleted": 0,
-         "rejected": 0}
+         "rejected": 0, "skipped": 0}
     ]  # fmt: skip
     assert job["totals"] == {
         "inserted": 1,
@@ -264,7 +264,7 @@ def test_the_administrators_upload_is_the_cli_import(town, new_database, tmp_pat
     (f,) = post(client, heads["admin"], path).json()["files"]
     assert f["sheets"] == [
         {k: getattr(s, k) for k in ("name", "rows", "inserted", "updated", "unchanged",
-                                    "deleted", "rejected")}
+                                    "deleted", "rejected", "skipped")}
         for s in cli.sheets
     ]  # fmt: skip
     queries = [

@@ -2,18 +2,20 @@
 dashboard counts and the offline base map's vector tiles. Filters are the request's scope
 (geo_service.scope, docs/filters.md), as for every other surface."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 
 from geo_service import configfiles
 from geo_service.analytics.summary import summary as hazard_summary
 from geo_service.api.deps import ConnDep, SettingsDep
 from geo_service.api.scope import ScopeDep
+from geo_service.bounds import MAX_INT4
 from geo_service.domain.rules import cctv_required, cctv_violation
 from geo_service.errors import ValidationError
 from web_map import queries
+from web_map.params import MapQuery
 from web_map.sources import ROUTE_PLAN_API
 from web_map.viewer import landlord_contact, may_call, viewer_of
 
@@ -22,7 +24,13 @@ _GEOJSON = "application/geo+json"
 
 
 @router.get("/data/{layer}.geojson", summary="地图图层数据 a map overlay's features")
-def layer_geojson(layer: str, request: Request, conn: ConnDep, scope: ScopeDep) -> Response:
+def layer_geojson(
+    layer: Annotated[str, Path(json_schema_extra={"enum": list(queries.GEOJSON_LAYERS)})],
+    request: Request,
+    conn: ConnDep,
+    scope: ScopeDep,
+    _query: MapQuery,
+) -> Response:
     """units, key_areas, houses, hazards, incidents or routes under the filters of the query
     string (a filter an overlay does not take is left out for it)."""
     viewer = viewer_of(request)
@@ -35,7 +43,12 @@ def layer_geojson(layer: str, request: Request, conn: ConnDep, scope: ScopeDep) 
 
 @router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
 def house_detail(
-    house_id: int, request: Request, conn: ConnDep, settings: SettingsDep, scope: ScopeDep
+    house_id: Annotated[int, Path(ge=0, le=MAX_INT4)],
+    request: Request,
+    conn: ConnDep,
+    settings: SettingsDep,
+    scope: ScopeDep,
+    _query: MapQuery,
 ) -> dict[str, Any]:
     """The house, its key areas and its hazards (as of `as_of`), whether the CCTV rule applies
     and is broken; personal data masked unless the viewer may see it."""
@@ -50,7 +63,9 @@ def house_detail(
 
 
 @router.get("/data/summary", summary="态势统计 counts now and one month earlier")
-def summary(conn: ConnDep, settings: SettingsDep, scope: ScopeDep) -> dict[str, Any]:
+def summary(
+    conn: ConnDep, settings: SettingsDep, scope: ScopeDep, _query: MapQuery
+) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
     same day of the previous month, under the filters (the analytics' summary)."""
     before = scope.as_of - relativedelta(months=1)
@@ -71,5 +86,6 @@ def basemap_tile(z: int, x: int, y: int, conn: ConnDep, size: int = 256) -> Resp
     return Response(
         queries.basemap_tile(conn, z - 1 if size == 512 else z, x, y),
         media_type="application/vnd.mapbox-vector-tile",
-        headers={"Cache-Control": "public, max-age=300"},
+        # The unit areas a tile holds depend on the viewer's role and unit: never shared.
+        headers={"Cache-Control": "private, max-age=300"},
     )

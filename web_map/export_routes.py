@@ -3,13 +3,14 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from geo_service.api.deps import ConnDep
+from geo_service.api.deps import ConnDep, LoggedIn
 from geo_service.api.scope import ScopeDep
 from geo_service.errors import ValidationError
 from geo_service.geojson import GEOJSON
 from web_map import exports, snapshot
 from web_map.links import filter_pairs, filter_query
 from web_map.overlays import OVERLAY_KEYS
+from web_map.params import MapQuery
 
 router = APIRouter(prefix="/map", tags=["map"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,9 +27,10 @@ def _attachment(name: str) -> dict[str, str]:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def export_png(request: Request, scope: ScopeDep) -> Response:
-    """Rendered by headless Chromium on this server, with the caller's credentials; no
-    database connection is held while the browser works."""
+def export_png(request: Request, _user: LoggedIn, scope: ScopeDep, _query: MapQuery) -> Response:
+    """Rendered by headless Chromium on this server, with the caller's credentials, within
+    `snapshot.TIME_LIMIT_S` (503 beyond). The caller is checked before the browser starts; no
+    database connection is held while it works."""
     return _png(request, dict(request.query_params), scope.as_of.isoformat())
 
 
@@ -39,7 +41,9 @@ def export_png(request: Request, scope: ScopeDep) -> Response:
     "(west,south,east,north: only what is in view).",
     response_class=Response,
 )
-def export(fmt: str, request: Request, conn: ConnDep, scope: ScopeDep) -> Response:
+def export(
+    fmt: str, request: Request, conn: ConnDep, scope: ScopeDep, _query: MapQuery
+) -> Response:
     q = dict(request.query_params)
     if fmt not in ("geojson", "csv", "xlsx"):
         raise ValidationError(f"不支持的格式 unsupported format: {fmt} (geojson, csv, xlsx, png)")

@@ -21,6 +21,7 @@ A, L, S, P, D, V = (
 )
 EVERYONE = frozenset(Role)
 UPLOADERS = frozenset({A, P, D, V})
+PATROL = frozenset({S, P})  # the review phase: plan, publish, visit (docs/field.md)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/upload/history", "上报记录", UPLOADERS),
     MenuItem("/admin/users", "用户管理", frozenset({A})),
     MenuItem("/admin/audit", "审计日志", frozenset({A})),
+    MenuItem("/plan", "路线规划", PATROL),
+    MenuItem("/field", "巡查走访", PATROL),
 )
 
 _templates = Environment(

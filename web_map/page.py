@@ -54,14 +54,16 @@ class _Start(MacroElement):
 
 class _InitialView(MacroElement):
     """The view before any layer is added: the shared link's (#zoom/lat/lng), else the units'
-    extent — so no tile is fetched for a view the page then leaves."""
+    extent — so no tile is fetched for a view the page then leaves (nor during a zoom
+    animation from folium's starting view: on a narrow screen the extent is another zoom)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (map) {
           var v = /^#(\\d+)\\/(-?[\\d.]+)\\/(-?[\\d.]+)$/.exec(location.hash);
           if (v) map.setView([+v[2], +v[3]], +v[1], {animate: false});
-          {% if this.bounds %}else map.fitBounds({{ this.bounds|tojson }}, {padding: [10, 10]});
+          {% if this.bounds %}else map.fitBounds({{ this.bounds|tojson }},
+                                                 {padding: [10, 10], animate: false});
           {% endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}"""
@@ -124,7 +126,8 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
         unavailable=missing,
     )
     dashboard = _templates.get_template("dashboard.html").render()
-    return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>'
+    sheet = _templates.get_template("sheet.html").render()  # the panels' home on a phone
+    return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>{sheet}'
 
 
 def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
@@ -199,6 +202,9 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())
     bases = ", ".join(f"{json.dumps(k)}: {v}" for k, v in base.items())
     config = json.dumps(_config(req, src, house_mode), ensure_ascii=False, default=str)
+    # Before folium builds the map: the overlays' data is asked for while Leaflet starts up.
+    on = json.dumps([k for k in layers if k in shown])
+    root.html.add_child(Element(f"<script>QZF.prefetch({config}, {on});</script>"))
     _Start(
         f"QZF.start({{map: {m.get_name()}, control: {control.get_name()}, "
         f"layers: {{{refs}}}, basemaps: {{{bases}}}}}, {config});"

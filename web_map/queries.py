@@ -87,7 +87,8 @@ _HOUSE_HAZARD = (
 
 def house(conn: Connection, house_id: int, scope: Scope) -> dict[str, Any]:
     """One house for its popup: its record (no personal data), the kinds of the key areas it
-    lies in and its hazards found on or before the as-of day, in their state that day."""
+    lies in, its hazards found on or before the as-of day in their state that day, and its
+    review visits up to that day."""
     day = Scope(as_of=scope.as_of, tz=scope.tz)
     houses = select(conn, get_layer("houses"), day)
     body = items.one(conn, houses, house_id, {c: c for c in _HOUSE}, located_only=False)
@@ -100,7 +101,18 @@ def house(conn: Connection, house_id: int, scope: Scope) -> dict[str, Any]:
     hazards = select(conn, get_layer("hazards"), of_house)
     found = items.rows(conn, hazards, list(_HOUSE_HAZARD), with_id=True, located_only=False)
     out["hazards"] = sorted(found, key=lambda h: (h["found_on"], h["id"]))
+    out["visits"] = _visits(conn, house_id, day)
     return out
+
+
+def _visits(conn: Connection, house_id: int, day: Scope) -> list[dict[str, Any]]:
+    """The house's review visits up to the day (departments are not given them: only the
+    hazards transferred to them)."""
+    if not conn.execute(text("SELECT has_table_privilege('review_visits', 'SELECT')")).scalar():
+        return []
+    sql = text(query("web_map", "sql/house_visits.sql"))
+    rows = conn.execute(sql, {"id": house_id, "as_of": day.as_of, "tz": day.tz.key})
+    return [dict(r) for r in rows.mappings()]
 
 
 def _key_areas(conn: Connection, day: Scope, geometry: dict | None) -> list[str]:

@@ -9,12 +9,13 @@ from geo_service.access.web import with_nonce
 from geo_service.api.deps import ConnDep, SettingsDep, today
 from geo_service.api.scope import request_scope
 from geo_service.errors import NotFoundError, ValidationError
-from web_map import admin_pages, data_routes, export_routes, upload_pages
+from web_map import admin_pages, data_routes, export_routes, field_page, plan_page, upload_pages
 from web_map.assets import APP_DIR, app_bundle
 from web_map.basemaps import parse_basemap
 from web_map.links import filter_pairs
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
+from web_map.params import MapQuery
 from web_map.viewer import may_call, viewer_of
 
 router = APIRouter(tags=["map"])
@@ -22,6 +23,8 @@ router.include_router(data_routes.router)
 router.include_router(export_routes.router)
 router.include_router(upload_pages.router)  # 上报数据, 上报记录
 router.include_router(admin_pages.router)  # 用户管理, 审计日志
+router.include_router(plan_page.router)
+router.include_router(field_page.router)
 
 
 def page_request(request: Request, basemap_default: str) -> PageRequest:
@@ -66,7 +69,9 @@ def root() -> RedirectResponse:
     "layers (overlays on), print=1, house_mode (tiles/cluster: override the choice by the "
     "number of houses).",
 )
-def map_page(request: Request, conn: ConnDep, settings: SettingsDep) -> HTMLResponse:
+def map_page(
+    request: Request, conn: ConnDep, settings: SettingsDep, _query: MapQuery
+) -> HTMLResponse:
     req = page_request(request, settings.basemap)
     html = build_page(conn, settings, req).get_root().render()
     # folium writes the map as inline scripts: they carry the response's CSP nonce.
@@ -84,6 +89,8 @@ def app_script() -> Response:
 @router.get("/static/map/{path:path}", include_in_schema=False)
 def app_asset(path: str) -> FileResponse:
     """The page's own JS/CSS (files under web_map/static only)."""
+    if "\x00" in path:  # no file name holds one (and the file system refuses to look)
+        raise NotFoundError(f"文件不存在 no such asset: {path!r}")
     target = (APP_DIR / path).resolve()
     if not target.is_relative_to(APP_DIR.resolve()) or not target.is_file():
         raise NotFoundError(f"文件不存在 no such asset: {path}")

@@ -7,9 +7,11 @@ that does not go to the app itself is refused, so a snapshot never reaches the i
 
 import shutil
 import threading
+import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from geo_service.errors import SetupError, ValidationError
+from geo_service.errors import SetupError, UnavailableError, ValidationError
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -23,6 +25,7 @@ CHROMIUM_ARGS = [
 # The page marks itself fully drawn; a selector (not a JS predicate) works under the CSP.
 READY = "html[data-ready='1']"
 _one_at_a_time = threading.Semaphore(1)  # each snapshot is a browser: do not stack them up
+TIME_LIMIT_S = 30.0  # a whole snapshot, queueing for the browser included
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,14 @@ def parse_view(value: str | None) -> str | None:
     return value
 
 
-def render_png(base_url: str, shot: Shot, headers: dict[str, str], timeout_s: float = 30) -> bytes:
-    """Screenshot of `base_url/map?<query>&print=1#<view>` (PNG bytes)."""
+def render_png(
+    base_url: str, shot: Shot, headers: dict[str, str], time_limit_s: float = TIME_LIMIT_S
+) -> bytes:
+    """Screenshot of `base_url/map?<query>&print=1#<view>` (PNG bytes), finished within
+    `time_limit_s` seconds, waiting for another snapshot included (UnavailableError beyond)."""
     try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise SetupError(
@@ -69,25 +77,59 @@ def render_png(base_url: str, shot: Shot, headers: dict[str, str], timeout_s: fl
     url = f"{base_url}/map?{shot.query}{'&' if shot.query else ''}print=1"
     if shot.view:
         url += f"#{shot.view}"
-    with _one_at_a_time, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                viewport={"width": shot.width, "height": shot.height},
-                device_scale_factor=shot.scale,
-                extra_http_headers=headers,
+    deadline = time.monotonic() + time_limit_s
+
+    def left_ms() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _too_slow(time_limit_s)
+        return left * 1000
+
+    if not _one_at_a_time.acquire(timeout=time_limit_s):
+        raise _too_slow(time_limit_s)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS, timeout=left_ms()
             )
-            page = context.new_page()
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(base_url + "/")
-                    else route.abort()
-                ),
-            )
-            page.goto(url)
-            page.wait_for_selector(READY, state="attached", timeout=timeout_s * 1000)
-            return page.screenshot(type="png")
-        finally:
-            browser.close()
+            try:
+                return _shoot(browser, base_url, url, shot, headers, left_ms)
+            finally:
+                browser.close()
+    except PlaywrightTimeout:
+        raise _too_slow(time_limit_s) from None
+    except PlaywrightError as e:  # the page could not be reached or the browser failed
+        reason = (str(e).strip() or type(e).__name__).splitlines()[0]
+        raise UnavailableError(f"地图截图失败 the snapshot failed: {reason}") from None
+    finally:
+        _one_at_a_time.release()
+
+
+def _shoot(browser, base_url: str, url: str, shot: Shot, headers: dict, left_ms) -> bytes:
+    context = browser.new_context(
+        viewport={"width": shot.width, "height": shot.height},
+        device_scale_factor=shot.scale,
+        extra_http_headers=headers,
+    )
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(base_url + "/") else route.abort()
+        ),
+    )
+    answer = page.goto(url, timeout=left_ms())
+    if answer is None or answer.status != 200 or urlsplit(page.url).path != "/map":
+        # e.g. sent to the log-in page: nothing will ever be drawn, say so at once
+        raise UnavailableError(
+            f"地图页面未能打开 the map page did not open ({answer.status if answer else '-'})"
+        )
+    page.wait_for_selector(READY, state="attached", timeout=left_ms())
+    return page.screenshot(type="png", timeout=left_ms())
+
+
+def _too_slow(limit_s: float) -> UnavailableError:
+    return UnavailableError(
+        f"地图截图超过 {limit_s:g} 秒未完成，请稍后重试或缩小图片 "
+        f"the snapshot took longer than {limit_s:g} s: retry later or ask for a smaller image"
+    )

@@ -44,18 +44,13 @@ class Principal:
 
 
 class LoginRefused(Exception):
-    """A login that must fail; `locked` when the account is locked out."""
-
-    def __init__(self, message: str, locked: bool = False):
-        super().__init__(message)
-        self.locked = locked
+    """A login that must fail (401), with the message to show."""
 
 
 _SELECT = """
     SELECT u.id, u.username, u.role, u.unit_id, n.name AS unit_name, u.display_name,
            u.token_epoch, u.disabled, u.password_hash, u.failed_logins, u.locked_until,
-           u.locked_until > now() AS locked,
-           ceil(extract(epoch FROM u.locked_until - now()) / 60)::int AS locked_minutes
+           coalesce(u.locked_until > now(), false) AS locked
     FROM users u LEFT JOIN units n ON n.id = u.unit_id
 """
 
@@ -209,20 +204,21 @@ def authenticate(
     """The user when the password matches; LoginRefused otherwise.
 
     After `max_failures` consecutive bad passwords the account is locked for
-    `lockout_minutes`; while locked, even the right password is refused.
+    `lockout_minutes`; while locked, even the right password is refused. An unknown user, a
+    wrong password and a locked account get the same message, so a caller cannot tell
+    whether a user name exists (the check costs the same time too).
     """
     row = conn.execute(
         text(_SELECT + " WHERE u.username = :u FOR UPDATE OF u"), {"u": username}
     ).first()
     ok = verify_password(row.password_hash if row else None, password)
-    if row is None:
-        raise LoginRefused("用户名或密码错误 wrong user name or password")
-    if row.locked:
-        raise LoginRefused(
-            f"账户已锁定，请 {row.locked_minutes} 分钟后再试 "
-            f"account locked, try again in {row.locked_minutes} min",
-            locked=True,
-        )
+    refused = LoginRefused(
+        f"用户名或密码错误，或账户因连续 {max_failures} 次密码错误已锁定 {lockout_minutes} 分钟 "
+        f"wrong user name or password, or the account is locked for {lockout_minutes} min "
+        f"after {max_failures} failed logins"
+    )
+    if row is None or row.locked:
+        raise refused
     if not ok:
         failures = row.failed_logins + 1
         lock = failures >= max_failures
@@ -235,12 +231,7 @@ def authenticate(
         )
         if lock:
             audit_admin(conn, "system", "user_locked", username, {"failures": failures})
-            raise LoginRefused(
-                f"密码错误次数过多，账户锁定 {lockout_minutes} 分钟 "
-                f"too many failed logins: account locked for {lockout_minutes} min",
-                locked=True,
-            )
-        raise LoginRefused("用户名或密码错误 wrong user name or password")
+        raise refused
     if row.disabled:
         raise LoginRefused("账户已停用 account disabled")
     conn.execute(
@@ -258,17 +249,24 @@ def authenticate(
 
 
 def current(conn: Connection, username: str, epoch: int) -> Principal | None:
-    """The user behind a token, as of now: None when unknown, disabled or logged out since."""
+    """The user behind a token, as of now: None when unknown, disabled, locked out or logged
+    out since."""
     row = conn.execute(text(_SELECT + " WHERE u.username = :u"), {"u": username}).first()
-    if row is None or row.disabled or row.token_epoch != epoch:
+    if row is None or row.disabled or row.locked or row.token_epoch != epoch:
         return None
     return _principal(row)
 
 
-def logout(conn: Connection, username: str) -> None:
-    """Void every token of the user (all devices)."""
+def logout(conn: Connection, username: str, epoch: int) -> None:
+    """Void every token of the user (all devices), when `epoch` is still theirs: a token
+    already void logs nobody out. A locked-out user may log out too (their tokens must not
+    come back when the lock-out ends)."""
     conn.execute(
-        text("UPDATE users SET token_epoch = token_epoch + 1 WHERE username = :u"), {"u": username}
+        text(
+            "UPDATE users SET token_epoch = token_epoch + 1 "
+            "WHERE username = :u AND token_epoch = :e AND NOT disabled"
+        ),
+        {"u": username, "e": epoch},
     )
 
 

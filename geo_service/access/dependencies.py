@@ -5,8 +5,9 @@ the request's connection running under that user's database role.
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy import Connection
 
 from geo_service import rulebook
@@ -24,11 +25,19 @@ UNAUTHORIZED = HTTPException(
 )
 
 
+def bearer_token(headers: dict[str, str]) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None."""
+    auth = headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip() or None
+    return None
+
+
 def token_of(headers: dict[str, str], cookies: dict[str, str]) -> str | None:
     """The bearer token of a request, else its session cookie."""
     auth = headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
-        return auth[7:].strip() or None
+        return bearer_token(headers)
     return cookies.get(SESSION_COOKIE) or None
 
 
@@ -42,28 +51,55 @@ def claims_of(request: Request) -> TokenClaims | None:
     return state["claims"]
 
 
-def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
-    """The request's one transaction (still the owner's) and its user, checked right now:
-    a disabled, deleted or logged-out user is refused even with an unexpired token."""
+EXPIRED = HTTPException(
+    status_code=401,
+    detail="登录已失效，请重新登录 session no longer valid",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def forbidden(user: Principal) -> HTTPException:
+    return HTTPException(
+        status_code=403,
+        detail=f"无权访问：{ROLE_ZH[user.role]}不能使用此功能 forbidden: {user.role}",
+    )
+
+
+def check_user(conn: Connection, request: Request) -> Principal:
+    """The request's user as of now, allowed to call its endpoint; 401/403 otherwise.
+
+    A disabled, deleted, locked-out or logged-out user is refused even with an unexpired token.
+    Marks the request as checked (`request.state.user`): the login gate withholds the answer
+    of any request that was not (access.web).
+    """
     claims = claims_of(request)
     if claims is None:
         raise UNAUTHORIZED
+    user = accounts.current(conn, claims.username, claims.epoch)
+    if user is None:
+        raise EXPIRED
+    if not endpoints.request_allowed(request, user.role):
+        raise forbidden(user)
+    request.state.user = user  # the map derives what it may show from it (web_map.viewer)
+    return user
+
+
+def auth_connection(request: Request) -> Iterator[tuple[Connection, Principal]]:
+    """The request's one transaction (still the owner's) and its user, checked right now."""
+    if claims_of(request) is None:
+        raise UNAUTHORIZED
     with request.app.state.engine.begin() as conn:
-        user = accounts.current(conn, claims.username, claims.epoch)
-        if user is None:
-            raise HTTPException(
-                status_code=401,
-                detail="登录已失效，请重新登录 session no longer valid",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not endpoints.request_allowed(request, user.role):
-            raise HTTPException(
-                status_code=403,
-                detail=f"无权访问：{ROLE_ZH[user.role]}不能使用此功能 forbidden: {user.role}",
-            )
-        # The map page derives what it may show from this user (web_map.viewer).
-        request.state.user = user
+        user = check_user(conn, request)
         yield conn, user
+
+
+def logged_in(request: Request) -> Principal:
+    """The request's user, checked in a short transaction of its own: for routes that must
+    not hold a database connection while they work (the PNG export's browser)."""
+    if claims_of(request) is None:
+        raise UNAUTHORIZED
+    with request.app.state.engine.begin() as conn:
+        return check_user(conn, request)
 
 
 # scope="function": the transaction commits before the response is sent, so a commit that
@@ -85,6 +121,18 @@ def connection(
     rulebook.ensure_in_force(conn, request.app.state.settings.rules)
     yield conn
     session.leave(conn, user)
+
+
+@contextmanager
+def user_transaction(app: FastAPI, user: Principal, request: str) -> Iterator[Connection]:
+    """A transaction of its own under `user`'s database role, for work a request hands to a
+    worker thread after the request has checked the user (the planning page's progress
+    stream). Same role and settings as `connection`; committed when the block ends."""
+    with app.state.engine.begin() as conn:
+        session.enter(conn, user, request)
+        rulebook.ensure_in_force(conn, app.state.settings.rules)
+        yield conn
+        session.leave(conn, user)
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:

@@ -63,6 +63,16 @@ ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/admin/users/{username}/password"): ADMIN,
     ("POST", "/admin/users/{username}/role"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    # Planning and publishing from the browser (/plan); the list of plans is read as plans are.
+    ("GET", "/routes/plans"): PLAN_READERS,
+    ("POST", "/routes/plans/stream"): PLANNERS,
+    ("POST", "/routes/plans/{ref}/publish"): PLANNERS,
+    ("GET", "/routes/members"): PLANNERS,
+    # The field page (/field): team members are accounts of the planning roles (docs/field.md).
+    ("GET", "/routes/field/today"): PLANNERS,
+    ("POST", "/routes/field/visits"): PLANNERS,
+    ("GET", "/plan"): PLANNERS,
+    ("GET", "/field"): PLANNERS,
 }
 
 

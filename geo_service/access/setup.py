@@ -4,8 +4,8 @@ import psycopg2
 
 from geo_service.sqlfiles import script
 
-# The role scripts, in order: the API's roles (0003), then the upload roles built on them (0010).
-ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0010_roles.sql"))
+# The role scripts, in order: the API's roles (0003), then the upload roles built on them (0011).
+ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0011_roles.sql"))
 
 
 def ensure_api_roles(url: str) -> None:

@@ -11,14 +11,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Request
+import anyio
+import psycopg2
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 
 from geo_service.access import keys
-from geo_service.access.dependencies import SESSION_COOKIE, token_of
+from geo_service.access.dependencies import SESSION_COOKIE, bearer_token, check_user, token_of
 from geo_service.access.tokens import decode
 from geo_service.config import Settings
 
@@ -85,7 +87,11 @@ class _TooLarge(Exception):
 
 
 class AccessMiddleware:
-    """Size limit, login gate, CSRF check for cookie sessions, and secure headers."""
+    """Size limit, login gate, CSRF check for cookie sessions, and secure headers.
+
+    The gate checks a token's signature at the door; its user is checked by the route's
+    connection (`access.dependencies`), or here before the answer goes out when the route had
+    none — so no route that needs a log-in answers a logged-out or locked-out user."""
 
     def __init__(self, app: Callable, settings: Settings, signing_key: str):
         self.app = app
@@ -101,6 +107,7 @@ class AccessMiddleware:
         state = scope.setdefault("state", {})
         nonce = state["csp_nonce"] = secrets.token_urlsafe(16)
         started = False
+        withheld = False  # the route's answer, replaced by a refusal
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             nonlocal started
@@ -108,6 +115,19 @@ class AccessMiddleware:
                 started = True
                 self._secure_headers(scope, MutableHeaders(scope=message), nonce)
             await send(message)
+
+        async def send_checked(message: dict[str, Any]) -> None:
+            # A route that needs a log-in but never checked its user (no database connection:
+            # /openapi.json, /docs, /ogc, a 404 …): checked now, before anything goes out.
+            nonlocal withheld
+            unchecked = "user" not in state and not is_open(scope["path"])
+            starting = message["type"] == "http.response.start"
+            if starting and unchecked and (refusal := await _check_late(scope)) is not None:
+                withheld = True
+                await self._error(scope, send_with_headers, *refusal)
+                return
+            if not withheld:
+                await send_with_headers(message)
 
         conn = HTTPConnection(scope)
         headers = Headers(scope=scope)
@@ -129,7 +149,7 @@ class AccessMiddleware:
             )
             return
         try:
-            await self.app(scope, self._limited(receive), send_with_headers)
+            await self.app(scope, self._limited(receive), send_checked)
         except _TooLarge:
             if started:
                 raise
@@ -158,8 +178,10 @@ class AccessMiddleware:
         """A cookie-authenticated write whose Origin (or Referer) is another site."""
         if scope["method"] not in _UNSAFE_METHODS or SESSION_COOKIE not in cookies:
             return False
-        if headers.get("authorization"):
-            return False  # bearer tokens are not sent by browsers on their own
+        if bearer_token(dict(headers)):
+            # Authenticated by the bearer token (which browsers never send on their own), not
+            # the cookie. Any other Authorization header (Basic …) leaves the cookie in charge.
+            return False
         source = headers.get("origin") or headers.get("referer")
         if not source or source == "null":
             return source == "null"
@@ -216,8 +238,30 @@ class AccessMiddleware:
         if not path.startswith("/static/"):
             # Responses may carry personal data: no shared cache keeps them.
             h.setdefault("cache-control", "no-store")
+        if not is_open(path) and "public" in h["cache-control"]:
+            # Behind the log-in every answer depends on who asks: never for a shared cache.
+            h["cache-control"] = h["cache-control"].replace("public", "private")
         if self.production:
             h.setdefault("strict-transport-security", "max-age=31536000")
+
+
+async def _check_late(scope: Scope) -> tuple[int, str, list] | None:
+    """(status, message, headers) refusing a request whose user is no longer valid (or may
+    not call its endpoint); None when it may have its answer."""
+    request = Request(scope)
+    engine = request.app.state.engine
+
+    def check() -> None:
+        with engine.begin() as conn:
+            check_user(conn, request)
+
+    try:
+        await anyio.to_thread.run_sync(check)
+    except HTTPException as e:
+        return e.status_code, str(e.detail), [(b"www-authenticate", b"Bearer")]
+    except (SQLAlchemyError, psycopg2.Error):
+        return 503, "数据库暂时不可用，请稍后重试 database unavailable, retry shortly", []
+    return None
 
 
 async def _db_permission_error(request: Request, exc: Exception) -> JSONResponse:
@@ -241,11 +285,18 @@ def install(app: FastAPI, settings: Settings, signing_key: str) -> None:
     app.add_exception_handler(DBAPIError, _db_permission_error)
     app.add_middleware(AccessMiddleware, settings=settings, signing_key=signing_key)
     if settings.cors_origins:
-        # Outermost, so pre-flight requests are answered before the login gate.
+        # Outside the gate, so pre-flight requests are answered before it.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    if settings.trusted_proxies:
+        # Outermost: the client's address (login rate limit) and scheme from X-Forwarded-For
+        # and -Proto, believed only from these proxies (`geo-service serve` turns uvicorn's
+        # own handling off, which would trust 127.0.0.1).
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     install_log_redaction()

@@ -9,13 +9,19 @@ only labels the factors and picks each house's top contributors.
 import math
 import tomllib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from geo_service.access.readable import (
+    FIXED_SIZE_M,
+    SUPPRESSED_BELOW,
+    IncidentDetail,
+    incident_detail,
+)
 from geo_service.analytics.common import echo, run
 from geo_service.analytics.schemas import RiskFactor, RiskHouse, RiskReport
 from geo_service.domain.rules import RuleParams
@@ -91,7 +97,30 @@ def load_risk_weights(path: Path | None = None) -> RiskWeights:
     return weights
 
 
-def _detail(code: str, row: dict[str, Any], w: RiskWeights) -> str:
+@dataclass(frozen=True)
+class IncidentsSeen:
+    """What the caller's role may know of incidents (access.readable.incident_detail) and, for
+    the coarse roles, the whole months counted."""
+
+    detail: IncidentDetail
+    months: tuple[date | None, date] | None = None
+
+
+def _incidents_text(v: int, w: RiskWeights, seen: IncidentsSeen) -> str:
+    inc = w.raw["incidents"]
+    at_least = "至少 " if v >= inc.get("cap", math.inf) else ""
+    if seen.detail == "none":
+        return "本角色不查看警情 (incidents are not shown to this role)"
+    if seen.detail == "coarse" and seen.months:
+        since, until = seen.months
+        return (
+            f"所在 {FIXED_SIZE_M:g} 米网格 {since:%Y-%m}–{until:%Y-%m} 警情 {at_least}{v} 起"
+            f"（按整月统计，少于 {SUPPRESSED_BELOW} 起记为 0）"
+        )
+    return f"{inc['radius_m']} 米内近 {inc['days']} 天警情 {at_least}{v} 起"
+
+
+def _detail(code: str, row: dict[str, Any], w: RiskWeights, seen: IncidentsSeen) -> str:
     v = row[f"v_{code}"] if code != "key_area" else None
     match code:
         case "open_major_hazards":
@@ -111,9 +140,7 @@ def _detail(code: str, row: dict[str, Any], w: RiskWeights) -> str:
         case "tenant_gap":
             return f"{v} 名租住人员未登记"
         case "incidents":
-            inc = w.raw["incidents"]
-            at_least = "至少 " if v >= w.raw["incidents"].get("cap", math.inf) else ""
-            return f"{inc['radius_m']} 米内近 {inc['days']} 天警情 {at_least}{v} 起"
+            return _incidents_text(v, w, seen)
         case _:
             kwh, exp = row["kwh"], row["kwh_expected"]
             if kwh is None:
@@ -121,7 +148,7 @@ def _detail(code: str, row: dict[str, Any], w: RiskWeights) -> str:
             return f"月用电 {kwh:.0f} kWh，登记人数可解释约 {exp:.0f} kWh（{kwh / exp:.1f} 倍）"
 
 
-def _factors(row: dict[str, Any], w: RiskWeights) -> list[RiskFactor]:
+def _factors(row: dict[str, Any], w: RiskWeights, seen: IncidentsSeen) -> list[RiskFactor]:
     out = []
     for code, label in FACTORS:
         value = len(row["key_area_kinds"]) if code == "key_area" else row[f"v_{code}"]
@@ -131,10 +158,22 @@ def _factors(row: dict[str, Any], w: RiskWeights) -> list[RiskFactor]:
                 label_zh=label,
                 value=float(value),
                 points=round(float(row[f"p_{code}"]), 4),
-                detail=_detail(code, row, w),
+                detail=_detail(code, row, w, seen),
             )
         )
     return out
+
+
+def _incidents_seen(conn: Connection, since: date, as_of: date) -> IncidentsSeen:
+    detail = incident_detail(conn)
+    if detail != "coarse":
+        return IncidentsSeen(detail)
+    # The months incident_counts_near() counts for this role (migration 0010).
+    months = conn.execute(
+        text("SELECT since, until FROM incident_months(CAST(:a AS date), :s, CAST(:a AS date))"),
+        {"a": as_of, "s": since},
+    ).one()
+    return IncidentsSeen(detail, (months.since, months.until))
 
 
 def risk(
@@ -151,10 +190,11 @@ def risk(
         raise ValidationError("limit 必须为正整数 must be ≥ 1")
     params = weights.params()
     params["incidents_since"] = scope.as_of - timedelta(days=params.pop("incident_days") - 1)
+    seen = _incidents_seen(conn, params["incidents_since"], scope.as_of)
     rows = list(run(conn, "risk.sql", scope, rules, limit=limit, min_score=min_score, **params))
     houses = []
     for rank, row in enumerate(rows, start=1):
-        factors = _factors(row, weights)
+        factors = _factors(row, weights, seen)
         top = sorted((f for f in factors if f.points > 0), key=lambda f: -f.points)
         houses.append(
             RiskHouse(

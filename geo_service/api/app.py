@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg2
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,9 +15,15 @@ from geo_service.clock import Clock, utc_now
 from geo_service.config import Settings
 from geo_service.configfiles import fingerprint_files
 from geo_service.db import database_url, make_engine
-from geo_service.errors import GeoServiceError, NotFoundError, SetupError, ValidationError
+from geo_service.errors import (
+    GeoServiceError,
+    NotFoundError,
+    SetupError,
+    UnavailableError,
+    ValidationError,
+)
 
-_STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503}
+_STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503, UnavailableError: 503}
 
 
 def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
@@ -46,6 +52,8 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         finally:
             app.state.engine.dispose()
 
+    from geo_service.api import contract
+
     app = FastAPI(
         title="群租房安全管理 GIS",
         description="Group-rental housing safety campaign: houses, hazards, scores and maps.",
@@ -53,6 +61,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # /docs and /redoc from local files: docs_pages below
         redoc_url=None,
+        dependencies=[Depends(contract.json_bodies_only)],
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -77,8 +86,6 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
             status_code=503,
             headers={"Retry-After": "5"},
         )
-
-    from geo_service.api import contract
 
     contract.install(app)  # 422 bodies described truthfully; NUL characters refused (422)
 

@@ -5,12 +5,14 @@
   The OpenAPI description says so, so clients and schema checkers expect both.
 - A NUL character in a request value can never be stored or matched (PostgreSQL text refuses
   it): such a request is answered 422 with one line, not a 500 from the database driver.
+- A JSON endpoint reads only `application/json` bodies (415 otherwise).
 """
 
+import email.message
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request, params
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,31 @@ async def _value_error(request: Request, exc: Exception) -> Response:
         )
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return PlainTextResponse("Internal Server Error", status_code=500)
+
+
+def _is_json(content_type: str) -> bool:
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def json_bodies_only(request: Request) -> None:
+    """415 for a body sent to a JSON endpoint as anything but `application/json` (a form or
+    `text/plain` is what a cross-site page can send without asking; it is never parsed)."""
+    route = request.scope.get("route")
+    body = getattr(getattr(route, "dependant", None), "body_params", None)
+    if not body or any(isinstance(p.field_info, params.Form) for p in body):
+        return  # no body, or a form (params.File is a Form too)
+    sent = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in (
+        request.headers
+    )
+    if sent and not _is_json(request.headers.get("content-type", "")):
+        raise HTTPException(
+            415, "请求体应为 JSON (Content-Type: application/json) the body must be JSON"
+        )
 
 
 def install(app: FastAPI) -> None:

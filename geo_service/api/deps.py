@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
 from geo_service.access.accounts import Principal
-from geo_service.access.dependencies import connection, current_user
+from geo_service.access.dependencies import connection, current_user, logged_in
 from geo_service.clock import town_today
 from geo_service.config import Settings
 
@@ -38,3 +38,6 @@ TodayDep = Annotated[date, Depends(today)]
 # scope="function": committed before the response goes out (see access.dependencies).
 ConnDep = Annotated[Connection, Depends(connection, scope="function")]
 CurrentUser = Annotated[Principal, Depends(current_user, scope="function")]
+# The user checked in a transaction of its own, for routes that hold no connection while they
+# work (the PNG export).
+LoggedIn = Annotated[Principal, Depends(logged_in)]

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from geo_service.analytics.common import check_page
+from geo_service.bounds import MAX_OFFSET, check_int4
 from geo_service.errors import ValidationError
 
 DEFAULT_LIMIT = 1000  # a page a person (or a table widget) can use; the total says how many
@@ -36,7 +37,7 @@ def page_params(
         int,
         Query(
             description="起始位置 index of the page's first item (the previous page's next_offset)",
-            json_schema_extra={"minimum": 0},
+            json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET},
         ),
     ] = 0,
 ) -> PageParams:
@@ -44,6 +45,7 @@ def page_params(
     if limit > MAX_LIMIT:
         raise ValidationError(f"limit 每页条数不能超过 {MAX_LIMIT} (must be ≤ {MAX_LIMIT})")
     check_page(limit, offset)
+    check_int4(offset, "offset")
     return PageParams(limit, offset)
 
 

@@ -62,6 +62,19 @@ def _windows(values: list[str]) -> dict[int, tuple[int, int]]:
     return windows
 
 
+def _pins(values: list[str]) -> dict[int, int | None]:
+    pins: dict[int, int | None] = {}
+    for value in values:
+        try:
+            house, _, team = value.partition("=")
+            pins[int(house)] = int(team) if team else None
+        except ValueError:
+            raise ValidationError(
+                f"固定格式应为 房屋ID 或 房屋ID=组号 (pin must be ID or ID=TEAM): {value!r}"
+            ) from None
+    return pins
+
+
 @app.command()
 def targets(
     on: str | None = DateOpt,
@@ -164,6 +177,10 @@ def plan(
     max_targets: int | None = typer.Option(
         None, "--max-targets", help="plan at most this many targets, highest priority first"
     ),
+    exclude: list[int] = typer.Option([], "--exclude", help="leave this house out (repeatable)"),
+    pin: list[str] = typer.Option(
+        [], "--pin", help="keep a house at the highest priority: ID, or ID=TEAM for one team"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the plan as JSON"),
     export_instance: Path | None = typer.Option(
         None, "--export-instance", help="write the solver input (VROOM JSON) to this file"
@@ -188,15 +205,19 @@ def plan(
         house,
         _windows(window),
         max_targets,
+        exclude,
+        _pins(pin),
     )
     with engine().begin() as conn:
-        result, instance = plan_routes(conn, req, params, rules(s), risk_weights(s))
+        result, instance = plan_routes(conn, req, params, rules(s), weights=risk_weights(s))
         saved_params = {
             "teams": teams,
             "shift": result.shift.model_dump(),
             "depots": req.depots,
             "house_ids": house,
             "windows": {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()},
+            "exclude_house_ids": exclude,
+            "pins": req.pins,
         }
         save_plan(conn, result, instance, saved_params, by)
         files = _write_exports(conn, result, out_dir, with_contacts) if out_dir else []
@@ -245,7 +266,11 @@ def record(
     new_hazard: list[str] = typer.Option(
         [], "--new-hazard", help="CATEGORY[:major|general[:description]] found on the visit"
     ),
+    checked: bool = typer.Option(
+        False, "--checked", help="entered and checked; nothing to record on a hazard"
+    ),
     no_access: bool = typer.Option(False, "--no-access", help="nobody home / no entry"),
+    refused: bool = typer.Option(False, "--refused", help="the occupants refused entry"),
     not_found: bool = typer.Option(False, "--not-found", help="house not found at the address"),
     photo: list[str] = typer.Option([], "--photo", help="photo reference (repeatable)"),
     notes: str | None = typer.Option(None, "--notes"),
@@ -272,6 +297,8 @@ def record(
         plan_ref,
         team,
         by,
+        refused,
+        checked,
     )
     with engine().begin() as conn:
         result = record_visit(conn, visit, rules(settings()))

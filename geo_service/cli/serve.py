@@ -10,6 +10,9 @@ WORKER_HEALTHCHECK_S = 60
 # a map client's pauses: a client reusing a connection just as the server closes it gets
 # "connection closed without response" (seen in the load test); 75 s, as common proxies use.
 KEEP_ALIVE_S = 75
+# uvicorn believes X-Forwarded-For from 127.0.0.1 unless told not to: the app honours it from
+# GEO_TRUSTED_PROXIES only (access.web), so uvicorn's own handling stays off.
+PROXY_HEADERS = False
 
 
 def serve(
@@ -49,6 +52,13 @@ def serve(
             workers=workers,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             timeout_keep_alive=KEEP_ALIVE_S,
+            proxy_headers=PROXY_HEADERS,
         )
     else:
-        uvicorn.run(create_app(s), host=s.host, port=s.port, timeout_keep_alive=KEEP_ALIVE_S)
+        uvicorn.run(
+            create_app(s),
+            host=s.host,
+            port=s.port,
+            timeout_keep_alive=KEEP_ALIVE_S,
+            proxy_headers=PROXY_HEADERS,
+        )

@@ -18,6 +18,7 @@ TARGET_KIND_ZH = {
     "listed": "督导组指定",
     "unverified_fix": "重大隐患已整改待复核",
     "key_area": "重点区域高风险房屋",
+    "pinned": "督导组固定必访",  # set by the planner, not selected (priority = the maximum)
 }
 
 

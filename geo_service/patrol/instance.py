@@ -14,6 +14,8 @@ from dataclasses import dataclass
 # A pair with no road path. Never on a route: jobs carry skills that only vehicles whose
 # depot reaches them (there and back) have. Larger than any working day.
 UNREACHABLE_S = 10_000_000
+# The skill of a job pinned to team N is TEAM_SKILL + N, held by that team's vehicle only.
+TEAM_SKILL = 1000
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class JobSpec:
     time_window: tuple[int, int] | None
     description: str
     depots_ok: frozenset[int]  # indices of the depots it is reachable from and back
+    team: int | None = None  # pinned to this vehicle (team) by the planner
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ def build_instance(
     # Skills only when some job cannot be served from every depot in use.
     used = frozenset(v.depot for v in vehicles)
     classes = sorted({j.depots_ok & used for j in jobs}, key=sorted)
-    need_skills = any(c != used for c in classes)
+    pinned = any(j.team is not None for j in jobs)
+    need_skills = pinned or any(c != used for c in classes)
     skill_of = {c: i + 1 for i, c in enumerate(classes)}
     k = len(depot_vertices)
     out_vehicles = []
@@ -65,6 +69,8 @@ def build_instance(
         }
         if need_skills:
             vehicle["skills"] = [skill_of[c] for c in classes if v.depot in c]
+            if pinned:
+                vehicle["skills"].append(TEAM_SKILL + v.id)
         out_vehicles.append(vehicle)
     out_jobs = []
     for i, j in enumerate(jobs):
@@ -79,6 +85,8 @@ def build_instance(
             job["time_windows"] = [[j.time_window[0], j.time_window[1]]]
         if need_skills:
             job["skills"] = [skill_of[j.depots_ok & used]]
+            if j.team is not None:
+                job["skills"].append(TEAM_SKILL + j.team)
         out_jobs.append(job)
     return {
         "vehicles": out_vehicles,

@@ -32,7 +32,7 @@ class Selection:
     targets: list[Target]  # every target as of the day, highest priority first
     chosen: list[Target]  # those within the plan's limit, to be planned
     depots: list[Depot]
-    left_out: list[UnassignedTarget]  # beyond the limit
+    left_out: list[UnassignedTarget]  # removed by the planner, or beyond the limit
 
 
 def select(
@@ -44,14 +44,27 @@ def select(
     max_targets: int | None,
     params: RouteParams,
     rules: RuleParams,
+    exclude_ids: list[int] | None = None,
+    pins: dict[int, int | None] | None = None,
     weights: RiskWeights | None = None,
 ) -> Selection:
-    """The targets as of `on` (plus `house_ids`; key-area houses ranked with `weights`, the
-    settings' risk weights), the depots, and which targets the limit keeps.
+    """The targets as of `on` (plus `house_ids` and pinned houses), the depots, and which
+    targets the limit keeps (key-area houses ranked with `weights`, the settings' risk
+    weights). Removed targets (`exclude_ids`) are left out with the reason
+    `removed`; pinned ones get the highest priority, so no limit cuts them.
 
     Visiting hours for a house that is not a target, and a limit below 1, are refused.
     """
-    targets = select_targets(conn, on, params, rules, house_ids, windows, weights)
+    pins = pins or {}
+    excluded = set(exclude_ids or ())
+    found = select_targets(conn, on, params, rules, [*house_ids, *pins], windows, weights)
+    removed = [
+        left_out(t, "removed", "规划人员已移除 (removed by the planner)")
+        for t in found
+        if t.house_id in excluded
+    ]
+    targets = [t for t in found if t.house_id not in excluded]
+    _pin(targets, pins, params)
     if stray := sorted(set(windows) - {t.house_id for t in targets}):
         raise ValidationError(
             f"可访时段所指房屋不在目标中，请用 --house 加入 (windows for non-targets): {stray}"
@@ -67,4 +80,13 @@ def select(
         )
         for t in targets[limit:]
     ]
-    return Selection(targets, targets[:limit], depots, beyond)
+    return Selection(targets, targets[:limit], depots, [*removed, *beyond])
+
+
+def _pin(targets: list[Target], pins: dict[int, int | None], params: RouteParams) -> None:
+    # The highest priority VROOM knows; re-sorted so a limit never cuts a pinned target.
+    for t in targets:
+        if t.house_id in pins:
+            t.kinds = [*t.kinds, "pinned"]
+            t.priority = params.priority_max
+    targets.sort(key=lambda t: (-t.priority, t.house_id))

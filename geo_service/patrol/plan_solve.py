@@ -23,9 +23,17 @@ class Solved:
     left_out: list[UnassignedTarget]  # no depot reaches them, or the solver left them out
 
 
-def solve(snapped: Snapped, teams: int, shift: tuple[int, int], params: RouteParams) -> Solved:
+def solve(
+    snapped: Snapped,
+    teams: int,
+    shift: tuple[int, int],
+    params: RouteParams,
+    pins: dict[int, int | None] | None = None,
+) -> Solved:
     """Teams take the depots round-robin; a target is a job for the teams whose depot reaches
-    it and back (skills), and left out when no depot does."""
+    it and back (skills), and left out when no depot does. A target pinned to a team is a job
+    for that team only."""
+    pins = pins or {}
     team_depots = [i % len(snapped.depot_vertices) for i in range(teams)]
     out: list[UnassignedTarget] = []
     jobs: list[JobSpec] = []
@@ -57,6 +65,7 @@ def solve(snapped: Snapped, teams: int, shift: tuple[int, int], params: RoutePar
                 t.time_window,
                 f"{t.house_code} {t.address}",
                 ok,
+                pins.get(t.house_id),
             )
         )
     vehicles = [VehicleSpec(i + 1, team_depots[i], shift, f"第{i + 1}组") for i in range(teams)]

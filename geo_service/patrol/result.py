@@ -10,8 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 UnassignedReason = Literal[
-    "over_limit", "no_location", "too_far_from_road", "unreachable", "infeasible_alone",
-    "out_of_time",
+    "removed", "over_limit", "no_location", "too_far_from_road", "unreachable",
+    "infeasible_alone", "out_of_time",
 ]  # fmt: skip
 
 

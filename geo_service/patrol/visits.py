@@ -41,6 +41,8 @@ class Visit:
     plan_ref: str | None = None
     team: str | None = None
     recorded_by: str = "cli"
+    refused: bool = False  # 拒绝入户: the occupants refused entry
+    checked: bool = False  # 已走访: entered and checked, nothing to record on a hazard
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,13 @@ def _validate(conn: Connection, v: Visit, on: date) -> str:
     ).scalar_one_or_none()
     if house_code is None:
         raise NotFoundError(f"房屋不存在 (no house {v.house_id})")
-    hazard_outcomes = v.rectified or v.still_open or v.new_hazards
-    if not (hazard_outcomes or v.no_access or v.not_found):
+    hazard_outcomes = v.rectified or v.still_open or v.new_hazards or v.checked
+    if not (hazard_outcomes or v.no_access or v.not_found or v.refused):
         raise ValidationError(
             "请至少给出一个结果 (give at least one outcome: --rectified, --still-open, "
-            "--new-hazard, --no-access or --not-found)"
+            "--new-hazard, --checked, --no-access, --refused or --not-found)"
         )
-    if hazard_outcomes and (v.no_access or v.not_found):
+    if hazard_outcomes and (v.no_access or v.not_found or v.refused):
         raise ValidationError("未能入户时不能同时记录隐患结果 (no access excludes hazard outcomes)")
     if set(v.rectified) & set(v.still_open):
         raise ValidationError("同一隐患不能既已整改又仍未整改 (a hazard cannot be both)")
@@ -188,8 +190,12 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         code = f"RV-{house_code}-{at.astimezone(tz):%Y%m%d%H%M}-{n}"
         created.append(_new_hazard(conn, audit, v, h, code, on))
         outcomes.append(("new_hazard", created[-1]))
+    if v.checked:
+        outcomes.append(("checked", None))
     if v.no_access:
         outcomes.append(("no_access", None))
+    if v.refused:
+        outcomes.append(("refused", None))
     if v.not_found:
         outcomes.append(("not_found", None))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from geo_service import bounds
 from geo_service.clock import town_tz
 
 Bbox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
@@ -18,7 +19,7 @@ UnitRef = int | str  # a unit's id, or its name (resolved to the id against the 
 STATUS_ZH = {"open": "在期未整改", "overdue": "逾期未整改", "rectified": "已整改"}
 STATUSES = tuple(STATUS_ZH)
 # Dates outside this range are mistakes (a year typed wrong), never a question to answer.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+FIRST_DAY, LAST_DAY = bounds.MIN_DATE, bounds.MAX_DATE
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from geo_service import bounds
 from geo_service.clock import town_today
 from geo_service.config import Settings
 from geo_service.domain.vocabulary import (
@@ -21,7 +22,7 @@ from geo_service.domain.vocabulary import (
     SEVERITY_ZH,
 )
 from geo_service.errors import ValidationError
-from geo_service.scope.model import FIRST_DAY, LAST_DAY, STATUS_ZH, Bbox, Scope, UnitRef
+from geo_service.scope.model import STATUS_ZH, Bbox, Scope, UnitRef
 
 # Every query parameter the scope understands; anything else is left to the surface (`others`).
 SCOPE_KEYS = (
@@ -86,16 +87,12 @@ def _choose(key: str, raw: str | Sequence[str] | None, table: Mapping[str, str])
 
 
 def parse_date(value: str, key: str) -> date:
-    """A town date `YYYY-MM-DD` within FIRST_DAY…LAST_DAY."""
+    """A town date `YYYY-MM-DD` within the range of `geo_service.bounds` (2000–2100)."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError(f"{key}: 日期无效 invalid date {value!r} (YYYY-MM-DD)") from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationError(
-            f"{key}: 日期超出范围 invalid date {value!r} (between {FIRST_DAY} and {LAST_DAY})"
-        )
-    return day
+    return bounds.check_date(day, key)
 
 
 def parse_bbox(value: str | None) -> Bbox | None:
@@ -125,9 +122,13 @@ def parse_bbox(value: str | None) -> Bbox | None:
 def _units(key: str, raw: str | Sequence[str] | None, names: bool) -> tuple[UnitRef, ...]:
     """Ids (`unit_id`: digits only) or ids and names (`unit`, `department`)."""
     items = values(raw)
-    if not names and (bad := [v for v in items if not v.isdigit()]):
+
+    def is_id(v: str) -> bool:
+        return v.isascii() and v.isdigit()  # "²" is a digit to str.isdigit, not to int()
+
+    if not names and (bad := [v for v in items if not is_id(v)]):
         raise _bad(key, bad, ["单位ID unit ids (digits); 按名称 by name: unit=甲村"])
-    return tuple(int(v) if v.isdigit() else v for v in items)
+    return tuple(bounds.check_int4(int(v), key) if is_id(v) else v for v in items)
 
 
 def _instant(value: str, tz: ZoneInfo) -> date | datetime | None:
@@ -140,8 +141,7 @@ def _instant(value: str, tz: ZoneInfo) -> date | datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError(f"datetime: 时间无效 invalid datetime {value!r}") from None
-    if not FIRST_DAY <= moment.date() <= LAST_DAY:
-        raise ValidationError(f"datetime: 时间超出范围 invalid datetime {value!r}")
+    bounds.check_date(moment, "datetime")
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 

@@ -17,14 +17,13 @@ from sqlalchemy.exc import OperationalError
 
 from geo_service.errors import ValidationError
 from geo_service.scope import Scope, ScopeSql
-from geo_service.spatial import hotspots
-from geo_service.spatial.density import GRID_SRID, cell_size, mercator_size, town_latitude
-from geo_service.spatial.hotspot_access import count_fragments
+from geo_service.spatial import hotspot_access, hotspots
+from geo_service.spatial.density import GRID_SRID, town_latitude
 from geo_service.spatial.selection import select
 from geo_service.sqlfiles import render
 from layers.registry import get_layer
 
-MAX_RADIUS_M = 2_000.0
+MIN_RADIUS_M, MAX_RADIUS_M = 1.0, 2_000.0  # below a metre the grid of near_houses.sql overflows
 NEAR_TIMEOUT_S = 20  # near-houses statement limit (seconds)
 MIN_INCIDENTS = 30  # below this, Gi*'s normal approximation on sparse counts is unreliable
 _INCIDENT_KEYS = ("as_of", "category", "date_from", "date_to", "datetime")
@@ -76,8 +75,10 @@ def near_houses(
     conn: Connection, scope: Scope, radius_m: float = 100.0, limit: int = 1000
 ) -> tuple[str, dict]:
     """Houses with incidents within `radius_m`, most incidents first (GeoJSON features text)."""
-    if not 0 < radius_m <= MAX_RADIUS_M:
-        raise ValidationError(f"radius_m: 应在 0–{MAX_RADIUS_M:g} 米之间 (must be in that range)")
+    if not MIN_RADIUS_M <= radius_m <= MAX_RADIUS_M:
+        raise ValidationError(
+            f"radius_m: 应在 {MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} 米之间 (must be in that range)"
+        )
     iq, hq = _split(scope, ("radius_m", "limit"))
     inc = select(conn, get_layer("incidents"), iq, prefix="i_")
     houses = select(conn, get_layer("houses"), hq, prefix="h_")
@@ -163,9 +164,9 @@ def hot_spots(
         raise ValidationError("bbox: 热点在整个研究区域上计算 (hot spots cover the study area)")
     inc = select(conn, get_layer("incidents"), iq, prefix="i_")
     unit_filter, unit_params = _unit_filter(conn, hq)
-    size = cell_size(size_m, None) if size_m is not None else 250.0
-    srid, grid_size = GRID_SRID, mercator_size(size, town_latitude(conn))
-    counts, incident_area, count_params = count_fragments(conn, inc, grid_size)
+    cells = hotspot_access.grid(conn, size_m)
+    srid, size, grid_size = GRID_SRID, cells.size_m, cells.mercator_size
+    counts, incident_area, count_params, said = hotspot_access.count_fragments(conn, inc, cells)
     sql = render(
         "geo_service.spatial",
         "sql/hotspot_cells.sql",
@@ -207,6 +208,7 @@ def hot_spots(
         )
     summary = {
         "as_of": inc.as_of.isoformat(),
+        **said,
         "size_m": size,
         "srid": srid,
         "grid_cells": len(rows),

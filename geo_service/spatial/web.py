@@ -6,12 +6,16 @@ from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import Response
+from pydantic import WithJsonSchema
 
 from geo_service.geojson import GEOJSON
 from layers.registry import Layer
 
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_AGE = 60  # seconds: data change with imports and as "today" moves on
+# A date travelling as text (the filters parse and bound it with a message of their own),
+# described as a date so clients and API fuzzers know its shape.
+DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 def query_dict(request: Request) -> dict[str, str]:
@@ -52,7 +56,7 @@ class HazardFilterParams:
     values, and the layer's selection, which rejects parameters the layer does not accept.
     """
 
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD, default today (as-of date)")] = None
+    as_of: Annotated[DateText, Query(description="YYYY-MM-DD, default today (as-of date)")] = None
     unit_id: Annotated[str | None, Query(description="unit id(s), comma-separated")] = None
     unit: Annotated[str | None, Query(description="unit name(s) or id(s), comma-separated")] = None
     category: Annotated[str | None, Query(description="hazard category code(s) or 中文")] = None
@@ -65,8 +69,8 @@ class HazardFilterParams:
     key_area_kind: Annotated[
         str | None, Query(description="inside a key area of this kind, e.g. urban_village")
     ] = None
-    found_from: Annotated[str | None, Query(description="found on or after (YYYY-MM-DD)")] = None
-    found_to: Annotated[str | None, Query(description="found on or before (YYYY-MM-DD)")] = None
-    date_from: Annotated[str | None, Query(description="found on or after (YYYY-MM-DD)")] = None
-    date_to: Annotated[str | None, Query(description="found on or before (YYYY-MM-DD)")] = None
+    found_from: Annotated[DateText, Query(description="found on or after (YYYY-MM-DD)")] = None
+    found_to: Annotated[DateText, Query(description="found on or before (YYYY-MM-DD)")] = None
+    date_from: Annotated[DateText, Query(description="found on or after (YYYY-MM-DD)")] = None
+    date_to: Annotated[DateText, Query(description="found on or before (YYYY-MM-DD)")] = None
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None

@@ -13,9 +13,10 @@ def all_routers() -> list[APIRouter]:
 
     routers.append(analytics.router)
 
-    from geo_service.api.routes import patrol
+    from geo_service.api.routes import field, patrol, patrol_publish
 
-    routers.append(patrol.router)
+    # patrol_publish first: its /routes/plans/stream must not be read as /routes/plans/{ref}.
+    routers += [patrol_publish.router, patrol.router, field.router]
 
     from geo_service.api.routes import audit, auth
 

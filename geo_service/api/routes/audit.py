@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from geo_service import bounds
 from geo_service.access import audit
 from geo_service.access.accounts import Principal
 from geo_service.access.dependencies import require_roles
@@ -25,5 +26,7 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_ROWS)] = 500,
 ) -> dict[str, Any]:
+    bounds.optional_date(since, "since")
+    bounds.optional_date(until, "until")
     rows = audit.entries(conn, since, until, actor, table, action, limit)
     return {"count": len(rows), "entries": rows}

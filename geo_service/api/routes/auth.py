@@ -50,8 +50,7 @@ def _login(request: Request, username: str, password: str) -> Principal:
         except LoginRefused as e:
             refused = e
     if refused is not None:
-        status = 423 if refused.locked else 401
-        raise HTTPException(status, str(refused), headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"})
     return user
 
 
@@ -121,8 +120,7 @@ def logout(request: Request) -> Response:
     claims = claims_of(request)
     if claims is not None:
         with request.app.state.engine.begin() as conn:
-            if accounts.current(conn, claims.username, claims.epoch) is not None:
-                accounts.logout(conn, claims.username)
+            accounts.logout(conn, claims.username, claims.epoch)
     if "text/html" in request.headers.get("accept", ""):
         response: Response = RedirectResponse("/login", status_code=303)
     else:

@@ -15,7 +15,7 @@ from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
 from geo_service.geojson import feature_collection
 from geo_service.spatial import incidents
-from geo_service.spatial.web import GEOJSON, cache_control, geojson
+from geo_service.spatial.web import GEOJSON, DateText, cache_control, geojson
 
 router = APIRouter(prefix="/analytics/incidents", tags=["incidents 警情"])
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
@@ -26,10 +26,10 @@ _PRIVATE = cache_control(sensitive=True)
 class IncidentFilterParams:
     """Filters of the incident analytics, declared once for the OpenAPI document."""
 
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD, default today")] = None
+    as_of: Annotated[DateText, Query(description="YYYY-MM-DD, default today")] = None
     category: Annotated[str | None, Query(description="incident type(s), e.g. 盗窃,纠纷")] = None
-    date_from: Annotated[str | None, Query(description="occurred on or after (YYYY-MM-DD)")] = None
-    date_to: Annotated[str | None, Query(description="occurred on or before (YYYY-MM-DD)")] = None
+    date_from: Annotated[DateText, Query(description="occurred on or after (YYYY-MM-DD)")] = None
+    date_to: Annotated[DateText, Query(description="occurred on or before (YYYY-MM-DD)")] = None
     unit_id: Annotated[str | None, Query(description="unit id(s) of the houses / units")] = None
     key_area_kind: Annotated[
         str | None, Query(description="houses inside a key area of this kind")
@@ -50,7 +50,7 @@ def near_houses(
     conn: ConnDep,
     scope: ScopeDep,
     _filters: Filters,
-    radius_m: Annotated[float, Query(gt=0, le=2000, description="radius in metres")] = 100.0,
+    radius_m: Annotated[float, Query(ge=1, le=2000, description="radius in metres")] = 100.0,
     limit: Annotated[int, Query(ge=1, le=100_000, description="houses at most")] = 1000,
 ) -> Response:
     """Houses with at least one incident within `radius_m` (great-circle distance), most first:

@@ -14,11 +14,19 @@ from geo_service.access.readable import readable_tables, require_readable
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import request_scope
+from geo_service.bounds import MAX_INT4, MAX_OFFSET
 from geo_service.errors import ValidationError
 from geo_service.geojson import feature_collection
 from geo_service.spatial import items
 from geo_service.spatial.selection import accepted, select
-from geo_service.spatial.web import GEOJSON, base_url, cache_control, geojson, query_dict
+from geo_service.spatial.web import (
+    GEOJSON,
+    DateText,
+    base_url,
+    cache_control,
+    geojson,
+    query_dict,
+)
 from layers.registry import LAYERS, Layer, get_layer
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
@@ -45,7 +53,10 @@ _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON"}}
 
 
 def _layer(
-    collection_id: Annotated[str, Path(description="collection (layer) id")], conn: ConnDep
+    collection_id: Annotated[
+        str, Path(description="collection (layer) id", json_schema_extra={"enum": sorted(LAYERS)})
+    ],
+    conn: ConnDep,
 ) -> Layer:
     layer = get_layer(collection_id)
     require_readable(conn, layer.table)  # a role that may not read it does not see it at all
@@ -193,13 +204,13 @@ def features(
     limit: Annotated[
         int, Query(ge=1, description=f"page size (max {MAX_LIMIT}; larger is capped)")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="features to skip (paging)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="features to skip (paging)")] = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in lon/lat")] = None,
     datetime: Annotated[
         str | None, Query(description="date, instant or start/end ('..' open) on the layer's date")
     ] = None,
     as_of: Annotated[
-        str | None,
+        DateText,
         Query(description="YYYY-MM-DD: the campaign as it stood that day (default today)"),
     ] = None,
 ) -> Response:
@@ -250,8 +261,8 @@ def feature(
     request: Request,
     conn: ConnDep,
     layer: LayerDep,
-    feature_id: int,
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD (default today)")] = None,
+    feature_id: Annotated[int, Path(ge=-MAX_INT4, le=MAX_INT4)],
+    as_of: Annotated[DateText, Query(description="YYYY-MM-DD (default today)")] = None,
 ) -> Response:
     """One feature by its id; 404 when it does not exist (or did not yet exist on `as_of`)."""
     try:

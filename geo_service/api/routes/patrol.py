@@ -7,10 +7,11 @@ import datetime as dt
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from geo_service import bounds
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.scope import ScopeDep
 from geo_service.configfiles import risk_weights, route_params, rules
@@ -27,6 +28,13 @@ from geo_service.spatial.web import HazardFilterParams
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
 
 
+# Values that must fit the database (ids are `integer`) and the date range (geo_service.bounds).
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_INT4)]
+Day = Annotated[dt.date, AfterValidator(lambda d: bounds.check_date(d, "date"))]
+Team = Annotated[int, Path(ge=0, le=bounds.MAX_INT4, description="team number")]
+Moment = Annotated[datetime, AfterValidator(lambda t: bounds.check_date(t, "visited_at"))]
+
+
 @router.get("/targets", summary="回头看目标 places to revisit as of a day")
 def targets(
     conn: ConnDep,
@@ -34,10 +42,11 @@ def targets(
     scope: ScopeDep,
     _filters: Annotated[HazardFilterParams, Depends()],
     on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
-    house_id: Annotated[list[int] | None, Query(description="add houses by id")] = None,
+    house_id: Annotated[list[Id] | None, Query(description="add houses by id")] = None,
 ) -> list[dict]:
     """The houses to revisit on the day, highest priority first; the filters (docs/filters.md)
     narrow the houses and hazards considered, as on the map and in the analytics."""
+    bounds.optional_date(on, "date")
     found = select_targets(
         conn,
         on or scope.as_of,
@@ -53,35 +62,51 @@ def targets(
 class PlanBody(BaseModel):
     """A plan request; times are "HH:MM", windows map house ids to ["HH:MM", "HH:MM"]."""
 
-    date: dt.date | None = None
+    date: Day | None = None
     teams: int = Field(ge=1, le=50)
     start: str | None = None
     end: str | None = None
     depots: list[str] = Field(default_factory=lambda: ["town_government"])
-    house_ids: list[int] = Field(default_factory=list)
-    windows: dict[int, tuple[str, str]] = Field(default_factory=dict)
-    max_targets: int | None = Field(default=None, ge=1)
+    house_ids: list[Id] = Field(default_factory=list)
+    windows: dict[Id, tuple[str, str]] = Field(default_factory=dict)
+    max_targets: int | None = Field(default=None, ge=1, le=bounds.MAX_INT4)
+    exclude_house_ids: list[Id] = Field(default_factory=list)
+    pins: dict[Id, int | None] = Field(
+        default_factory=dict, description="house id → team number (or null: any team)"
+    )
     by: str | None = None
+
+    def request(self, today: dt.date) -> PlanRequest:
+        """The planner's request (times parsed; the day defaults to `today`)."""
+        return PlanRequest(
+            self.date or today,
+            self.teams,
+            None if self.start is None else parse_hhmm(self.start),
+            None if self.end is None else parse_hhmm(self.end),
+            self.depots or ["town_government"],
+            self.house_ids,
+            {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in self.windows.items()},
+            self.max_targets,
+            self.exclude_house_ids,
+            self.pins,
+        )
+
+    def saved_params(self, plan: RoutePlan, req: PlanRequest) -> dict:
+        """What is stored with the plan as its request."""
+        params = self.model_dump(mode="json") | {"shift": plan.shift.model_dump()}
+        params["windows"] = {
+            k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()
+        }
+        return params
 
 
 @router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
 def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: TodayDep) -> RoutePlan:
-    req = PlanRequest(
-        body.date or today,
-        body.teams,
-        None if body.start is None else parse_hhmm(body.start),
-        None if body.end is None else parse_hhmm(body.end),
-        body.depots or ["town_government"],
-        body.house_ids,
-        {k: (parse_hhmm(a), parse_hhmm(b)) for k, (a, b) in body.windows.items()},
-        body.max_targets,
-    )
+    req = body.request(today)
     plan, instance = plan_routes(
-        conn, req, route_params(settings), rules(settings), risk_weights(settings)
+        conn, req, route_params(settings), rules(settings), weights=risk_weights(settings)
     )
-    params = body.model_dump(mode="json") | {"shift": plan.shift.model_dump()}
-    params["windows"] = {k: [format_hhmm(a), format_hhmm(b)] for k, (a, b) in req.windows.items()}
-    save_plan(conn, plan, instance, params, body.by)
+    save_plan(conn, plan, instance, body.saved_params(plan, req), body.by)
     return plan
 
 
@@ -101,7 +126,7 @@ def plan_geojson(ref: str, conn: ConnDep) -> Response:
 
 
 @router.get("/plans/{ref}/teams/{team}.gpx", summary="GPX 航点与轨迹 for one team")
-def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
+def plan_gpx(ref: str, team: Team, conn: ConnDep) -> Response:
     body = exports.team_gpx(load_plan(conn, ref)[0], team)
     return Response(
         body,
@@ -111,7 +136,7 @@ def plan_gpx(ref: str, team: int, conn: ConnDep) -> Response:
 
 
 @router.get("/plans/{ref}/teams/{team}.kml", summary="KML for one team")
-def plan_kml(ref: str, team: int, conn: ConnDep) -> Response:
+def plan_kml(ref: str, team: Team, conn: ConnDep) -> Response:
     body = exports.team_kml(load_plan(conn, ref)[0], team)
     return Response(
         body,
@@ -135,12 +160,14 @@ class NewHazardBody(BaseModel):
 class VisitBody(BaseModel):
     """One visit's outcomes; `visited_at` without a zone is local time (Asia/Shanghai)."""
 
-    house_id: int
-    visited_at: datetime | None = None
-    rectified: list[int] = Field(default_factory=list)
-    still_open: list[int] = Field(default_factory=list)
+    house_id: Id
+    visited_at: Moment | None = None
+    rectified: list[Id] = Field(default_factory=list)
+    still_open: list[Id] = Field(default_factory=list)
     new_hazards: list[NewHazardBody] = Field(default_factory=list)
+    checked: bool = False
     no_access: bool = False
+    refused: bool = False
     not_found: bool = False
     photos: list[str] = Field(default_factory=list)
     notes: str | None = None
@@ -164,5 +191,7 @@ def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.plan_ref,
         body.team,
         body.recorded_by,
+        body.refused,
+        body.checked,
     )
     return record_visit(conn, visit, rules(settings))

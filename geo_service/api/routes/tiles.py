@@ -7,7 +7,7 @@ clients treat it as a tile with no features.
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from geo_service.access.readable import require_readable
@@ -16,12 +16,14 @@ from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
 from geo_service.spatial import items, tiles
 from geo_service.spatial.selection import accepted, select
-from geo_service.spatial.web import MVT, base_url, cache_control, query_dict
-from layers.registry import Layer, get_layer
+from geo_service.spatial.web import MVT, DateText, base_url, cache_control, query_dict
+from layers.registry import LAYERS, Layer, get_layer
 
 router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
 MIN_ZOOM, MAX_ZOOM = 0, 22  # advertised in TileJSON; tiles are served down to z24
+# The layers, listed in the API description (an unknown name is still a 404 with the list).
+LayerName = Annotated[str, Path(description="layer", json_schema_extra={"enum": sorted(LAYERS)})]
 _MVT_FIELD = {"integer": "Number", "number": "Number", "boolean": "Boolean"}
 
 
@@ -39,14 +41,14 @@ def tile(
     cache: CacheDep,
     conn: ConnDep,
     scope: ScopeDep,
-    layer_name: str,
+    layer_name: LayerName,
     z: int,
     x: int,
     y: int,
     limit: Annotated[
         int, Query(ge=1, le=tiles.MAX_LIMIT, description="features per tile at most")
     ] = tiles.DEFAULT_LIMIT,
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD (default today)")] = None,
+    as_of: Annotated[DateText, Query(description="YYYY-MM-DD (default today)")] = None,
 ) -> Response:
     """Tile z/x/y (Web Mercator XYZ) of a layer, with the same filters as its OGC collection
     (e.g. `?as_of=2025-03-01&status=overdue&category=lpg_cylinder&unit_id=3`)."""
@@ -68,7 +70,9 @@ def _fields(layer: Layer) -> dict[str, str]:
 
 
 @router.get("/{layer_name}.json", summary="TileJSON")
-def tilejson(request: Request, conn: ConnDep, scope: ScopeDep, layer_name: str) -> dict[str, Any]:
+def tilejson(
+    request: Request, conn: ConnDep, scope: ScopeDep, layer_name: LayerName
+) -> dict[str, Any]:
     """TileJSON 3.0 of a layer; the filters given here are carried into its tile URL."""
     layer = get_layer(layer_name)
     require_readable(conn, layer.table)  # tiles themselves are refused by the database

@@ -41,6 +41,7 @@
     if (QZF.state.filters.as_of === QZF.cfg.today) delete QZF.state.filters.as_of;
     var form = document.getElementById("qzf-filters");
     if (form) syncForm(form);
+    if (QZF.showFilterCount) QZF.showFilterCount();
     QZF.reload();
   };
 

@@ -82,7 +82,13 @@
       QZF.houseMarkers[f.id] = m;
       return m;
     });
-    layer.addLayers(markers);
+    if (layer._map) { // chunked adding: the map is not drawn until the last chunk is in
+      QZF.busy();
+      // (each addLayers call keeps the callback it started with)
+      layer.options.chunkProgress = function (added, total) { if (added >= total) QZF.done(); };
+    }
+    layer.addLayers(markers, true); // true: no "layeradd" event per house (nobody listens)
+    layer.options.chunkProgress = null;
     return markers.length;
   };
 

@@ -31,6 +31,29 @@
       "</ol></div>";
   }
 
+  var OUTCOME = { rectified: "已整改", still_open: "未整改", new_hazard: "新发现隐患",
+    checked: "已走访", no_access: "无人", refused: "拒绝入户", not_found: "查无此房" };
+
+  /** 回头看走访: who visited, when, what they found, the photos (by checksum). */
+  function visitsHtml(visits) {
+    if (!visits || !visits.length) return "";
+    return "<h5>回头看走访（" + visits.length + " 次）</h5><ul class=\"qzf-visits\">" +
+      visits.map(function (v) {
+        var found = v.outcomes.map(function (o, i) {
+          return OUTCOME[o] + (v.hazard_codes[i] ? " " + esc(v.hazard_codes[i]) : "");
+        }).join("、");
+        var photos = (v.photos || []).filter(function (p) { return /^sha256:[0-9a-f]{64}$/.test(p); })
+          .map(function (p) {
+            var url = "/routes/photos/" + p.slice(7);
+            return '<a href="' + url + '" target="_blank" rel="noopener"><img class="qzf-visit-photo" src="' +
+              url + '" alt="走访照片"></a>';
+          }).join("");
+        return "<li><b>" + esc(v.visited) + "</b> " + esc(v.recorded_by || "") +
+          (v.team ? "（" + esc(v.team) + "）" : "") + "：" + found + (v.notes ? "；" + esc(v.notes) : "") +
+          (photos ? "<div>" + photos + "</div>" : "") + "</li>";
+      }).join("") + "</ul>";
+  }
+
   function houseHtml(d, only) {
     var asOf = QZF.state.filters.as_of || QZF.cfg.today;
     var cctv = yes(d.cctv_installed, "已安装", "未安装") +
@@ -55,7 +78,8 @@
       (d.is_self_built ? row("房屋类型", "农村自建房") : "") +
       row("最近检查", esc(d.last_inspected_on || "—")) + "</table>" +
       "<h5>隐患（截至 " + asOf + "，" + hazards.length + " 处）</h5>" +
-      (hazards.map(lifecycle).join("") || "<p>无</p>") + "</div>";
+      (hazards.map(lifecycle).join("") || "<p>无</p>") +
+      visitsHtml(d.visits) + "</div>";
   }
 
   /** Fetch a house and open its popup on `layer` (or at `latlng`); `only` limits the hazards. */
@@ -64,9 +88,9 @@
     return QZF.fetchJSON(url).then(function (d) {
       var html = houseHtml(d, only);
       if (layer && layer.bindPopup) {
-        layer.bindPopup(html, { maxWidth: 360, maxHeight: 420 }).openPopup(latlng);
+        layer.bindPopup(html, QZF.popupOptions(360, 420)).openPopup(latlng);
       } else {
-        L.popup({ maxWidth: 360, maxHeight: 420 }).setLatLng(latlng).setContent(html).openOn(QZF.map);
+        L.popup(QZF.popupOptions(360, 420)).setLatLng(latlng).setContent(html).openOn(QZF.map);
       }
     });
   };
@@ -90,7 +114,7 @@
   /** A unit's popup: its 附件1 score with the deductions (from the scores API when served). */
   QZF.openUnit = function (unit, latlng) {
     var show = function (score) {
-      L.popup({ maxWidth: 380, maxHeight: 420 }).setLatLng(latlng)
+      L.popup(QZF.popupOptions(380, 420)).setLatLng(latlng)
         .setContent(scoreHtml(unit, score)).openOn(QZF.map);
     };
     if (!QZF.cfg.sources.scores) return show(null);

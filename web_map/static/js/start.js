@@ -42,8 +42,12 @@
         l.eachLayer(function (m) { if (m.bringToFront) m.bringToFront(); });
       }
     });
+    // Of the houses, those the cluster group shows one by one (its cluster icons are above the
+    // canvas anyway): far fewer than all of them, and re-making the icons would not reorder it.
     var houses = QZF.layers.houses;
-    if (houses && houses.refreshClusters && QZF.map.hasLayer(houses)) houses.refreshClusters();
+    if (houses && houses._featureGroup && QZF.map.hasLayer(houses)) {
+      houses._featureGroup.eachLayer(function (m) { if (m.bringToFront) m.bringToFront(); });
+    }
   }
 
   /** City scale: an overlay as vector tiles, the URL carrying the filters it accepts
@@ -127,6 +131,22 @@
     document.body.appendChild(el);
   }
 
+  /** Ask for the data of the overlays `on` at load (keys) before folium builds the map, so the
+   *  requests overlap Leaflet's start-up; draw() then finds them in the cache. Hexagons wait
+   *  for the view, vector-tile layers fetch their own tiles. */
+  QZF.prefetch = function (cfg, on) {
+    QZF.cfg = cfg;
+    QZF.state.filters = Object.assign({}, cfg.filters);
+    var render = QZF.renderers();
+    on.forEach(function (key) {
+      var r = render[key];
+      if (!r || key === "hex" || cfg.tileLayers.indexOf(key) >= 0) return;
+      var extra = r.params ? r.params() : {};
+      var url = extra && QZF.sourceUrl(r.source, extra);
+      if (url) QZF.fetchJSON(url, true).catch(function () {}); // draw() reports a failure
+    });
+  };
+
   QZF.start = function (refs, cfg) {
     QZF.cfg = cfg;
     QZF.map = refs.map;
@@ -162,6 +182,7 @@
     control("qzf-filters", "topleft");
     control("qzf-dashboard", "bottomright");
     control("qzf-legend", "bottomleft");
+    if (QZF.initSheet) QZF.initSheet();
     if (QZF.initFilters) QZF.initFilters();
     if (QZF.initDashboard) QZF.afterFirstDraw(QZF.initDashboard);
 
