@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geo_service import bounds
 from geo_service.analytics.schemas import FiltersEcho
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
@@ -113,5 +114,6 @@ def month_bounds(month: str) -> tuple[date, date]:
         first = date(year, mon, 1)
     except ValueError:
         raise ValidationError(f"月份格式应为 YYYY-MM (month must be YYYY-MM): {month!r}") from None
+    bounds.check_date(first, "month")
     nxt = date(year + mon // 12, mon % 12 + 1, 1)
     return first, nxt - timedelta(days=1)
