@@ -21,23 +21,24 @@ from sqlalchemy import text
 
 from geo_service import migrate
 from geo_service.analytics.cctv import cctv
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.overdue import overdue
 from geo_service.analytics.risk import load_risk_weights, risk
 from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
+from geo_service.clock import town_today
 from geo_service.config import Settings
 from geo_service.db import database_url, make_engine
 from geo_service.demo.loader import load_demo
 from geo_service.domain.rubric import load_rubric
 from geo_service.domain.rules import load_rule_params
 from geo_service.localdb import ensure_database
+from geo_service.scope import make_scope
 
 
 def _calls(conn, as_of: date) -> list[tuple[str, Callable[[], bytes]]]:
     """(label, call) pairs: each runs one analytic and encodes it as the API would."""
-    f = make_filters(as_of=as_of)
+    f = make_scope(as_of=as_of)
     rules, rubric = load_rule_params(), load_rubric()
 
     def js(report) -> bytes:
@@ -99,7 +100,7 @@ def main() -> int:
             text("SELECT value ->> 'as_of' FROM meta WHERE key = 'dataset'")
         ).scalar()
     engine.dispose()
-    as_of = as_of_raw or date.today().isoformat()
+    as_of = as_of_raw or town_today().isoformat()
     print(f"data: {counts}; as_of {as_of}; {args.runs} runs after 1 warm-up")
 
     results = []

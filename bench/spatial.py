@@ -8,7 +8,6 @@ time compressing, which measures the compressor, not the query path.
 """
 
 from dataclasses import dataclass, field
-from importlib import resources
 
 import httpx
 import psycopg2
@@ -17,6 +16,7 @@ from bench.env import AS_OF, BenchDB
 from bench.servers import Server
 from bench.stats import Timing
 from bench.workload import SCHEMA, all_properties, tile_properties
+from geo_service.sqlfiles import script
 
 TILE_LIMIT = 50_000  # features per tile, the service's default; tipg is configured alike
 ITEMS_LIMIT = 1_000
@@ -28,7 +28,7 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 def _sql(name: str) -> str:
-    return resources.files("bench.sql").joinpath(name).read_text("utf-8")
+    return script("bench", f"sql/{name}")
 
 
 @dataclass

@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import auth, env, servers, workload
 from bench.spatial import ITEMS_LIMIT, PLAIN, TILE_LIMIT, _sql
 from bench.stats import Timing, ms, ratio
+from geo_service.scope import make_scope
 from geo_service.spatial import tiles
-from geo_service.spatial.filters import select
+from geo_service.spatial.selection import select
 from layers.registry import get_layer
 
 AS_OF = env.AS_OF.isoformat()
@@ -69,7 +70,7 @@ def bench_tiles(db, server, layer: str, tile_list, runs: int) -> list[Timing]:
     """HTTP endpoint, its own SQL, and the bare SQL floor for each tile of `layer`."""
     http_t, ours_t, floor_t = Timing("HTTP /tiles"), Timing("service SQL"), Timing("bare SQL")
     query = {"as_of": AS_OF} if layer == "hazards" else {}
-    sel = select(get_layer(layer), query)
+    sel = select(None, get_layer(layer), make_scope(**query))
     ours_sql = _pyformat(tiles.tile_sql(sel))
     floor_sql = _sql(f"floor_tile_{layer}.sql")
     with (

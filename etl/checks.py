@@ -1,7 +1,6 @@
 """Row checks shared by the sheets: counts, dates, duplicates, units, coordinates."""
 
 from datetime import date, datetime
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -11,11 +10,12 @@ from etl.parse import Parsed
 from etl.values import each
 from geo_service.crs import CoordSystem, parse_coord_system, to_wgs84
 from geo_service.errors import ValidationError
+from geo_service.sqlfiles import script
 
 
 def sql(name: str) -> str:
     """A packaged SQL file of `etl/sql`."""
-    return resources.files("etl.sql").joinpath(name).read_text("utf-8")
+    return script("etl", f"sql/{name}")
 
 
 def counts(parsed: Parsed, limits: dict[str, int]) -> None:

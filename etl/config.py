@@ -1,10 +1,13 @@
-"""The town's address conventions and the geocoder threshold (`town.toml`, or `GEO_TOWN_PATH`)."""
+"""The town's address conventions and the geocoder threshold (`town.toml`, or the file the
+setting `GEO_TOWN_PATH` names)."""
 
-import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from geo_service.config import Settings
 
 
 @dataclass(frozen=True)
@@ -16,10 +19,18 @@ class TownConfig:
     min_confidence: float = 0.80
 
 
+def town_config(settings: Settings) -> TownConfig:
+    """The town configuration of `settings` (GEO_TOWN_PATH), read once per process."""
+    return _cached(settings.town_path)
+
+
+@cache
+def _cached(path: Path | None) -> TownConfig:
+    return load_town_config(path)
+
+
 def load_town_config(path: Path | None = None) -> TownConfig:
-    """Read the town configuration from `path`, `$GEO_TOWN_PATH`, or the packaged default."""
-    if path is None and os.environ.get("GEO_TOWN_PATH"):
-        path = Path(os.environ["GEO_TOWN_PATH"])
+    """Read the town configuration from `path`, or the packaged default."""
     text = (
         path.read_text(encoding="utf-8")
         if path

@@ -3,16 +3,17 @@
 import getpass
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from etl.address import AddressNormalizer
-from etl.config import TownConfig, load_town_config
+from etl.config import TownConfig, town_config
 from etl.geocoder import Geocoder
 from etl.rejections import Rejection
 from etl.scope import ImportScope
 from etl.skipped import SkippedRow, summary_lines
-from etl.values import TZ
+from geo_service.clock import town_today
+from geo_service.config import Settings
 from geo_service.crs import CoordSystem
 from geo_service.domain.rules import RuleParams, load_rule_params
 
@@ -96,9 +97,9 @@ class Context:
         self.source = source
         self.options = options
         self.result = result
-        self.town = options.town or load_town_config()
+        self.town = options.town or town_config(Settings())
         self.rules = options.rules or load_rule_params(options.rules_path)
-        self.today = options.today or datetime.now(TZ).date()
+        self.today = options.today or town_today()
         self.min_confidence = (
             options.min_confidence
             if options.min_confidence is not None

@@ -7,7 +7,6 @@ came from geocoding are left out (经度/纬度 empty) so the import geocodes th
 way; points that were given are exported with 坐标系 WGS84.
 """
 
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,8 +16,9 @@ import shapely
 from openpyxl import Workbook
 
 from etl.templates import HAZARDS, HOUSES, INCIDENTS, UNITS, Sheet
-from etl.values import TZ
+from geo_service.clock import town_tz
 from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH, SEVERITY_ZH, KeyAreaKind
+from geo_service.sqlfiles import script
 
 WORKBOOK = "台账.xlsx"
 _YES_NO = {True: "是", False: "否"}
@@ -26,7 +26,7 @@ _UNIT_KIND_ZH = {"village": "村", "community": "社区", "department": "部门"
 
 
 def _query(conn, name: str) -> pd.DataFrame:
-    text = resources.files("etl.sql").joinpath(f"export_{name}.sql").read_text("utf-8")
+    text = script("etl", f"sql/export_{name}.sql")
     with conn.cursor() as cur:
         cur.execute(text)
         cols = [d.name for d in cur.description]
@@ -66,7 +66,7 @@ def _workbook(conn, directory: Path) -> Path:
     _sheet(wb, HAZARDS, hazards)
     incidents = _query(conn, "incidents")
     incidents["occurred_at"] = incidents["occurred_at"].map(
-        lambda t: t.astimezone(TZ) if t is not None else None
+        lambda t: t.astimezone(town_tz()) if t is not None else None
     )
     _sheet(wb, INCIDENTS, incidents)
     path = directory / WORKBOOK

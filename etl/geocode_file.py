@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from etl.address import AddressNormalizer
-from etl.config import load_town_config
+from etl.config import town_config
 from etl.geocoder import Geocoder
 from etl.readers import EXCEL_SUFFIXES, decode_csv
 from etl.templates import normalize_header
+from geo_service.config import Settings
 from geo_service.errors import ValidationError
 
 OUTPUT_COLUMNS = {
@@ -61,7 +62,7 @@ def geocode_file(
         raise ValidationError(
             f"{source.name}: no column {address_column!r} (找不到地址列；用 --address-column 指定)"
         )
-    town = load_town_config()
+    town = town_config(Settings())
     conn.set_session(readonly=True)
     with conn.cursor() as cur:
         cur.execute("SELECT name, id FROM units WHERE kind <> 'department'")

@@ -14,9 +14,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from geo_service.sqlfiles import script
 
 # ASCII digits only, like the index expression's [0-9]: the normaliser has already turned
 # full-width and Chinese numerals into them (NFKC, 十二号 → 12号).
@@ -40,7 +41,7 @@ def numbers_key(text: str) -> str:
 @cache
 def sql(name: str) -> str:
     """A packaged SQL file of `etl/sql` (not `etl.checks.sql`: that module imports us)."""
-    return resources.files("etl.sql").joinpath(name).read_text("utf-8")
+    return script("etl", f"sql/{name}")
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:

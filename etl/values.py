@@ -10,12 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-TZ = ZoneInfo("Asia/Shanghai")
+from geo_service.clock import town_tz
+
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _BAD = object()  # sentinel: the cell could not be parsed
 
@@ -178,13 +178,14 @@ def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _datetime(value: object) -> object:
+    tz = town_tz()  # cells without a zone are the town's local time
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=TZ)
+        return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, date):
-        return datetime.combine(value, time(), TZ)
+        return datetime.combine(value, time(), tz)
     if isinstance(value, int | float) and not isinstance(value, bool):
         serial = _excel_serial(float(value))
-        return serial.replace(tzinfo=TZ) if serial else _BAD
+        return serial.replace(tzinfo=tz) if serial else _BAD
     s = clean_text(value)
     if s is None:
         return None
@@ -196,14 +197,14 @@ def _datetime(value: object) -> object:
         return _BAD
     rest = m.group(2).strip()
     if not rest:
-        return datetime.combine(d, time(), TZ)  # type: ignore[arg-type]
+        return datetime.combine(d, time(), tz)  # type: ignore[arg-type]
     t = _TIME_RE.match(rest)
     if not t:
         return _BAD
     hh, mm, ss = (int(x) if x else 0 for x in t.groups())
     if hh > 23 or mm > 59 or ss > 59:
         return _BAD
-    return datetime.combine(d, time(hh, mm, ss), TZ)  # type: ignore[arg-type]
+    return datetime.combine(d, time(hh, mm, ss), tz)  # type: ignore[arg-type]
 
 
 def parse_datetime(series: pd.Series) -> tuple[pd.Series, pd.Series]:

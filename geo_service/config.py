@@ -5,6 +5,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -28,8 +29,14 @@ class Settings(BaseSettings):
     port: int = 8000
     environment: Literal["development", "production"] = "development"
     secret_key: str = "change-me"
-    rubric_path: Path | None = None
-    rules_path: Path | None = None
+    # The town's time zone: "today" (the default as-of day everywhere) is the date there.
+    timezone: str = "Asia/Shanghai"
+    # The town's configuration files (docs/configuration.md); None: the packaged default.
+    rules_path: Path | None = None  # deadlines, CCTV thresholds (domain/rules.toml)
+    rubric_path: Path | None = None  # 附件1 计分办法 (domain/rubric_luoyang.toml)
+    routes_path: Path | None = None  # patrol planning (routes/routes.toml)
+    town_path: Path | None = None  # address conventions, geocoder threshold (etl/town.toml)
+    risk_weights_path: Path | None = None  # 风险排序 weights (analytics/risk_weights.toml)
     basemap: Literal["none", "tianditu", "amap", "osm"] = "none"
     tianditu_key: str | None = None
     sql_echo: bool = False
@@ -56,6 +63,15 @@ class Settings(BaseSettings):
     cache_max_mb: int = 1024
     cache_max_entry_mb: float = 32
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"GEO_TIMEZONE: 未知时区 unknown time zone {value!r}") from None
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_addresses(cls, value: object) -> object:
@@ -68,12 +84,18 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(v, strict=False)  # ValueError: not an address or network
         return value
 
-    @cached_property
-    def rules(self) -> "RuleParams":
-        """The rule parameters of GEO_RULES_PATH (else the packaged rules), read once."""
-        from geo_service.domain.rules import load_rule_params
+    @property
+    def tz(self) -> ZoneInfo:
+        """The town's time zone (GEO_TIMEZONE)."""
+        return ZoneInfo(self.timezone)
 
-        return load_rule_params(self.rules_path)
+    @property
+    def rules(self) -> "RuleParams":
+        """The rule parameters of GEO_RULES_PATH (else the packaged rules), read once per
+        process."""
+        from geo_service.domain.rules import rule_params_of
+
+        return rule_params_of(self.rules_path)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -2,24 +2,26 @@
 request input: a request names a layer, the registry resolves it or the request gets a 404.
 
 Each layer's rows come from a packaged SQL file `layers/sql/<name>.sql`: one SELECT yielding
-`fid`, the exposed properties and `geom` (SRID 4326). Layers that describe the campaign on a
-given day read the bound parameter `:as_of` (a date). The features, tiles and density code wrap
-that SELECT as a subquery, so PostgreSQL pushes `geom && envelope` and the property filters down
-to the base tables' indexes. Personal data columns (ID numbers, phones, names) are never
-selected by any layer.
+`fid`, the exposed properties and `geom` (SRID 4326), and the columns the scope's filters read
+(`geo_service.scope.sql`: `unit_id`, `is_self_built`, `department_id`, …) even when they are
+not exposed. Layers that describe the campaign on a given day read the bound parameter
+`:as_of` (a date), hazard layers through the database's `hazard_state(:as_of)`; `:tz` is the
+town's time zone. The features, tiles and density code wrap that SELECT as a subquery, so
+PostgreSQL pushes `geom && envelope` and the filters down to the base tables' indexes.
+Personal data columns (ID numbers, phones, names) are never selected by any layer.
 """
 
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, INCIDENT_TYPES_ZH, KeyAreaKind
 from geo_service.errors import NotFoundError
+from geo_service.sqlfiles import query
 
 PropType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 
 CATEGORY_CODES = tuple(c.code for c in HAZARD_CATEGORIES)
+CATEGORY_GROUPS = tuple(dict.fromkeys(c.group for c in HAZARD_CATEGORIES))
 SEVERITIES = ("major", "general")
 # 隐患状态 as of a date: open = 未整改且未逾期, overdue = 逾期未整改, rectified = 已整改.
 HAZARD_STATUSES = ("open", "overdue", "rectified")
@@ -27,10 +29,29 @@ KEY_AREA_KINDS = tuple(k.value for k in KeyAreaKind)
 
 
 @dataclass(frozen=True)
+class ScopeUse:
+    """Which filters of the scope (docs/filters.md) a layer answers, and how.
+
+    `units`: "column" (its `unit_id`) or "area" (its shape touches the unit's boundary);
+    `key_areas`: "house" (inside an area of the kind, or a 自建房 for rural_self_built),
+    "point" (inside an area) or "kind" (the area's own kind); `hazards`: category, group,
+    severity, department, discovery dates; `status`: the status on the as-of day; `incidents`:
+    the incident type (`category`).
+    """
+
+    units: Literal["column", "area"] | None = None
+    key_areas: Literal["house", "point", "kind"] | None = None
+    hazards: bool = False
+    status: bool = False
+    incidents: bool = False
+
+
+@dataclass(frozen=True)
 class Prop:
     """One exposed property: its SQL column in the layer's SELECT, type and Chinese title.
 
-    `filter` makes it an equality filter (`?name=v1,v2` → IN); `choices` whitelists values;
+    `filter` makes it a queryable (`?name=v1,v2` → IN; the scope's own filters — unit_id,
+    category, severity, status, … — are parsed by the scope); `choices` whitelists values;
     `in_tiles` keeps it in vector tiles (tiles stay lean: long texts are left out).
     """
 
@@ -54,7 +75,7 @@ class Layer:
     geometry_type: str = "Point"
     as_of: bool = False  # the SQL reads :as_of (the state of the campaign on that day)
     temporal: str | None = None  # property filtered by date_from / date_to / datetime
-    key_area_filter: bool = False  # accepts key_area_kind (inside a 重点区域 of that kind)
+    scope: ScopeUse = ScopeUse()  # the scope's filters it answers
     sensitive: bool = False  # police-only data: responses are `Cache-Control: private`
     description: str = ""
     geometry: str = "geom"
@@ -75,15 +96,7 @@ class Layer:
 
     def sql(self) -> str:
         """The layer's SELECT (from `layers/sql/<name>.sql`)."""
-        return _source(self.name)
-
-
-@cache
-def _source(name: str) -> str:
-    text = resources.files("layers.sql").joinpath(f"{name}.sql").read_text("utf-8")
-    # Drop comment lines and the trailing semicolon: the SELECT is used as a subquery.
-    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";")
+        return query("layers", f"sql/{self.name}.sql")
 
 
 def _p(name: str, type_: PropType, zh: str, **kw) -> Prop:
@@ -98,14 +111,18 @@ _HAZARD_PROPS = (
     _p("house_code", "string", "房屋编号"),
     _UNIT_ID,
     _UNIT_NAME,
+    _p("address", "string", "地址", in_tiles=False),
     _p("category", "string", "隐患类别", filter=True, choices=CATEGORY_CODES),
     _p("category_zh", "string", "隐患类别（中文）"),
-    _p("category_group", "string", "隐患大类", filter=True),
+    _p("category_group", "string", "隐患大类", filter=True, choices=CATEGORY_GROUPS),
     _p("severity", "string", "隐患等级", filter=True, choices=SEVERITIES),
     _p("found_on", "date", "发现日期"),
     _p("due_on", "date", "整改期限"),
     _p("department", "string", "责任部门", filter=True, in_tiles=False),
+    _p("days_overdue", "integer", "逾期天数"),
 )
+# A house's hazards: in its unit, in key areas through its point, and the hazard filters.
+_HAZARD_SCOPE = ScopeUse(units="column", key_areas="house", hazards=True)
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer
@@ -118,6 +135,8 @@ LAYERS: dict[str, Layer] = {
             (
                 _p("name", "string", "单位名称"),
                 _p("kind", "string", "类型", filter=True, choices=("village", "community")),
+                _p("label_lon", "number", "标注点经度", in_tiles=False),
+                _p("label_lat", "number", "标注点纬度", in_tiles=False),
             ),
             geometry_type="MultiPolygon",
         ),
@@ -133,6 +152,7 @@ LAYERS: dict[str, Layer] = {
                 _p("school_id", "integer", "学校"),
             ),
             geometry_type="MultiPolygon",
+            scope=ScopeUse(units="area", key_areas="kind"),
         ),
         Layer("schools", "学校", "Schools", "schools", (_p("name", "string", "学校名称"),)),
         Layer(
@@ -157,8 +177,13 @@ LAYERS: dict[str, Layer] = {
                 _p("last_inspected_on", "date", "最近检查日期"),
                 _p("geocode_method", "string", "定位方式", filter=True),
                 _p("needs_review", "boolean", "待核实位置", filter=True),
+                _p("has_second_landlord", "boolean", "有二房东", in_tiles=False),
+                _p("second_landlord_registered", "boolean", "二房东已登记", in_tiles=False),
+                _p("has_smoke_masks", "boolean", "配备防烟面罩", in_tiles=False),
+                _p("has_torches", "boolean", "配备手电筒", in_tiles=False),
+                _p("has_extinguishers", "boolean", "配备灭火器", in_tiles=False),
             ),
-            key_area_filter=True,
+            scope=ScopeUse(units="column", key_areas="house"),
         ),
         Layer(
             "hazards",
@@ -167,24 +192,29 @@ LAYERS: dict[str, Layer] = {
             "houses",
             (
                 *_HAZARD_PROPS,
+                _p("posted_on_wall", "boolean", "已上墙", in_tiles=False),
+                _p("entered_in_system", "boolean", "已录入系统", in_tiles=False),
+                _p("transferred_on", "date", "流转日期", in_tiles=False),
                 _p("rectified_on", "date", "整改日期"),
+                _p("verified_on", "date", "复核日期", in_tiles=False),
                 _p("status", "string", "状态", filter=True, choices=HAZARD_STATUSES),
             ),
             as_of=True,
             temporal="found_on",
-            key_area_filter=True,
-            description="Hazards found on or before as_of, at their house's point; status and "
-            "rectified_on as they stood on that day.",
+            scope=replace(_HAZARD_SCOPE, status=True),
+            description="Hazards found on or before as_of, at their house's point; status, "
+            "days_overdue and the transfer, rectification and verification dates as they stood "
+            "on that day.",
         ),
         Layer(
             "overdue",
             "逾期未整改隐患",
             "Overdue hazards",
             "houses",
-            (*_HAZARD_PROPS, _p("days_overdue", "integer", "逾期天数")),
+            _HAZARD_PROPS,
             as_of=True,
             temporal="found_on",
-            key_area_filter=True,
+            scope=_HAZARD_SCOPE,
             description="Hazards not rectified by as_of whose deadline is before as_of.",
         ),
         Layer(
@@ -196,13 +226,14 @@ LAYERS: dict[str, Layer] = {
                 _p("incident_code", "string", "警情编号"),
                 _p("occurred_at", "datetime", "发生时间"),
                 _p("occurred_on", "date", "发生日期"),
+                _p("occurred_time", "string", "发生时间（本地）", in_tiles=False),
                 _p("category", "string", "警情类别", filter=True, choices=INCIDENT_TYPES_ZH),
                 _UNIT_ID,
                 _p("address", "string", "地址", in_tiles=False),
             ),
             as_of=True,
             temporal="occurred_at",
-            key_area_filter=True,
+            scope=ScopeUse(units="column", key_areas="point", incidents=True),
             sensitive=True,
             description="Incidents that occurred on or before as_of (police only).",
         ),
@@ -257,6 +288,7 @@ LAYERS: dict[str, Layer] = {
             "Standard addresses",
             "addresses",
             (_p("full_address", "string", "标准地址"), _UNIT_ID),
+            scope=ScopeUse(units="column"),
         ),
     ]
 }

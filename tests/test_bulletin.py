@@ -9,10 +9,10 @@ from analytics_data import load
 from sqlalchemy import text
 
 from geo_service.analytics.bulletin import bulletin_data, html_to_pdf, pdf_engine, render_html
-from geo_service.analytics.filters import make_filters
 from geo_service.domain.rubric import load_rubric
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import ValidationError
+from geo_service.scope import make_scope
 
 TODAY = date(2026, 7, 15)
 
@@ -22,7 +22,7 @@ def data(engine):
     load(engine)
     with engine.connect() as conn:
         return bulletin_data(
-            conn, "2026-05", make_filters(), load_rule_params(), load_rubric(), today=TODAY
+            conn, "2026-05", make_scope(), load_rule_params(), load_rubric(), today=TODAY
         )
 
 
@@ -67,9 +67,7 @@ def test_pdf_with_chromium(data, tmp_path):
 
 def test_future_month_rejected(engine):
     with engine.connect() as conn, pytest.raises(ValidationError):
-        bulletin_data(
-            conn, "2026-08", make_filters(), load_rule_params(), load_rubric(), today=TODAY
-        )
+        bulletin_data(conn, "2026-08", make_scope(), load_rule_params(), load_rubric(), today=TODAY)
 
 
 def test_synthetic_label(engine, data):
@@ -80,7 +78,7 @@ def test_synthetic_label(engine, data):
         )
     with engine.connect() as conn:
         again = bulletin_data(
-            conn, "2026-05", make_filters(), load_rule_params(), load_rubric(), today=TODAY
+            conn, "2026-05", make_scope(), load_rule_params(), load_rubric(), today=TODAY
         )
     assert again["synthetic"] is True
     assert "演示数据（合成）" in render_html(again)

@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from geo_service.api.app import create_app
 from geo_service.cli import app as cli_app
 from geo_service.config import Settings
+from geo_service.scope import make_scope
 from geo_service.spatial import density, items
 from geo_service.spatial.density import cell_size
-from geo_service.spatial.filters import select
-from geo_service.spatial.sqlfiles import render
+from geo_service.spatial.selection import select
+from geo_service.sqlfiles import render
 from layers.registry import get_layer
 
 DAY = AS_OF.isoformat()
@@ -47,7 +48,7 @@ def test_binning_matches_postgis_hexagons(engine, size):
     sql = (
         "SELECT count(*) FILTER (WHERE NOT ST_Intersects(ST_Hexagon(:size, b.i, b.j, "
         "ST_SetSRID(ST_MakePoint(0, 0), :srid)), ST_SetSRID(ST_MakePoint(b.x, b.y), :srid))), "
-        f"count(*) FROM ({render('hex_bin.sql', points=points)}) b"
+        f"count(*) FROM ({render('geo_service.spatial', 'sql/hex_bin.sql', points=points)}) b"
     )
     with engine.connect() as c:
         c.execute(text("SELECT setseed(0.42)"))
@@ -170,10 +171,10 @@ def test_demo_town_totals_agree(demo_engine, demo_as_of):
     # On the synthetic demo town (read-only): every located hazard found by the day lands in
     # exactly one hexagon, the overdue ones too, and the unit table counts at least as many
     # (it also counts hazards at houses not yet on the map).
-    day = {"as_of": demo_as_of.isoformat()}
+    day = make_scope(as_of=demo_as_of)
     with demo_engine.connect() as c:
-        hazards = items.count(c, select(get_layer("hazards"), day))
-        overdue = items.count(c, select(get_layer("overdue"), day))
+        hazards = items.count(c, select(c, get_layer("hazards"), day))
+        overdue = items.count(c, select(c, get_layer("overdue"), day))
         hexes = json.loads(density.hexagons(c, day, "hazards", 300.0)[0])
         units = json.loads(density.units(c, day)[0])
     assert hazards > 1000 and overdue > 0

@@ -24,12 +24,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from geo_service.cli import app as cli_app
+from geo_service.clock import town_tz
 from geo_service.crs import wgs84_to_gcj02
 from geo_service.db import make_engine
-from geo_service.patrol.visits import LOCAL_TZ
 
 DEPOT = "{},{}".format(*vertex(0, 0))
-TODAY = datetime.now(LOCAL_TZ).date()
+TODAY = datetime.now(town_tz()).date()
 FOUND = date(2026, 11, 25)
 
 
@@ -100,7 +100,7 @@ def _visit(house_id, plan_ref=None, team=None, **kw):
         "client_id": str(uuid.uuid4()),
         "house_id": house_id,
         "status": "visited",
-        "visited_at": datetime.now(LOCAL_TZ).isoformat(),
+        "visited_at": datetime.now(town_tz()).isoformat(),
         "plan_ref": plan_ref,
         "team": team,
         **kw,
@@ -278,7 +278,7 @@ def test_a_field_visit_changes_the_data_as_routes_record_does(app, town, monkeyp
     field_house, cli_house = town["ids"][6], town["ids"][7]
     f_lpg, f_flame = town["hazards"][field_house]
     c_lpg, c_flame = town["hazards"][cli_house]
-    now = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0)
+    now = datetime.now(town_tz()).replace(second=0, microsecond=0)
     visit = _visit(
         field_house,
         rectified=[f_lpg],
@@ -333,7 +333,7 @@ def test_field_mistakes_are_clear_and_write_nothing(app, town):
     cases = [
         (_visit(house, status="gone"), "status"),
         (_visit(house, status="no_access", rectified=[1]), "no access"),
-        (_visit(house, visited_at=(datetime.now(LOCAL_TZ) + timedelta(hours=3)).isoformat()),
+        (_visit(house, visited_at=(datetime.now(town_tz()) + timedelta(hours=3)).isoformat()),
          "future"),
         (_visit(house, lon=120.07), "lon and lat"),
         (_visit(house, new_hazards=[{"category": "nonsense"}]), "unknown hazard category"),

@@ -24,10 +24,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import Engine, text
 
 from geo_service.api.app import create_app
+from geo_service.clock import town_tz
 from geo_service.config import Settings
 from geo_service.db import make_engine
 from geo_service.demo import load_demo
-from geo_service.patrol.visits import LOCAL_TZ
 from web_map.snapshot import CHROMIUM_ARGS, READY
 
 pytestmark = pytest.mark.browser
@@ -132,7 +132,7 @@ def wait_js(p: Page, expression: str, arg=None, timeout: float = 30.0) -> None:
 
 
 def _today() -> str:
-    return datetime.now(LOCAL_TZ).date().isoformat()
+    return datetime.now(town_tz()).date().isoformat()
 
 
 def _plan(p: Page) -> dict:
@@ -400,7 +400,7 @@ def test_member_records_three_visits_offline_and_they_land_once(server, browser,
             ).all()  # fmt: skip
             inspected = c.execute(
                 text("SELECT count(*) FROM houses WHERE id = ANY(:h) AND last_inspected_on = :d"),
-                {"h": houses, "d": datetime.now(LOCAL_TZ).date()},
+                {"h": houses, "d": datetime.now(town_tz()).date()},
             ).scalar_one()
         assert [(f.house_id, f.status, f.username) for f in field] == [
             (houses[0], "visited", MEMBERS[0]),

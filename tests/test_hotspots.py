@@ -17,6 +17,7 @@ from geo_service.api.app import create_app
 from geo_service.cli import app as cli_app
 from geo_service.config import Settings
 from geo_service.db import make_engine
+from geo_service.scope import make_scope
 from geo_service.spatial import hotspots
 from geo_service.spatial.incidents import hot_spots
 
@@ -145,7 +146,7 @@ def test_planted_cluster_is_a_99_percent_hot_spot(synthetic):
     ys = np.concatenate([ys, cy + radius * np.sin(angle) / 110_900])
     _plant(synthetic, xs, ys)
     with synthetic.connect() as c:
-        cells, summary = hot_spots(c, {"as_of": "2025-02-01"}, size_m=SIZE)
+        cells, summary = hot_spots(c, make_scope(as_of="2025-02-01"), size_m=SIZE)
     assert summary["incidents"] == 460 and "warning" not in summary
     by_ij = {(f["properties"]["i"], f["properties"]["j"]): f["properties"] for f in cells}
     top = max(by_ij.values(), key=lambda p: p["count"])
@@ -170,7 +171,7 @@ def test_uniform_noise_rarely_yields_a_99_percent_hot_spot(synthetic):
     for seed in range(10):
         _plant(synthetic, *_noise(np.random.default_rng(100 + seed), 400))
         with synthetic.connect() as c:
-            _, summary = hot_spots(c, {"as_of": "2025-02-01"}, size_m=SIZE)
+            _, summary = hot_spots(c, make_scope(as_of="2025-02-01"), size_m=SIZE)
         seeds_with_hot_99 += summary["classes"]["hot_99"] > 0
     assert seeds_with_hot_99 <= 2
 

@@ -9,10 +9,10 @@ import pytest
 from analytics_data import D, load
 from sqlalchemy import text
 
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.risk import load_risk_weights, risk
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import ValidationError
+from geo_service.scope import make_scope
 
 P = load_rule_params()
 
@@ -52,7 +52,7 @@ def _points(house):
 
 
 def test_ranking_by_hand(conn):
-    r = risk(conn, make_filters(as_of=D), P, load_risk_weights(), limit=7)
+    r = risk(conn, make_scope(as_of=D), P, load_risk_weights(), limit=7)
     assert r.houses_scored == 17
     assert [(h.house_code, h.score) for h in r.houses] == [
         ("JA-01", 12.1),  # 2 open major × 3 + 1 overdue × 4 + 城中村 1.5 + gap 2 × 0.3
@@ -74,13 +74,13 @@ def test_ranking_by_hand(conn):
     ]
     assert ja01.top_factors[2].detail == "城中村"
     # min_score 9.5 keeps JA-01, JA-04, JA-02 (9.5 itself included); houses_scored is all 17
-    top = risk(conn, make_filters(as_of=D), P, load_risk_weights(), limit=50, min_score=9.5)
+    top = risk(conn, make_scope(as_of=D), P, load_risk_weights(), limit=50, min_score=9.5)
     assert [h.house_code for h in top.houses] == ["JA-01", "JA-04", "JA-02"]
     assert top.houses_scored == 17
 
 
 def test_incidents_and_electricity(conn):
-    r = risk(conn, make_filters(as_of=D, units=["甲村"]), P, load_risk_weights(), limit=10)
+    r = risk(conn, make_scope(as_of=D, unit=["甲村"]), P, load_risk_weights(), limit=10)
     ja03 = next(h for h in r.houses if h.house_code == "JA-03")
     by = {f.code: f for f in ja03.factors}
     assert by["incidents"].value == 1  # only I-1: I-2 too far, I-3 too old, I-4 after D
@@ -99,7 +99,7 @@ def test_weights_file_changes_the_order(conn, tmp_path):
                     "[self_built]\nweight = 10.0"),
         encoding="utf-8",
     )  # fmt: skip
-    r = risk(conn, make_filters(as_of=D), P, load_risk_weights(f), limit=1)
+    r = risk(conn, make_scope(as_of=D), P, load_risk_weights(f), limit=1)
     assert (r.houses[0].house_code, r.houses[0].score) == ("JA-03", 12.7)  # 4.7 − 2 + 10
     bad = tmp_path / "bad.toml"
     bad.write_text("top_factors = 3\n", encoding="utf-8")

@@ -7,10 +7,10 @@ import pytest
 from analytics_data import D, load
 
 from geo_service.analytics.cctv import cctv
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.overdue import overdue, overdue_geojson
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import ValidationError
+from geo_service.scope import make_scope
 
 P = load_rule_params()
 
@@ -27,7 +27,7 @@ def _codes(report):
 
 
 def test_overdue_on_d(conn):
-    r = overdue(conn, make_filters(as_of=D), P)
+    r = overdue(conn, make_scope(as_of=D), P)
     # HA-3: general found Jan 31 → due Apr 30 → May 31 − Apr 30 = 31 days; fixed Jun 5 > D.
     # HA-2: major found May 23 → due May 30 → 1 day. HA-1 due May 31 = D: not overdue.
     assert _codes(r) == [("HA-3", "overdue", 31), ("HA-2", "overdue", 1)]
@@ -41,12 +41,12 @@ def test_overdue_on_d(conn):
 
 def test_deadline_day_vs_day_after(conn):
     # D = May 30: HA-2 due today → not overdue; HA-7 (due May 28, fixed May 31 > D) → 2 days.
-    assert _codes(overdue(conn, make_filters(as_of=date(2026, 5, 30)), P)) == [
+    assert _codes(overdue(conn, make_scope(as_of=date(2026, 5, 30)), P)) == [
         ("HA-3", "overdue", 30),
         ("HA-7", "overdue", 2),
     ]
     # D = Jun 1: HA-1 (due May 31) is 1 day late; HA-5 found Jun 1 is due Sep 1.
-    assert _codes(overdue(conn, make_filters(as_of=date(2026, 6, 1)), P)) == [
+    assert _codes(overdue(conn, make_scope(as_of=date(2026, 6, 1)), P)) == [
         ("HA-3", "overdue", 32),
         ("HA-2", "overdue", 2),
         ("HA-1", "overdue", 1),
@@ -55,7 +55,7 @@ def test_deadline_day_vs_day_after(conn):
 
 def test_due_within(conn):
     # HA-1 due May 31 (0 days left), HA-6 notice Jun 30 (30 days left), HB-1 Aug 31 (92).
-    r30 = overdue(conn, make_filters(as_of=D), P, due_within=30)
+    r30 = overdue(conn, make_scope(as_of=D), P, due_within=30)
     assert [
         (i.hazard_code, i.status, i.days_left) for i in r30.items if i.status == "due_soon"
     ] == [
@@ -63,43 +63,43 @@ def test_due_within(conn):
         ("HA-6", "due_soon", 30),
     ]
     assert (r30.overdue_count, r30.due_soon_count) == (2, 2)
-    r29 = overdue(conn, make_filters(as_of=D), P, due_within=29)
+    r29 = overdue(conn, make_scope(as_of=D), P, due_within=29)
     assert [i.hazard_code for i in r29.items if i.status == "due_soon"] == ["HA-1"]
     with pytest.raises(ValidationError):
-        overdue(conn, make_filters(as_of=D), P, due_within=-1)
+        overdue(conn, make_scope(as_of=D), P, due_within=-1)
 
 
 def test_overdue_filters(conn):
     def codes(**kw):
-        return [i.hazard_code for i in overdue(conn, make_filters(as_of=D, **kw), P).items]
+        return [i.hazard_code for i in overdue(conn, make_scope(as_of=D, **kw), P).items]
 
     assert codes(severity="重大") == ["HA-2"]
     assert codes(severity="general") == ["HA-3"]
-    assert codes(categories=["私拉乱接电线"]) == ["HA-3"]
-    assert codes(units=["乙社区"]) == []
+    assert codes(category=["私拉乱接电线"]) == ["HA-3"]
+    assert codes(unit=["乙社区"]) == []
     assert codes(key_area_kind="urban_village") == ["HA-3", "HA-2"]  # JA-01, JA-02 inside
     assert codes(found_from=date(2026, 5, 1)) == ["HA-2"]  # HA-3 found Jan 31
     with pytest.raises(ValidationError):
-        make_filters(categories=["不存在的类别"])
+        make_scope(category=["不存在的类别"])
 
 
 def test_overdue_page_keeps_totals(conn):
     # All of D + 30 days: HA-3, HA-2 (overdue), HA-1, HA-6 (due soon): 4 items.
-    r = overdue(conn, make_filters(as_of=D), P, due_within=30, limit=1, offset=3)
+    r = overdue(conn, make_scope(as_of=D), P, due_within=30, limit=1, offset=3)
     assert [i.hazard_code for i in r.items] == ["HA-6"]
     assert (r.total, r.overdue_count, r.due_soon_count, r.next_offset) == (4, 2, 2, None)
     assert r.by_unit == {"甲村": 2}
-    everything = overdue(conn, make_filters(as_of=D), P, due_within=30)
+    everything = overdue(conn, make_scope(as_of=D), P, due_within=30)
     assert (everything.limit, len(everything.items), everything.next_offset) == (None, 4, None)
     with pytest.raises(ValidationError, match="每页条数"):
-        overdue(conn, make_filters(as_of=D), P, limit=0)
+        overdue(conn, make_scope(as_of=D), P, limit=0)
     with pytest.raises(ValidationError, match="起始位置"):
-        cctv(conn, make_filters(as_of=D), P, offset=-1)
+        cctv(conn, make_scope(as_of=D), P, offset=-1)
 
 
 def test_cctv_page_keeps_unit_figures(conn):
     # 甲村 only, with the fire kit: JA-02, JA-04 (test_cctv_with_fire_kit) → page 2 of size 1.
-    r = cctv(conn, make_filters(as_of=D, units=["甲村"]), P, fire_kit=True, limit=1, offset=1)
+    r = cctv(conn, make_scope(as_of=D, unit=["甲村"]), P, fire_kit=True, limit=1, offset=1)
     assert [h.house_code for h in r.houses] == ["JA-04"]
     assert (r.total, r.next_offset) == (2, None)
     (a,) = r.units
@@ -107,7 +107,7 @@ def test_cctv_page_keeps_unit_figures(conn):
 
 
 def test_overdue_geojson(conn):
-    fc = json.loads(overdue_geojson(overdue(conn, make_filters(as_of=D), P)))
+    fc = json.loads(overdue_geojson(overdue(conn, make_scope(as_of=D), P)))
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 2
     f = fc["features"][0]
     assert f["geometry"] == {"type": "Point", "coordinates": [120.004, 31.702]}  # JA-02
@@ -115,7 +115,7 @@ def test_overdue_geojson(conn):
 
 
 def test_cctv_compliance(conn):
-    r = cctv(conn, make_filters(as_of=D), P)
+    r = cctv(conn, make_scope(as_of=D), P)
     units = {u.unit: u for u in r.units}
     a = units["甲村"]
     # required: JA-01 (rooms 10), JA-02 (tenants 40), JA-04 (beds 10); compliant JA-01;
@@ -141,7 +141,7 @@ def test_cctv_compliance(conn):
 
 
 def test_cctv_with_fire_kit(conn):
-    r = cctv(conn, make_filters(as_of=D, units=["甲村"]), P, fire_kit=True)
+    r = cctv(conn, make_scope(as_of=D, unit=["甲村"]), P, fire_kit=True)
     houses = {h.house_code: h for h in r.houses}
     assert sorted(houses) == ["JA-02", "JA-04"]  # JA-02 both rules; no other kit absent
     assert houses["JA-02"].fire_kit_missing == ["smoke_masks"]

@@ -1,6 +1,6 @@
 """The analytics SQL applies the plan's rules on the boundaries (real PostGIS).
 
-`sql/_hazard_state.sql` reads the database's hazard_state() (deadline, overdue, transfer) and
+`sql/_hazards.sql` reads the database's hazard_state() (deadline, overdue, transfer) and
 `sql/_house_scope.sql` applies the CCTV and fire-kit rules; each is run here on its own over
 boundary rows and compared with hand-written values (and the CCTV rule with rules.py).
 """
@@ -11,15 +11,18 @@ from itertools import product
 import pytest
 from sqlalchemy import text
 
-from geo_service.analytics.filters import make_filters
-from geo_service.analytics.sqlfiles import sql
+from geo_service.analytics.common import params as analytics_params
 from geo_service.domain.rules import (
     cctv_violation,
     fire_kit_status,
     load_rule_params,
 )
+from geo_service.scope import make_scope
+from geo_service.sqlfiles import statement
 
 P = load_rule_params()
+HAZARD_STATE = ("geo_service.analytics", "sql/_hazards.sql")
+HOUSE_SCOPE = ("geo_service.analytics", "sql/_house_scope.sql")
 
 # (code, severity, found_on, notice deadline, rectified_on)
 HAZARDS = [
@@ -86,8 +89,8 @@ def conn(engine):
 
 
 def _hazard_state(conn, as_of):
-    params = make_filters(as_of=as_of).params(P)
-    rows = conn.execute(sql("_hazard_state.sql"), params).mappings()
+    params = analytics_params(make_scope(as_of=as_of), P)
+    rows = conn.execute(statement(*HAZARD_STATE, hazard_scope="true"), params).mappings()
     return {r["hazard_code"]: r for r in rows}
 
 
@@ -97,7 +100,7 @@ def test_sql_due_matches_rules_and_hand_values(conn):
         rule = conn.execute(
             text("SELECT hazard_due(:f, :s, :n)"), {"f": found, "s": sev, "n": notice}
         ).scalar_one()
-        assert state[code]["due"] == rule == HAND_DUE[code], code
+        assert state[code]["due_on"] == rule == HAND_DUE[code], code
 
 
 @pytest.mark.parametrize("offset", [-1, 0, 1, 2])
@@ -136,8 +139,8 @@ def test_hand_checked_overdue_cases(conn):
 
 
 def test_sql_cctv_and_fire_kit_match_rules(conn):
-    params = make_filters(as_of=date(2026, 5, 31)).params(P)
-    rows = list(conn.execute(sql("_house_scope.sql"), params).mappings())
+    params = analytics_params(make_scope(as_of=date(2026, 5, 31)), P)
+    rows = list(conn.execute(statement(*HOUSE_SCOPE, house_scope="true"), params).mappings())
     assert len(rows) == 8 * len(CCTV_STATES)  # 2³ sizes × CCTV states
     required = 0
     for r in rows:

@@ -9,11 +9,11 @@ from importlib import resources
 import pytest
 from analytics_data import D, load
 
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.scores import scores
 from geo_service.domain.rubric import load_rubric
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import NotFoundError
+from geo_service.scope import make_scope
 
 P = load_rule_params()
 
@@ -26,7 +26,7 @@ def conn(engine):
 
 
 def _report(conn, rubric=None, **kw):
-    return scores(conn, make_filters(**({"as_of": D} | kw)), P, rubric or load_rubric())
+    return scores(conn, make_scope(**({"as_of": D} | kw)), P, rubric or load_rubric())
 
 
 def _sections(unit):
@@ -131,17 +131,17 @@ def test_proportional_and_all_unrectified_rubric(conn, tmp_path):
 def test_filters_key_area_and_unknown_unit(conn):
     # Only houses in the 城中村 (JA-01, JA-02): 2 houses, JA-02 unregistered → 9;
     # tenants 90, registered 88 → 97.8 % → 10; pledges: JA-02 missing → 4.5.
-    r = _report(conn, key_area_kind="城中村", units=["甲村"])
+    r = _report(conn, key_area_kind="城中村", unit=["甲村"])
     assert [u.unit for u in r.units] == ["甲村"]
     s = _sections(r.units[0])
     assert (s["house_registration"], s["tenant_registration"], s["pledge"]) == (9, 10, 4.5)
     with pytest.raises(NotFoundError):
-        _report(conn, units=["不存在村"])
+        _report(conn, unit=["不存在村"])
 
 
 def test_without_records_same_scores(conn):
     full = _report(conn)
-    bare = scores(conn, make_filters(as_of=D), P, load_rubric(), records=False)
+    bare = scores(conn, make_scope(as_of=D), P, load_rubric(), records=False)
     assert [(u.unit, u.total, u.rank) for u in bare.units] == [
         (u.unit, u.total, u.rank) for u in full.units
     ]

@@ -6,10 +6,10 @@ import pytest
 from analytics_data import D, load
 from openpyxl import load_workbook
 
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import LEAVES, workbook_bytes
 from geo_service.domain.rules import load_rule_params
+from geo_service.scope import make_scope
 
 P = load_rule_params()
 
@@ -18,7 +18,7 @@ P = load_rule_params()
 def report(engine):
     load(engine)
     with engine.connect() as conn:
-        return table_rows(conn, make_filters(as_of=D), P)
+        return table_rows(conn, make_scope(as_of=D), P)
 
 
 def _rates(row):

@@ -36,6 +36,17 @@ _OFFLINE_OPTIONS = """{
 }"""
 
 
+BASEMAPS = ("none", "tianditu", "amap", "osm")
+
+
+def parse_basemap(value: str | None, default: str) -> str:
+    """The basemap asked for in the URL, else the configured one."""
+    value = (value or "").strip() or default
+    if value not in BASEMAPS:
+        raise ValidationError(f"底图无效 invalid basemap: {value!r} ({', '.join(BASEMAPS)})")
+    return value
+
+
 @dataclass(frozen=True)
 class Basemap:
     """One base map choice."""

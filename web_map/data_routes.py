@@ -1,17 +1,20 @@
 """The map's data: compact GeoJSON of each overlay under the filters, a house's popup, the
-dashboard counts and the offline base map's vector tiles."""
+dashboard counts and the offline base map's vector tiles. Filters are the request's scope
+(geo_service.scope, docs/filters.md), as for every other surface."""
 
 from typing import Annotated, Any
 
+from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, HTTPException, Path, Request, Response
-from fastapi.responses import JSONResponse
 
+from geo_service import configfiles
+from geo_service.analytics.summary import summary as hazard_summary
 from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.api.scope import ScopeDep
 from geo_service.bounds import MAX_INT4
-from geo_service.domain.rules import cctv_required, cctv_violation, load_rule_params
+from geo_service.domain.rules import cctv_required, cctv_violation
 from geo_service.errors import ValidationError
 from web_map import queries
-from web_map.filters import parse_filters
 from web_map.params import MapQuery
 from web_map.sources import ROUTE_PLAN_API
 from web_map.viewer import landlord_contact, may_call, viewer_of
@@ -25,16 +28,17 @@ def layer_geojson(
     layer: Annotated[str, Path(json_schema_extra={"enum": list(queries.GEOJSON_LAYERS)})],
     request: Request,
     conn: ConnDep,
+    scope: ScopeDep,
     _query: MapQuery,
-) -> JSONResponse:
-    """units, key_areas, houses, hazards or incidents under the filters of the query string."""
+) -> Response:
+    """units, key_areas, houses, hazards, incidents or routes under the filters of the query
+    string (a filter an overlay does not take is left out for it)."""
     viewer = viewer_of(request)
     if (layer == "incidents" and not viewer.can_see_incidents) or (
         layer == "routes" and not may_call(viewer, ROUTE_PLAN_API)
     ):
         raise HTTPException(403, f"无权查看该图层 layer {layer} is not for role {viewer.role}")
-    data = queries.geojson(conn, layer, parse_filters(dict(request.query_params)))
-    return JSONResponse(data, media_type=_GEOJSON)
+    return Response(queries.geojson(conn, layer, scope), media_type=_GEOJSON)
 
 
 @router.get("/data/houses/{house_id}", summary="房屋详情 a house for its popup")
@@ -43,12 +47,13 @@ def house_detail(
     request: Request,
     conn: ConnDep,
     settings: SettingsDep,
+    scope: ScopeDep,
     _query: MapQuery,
 ) -> dict[str, Any]:
     """The house, its key areas and its hazards (as of `as_of`), whether the CCTV rule applies
     and is broken; personal data masked unless the viewer may see it."""
-    house = queries.house(conn, house_id, parse_filters(dict(request.query_params)))
-    rules = load_rule_params(settings.rules_path)
+    house = queries.house(conn, house_id, scope)
+    rules = configfiles.rules(settings)
     counts = (house["rooms"], house["beds"], house["tenants"])
     house["cctv_required"] = cctv_required(*counts, rules)
     house["cctv_violation"] = cctv_violation(
@@ -58,15 +63,17 @@ def house_detail(
 
 
 @router.get("/data/summary", summary="态势统计 counts now and one month earlier")
-def summary(request: Request, conn: ConnDep, _query: MapQuery) -> dict[str, Any]:
+def summary(
+    conn: ConnDep, settings: SettingsDep, scope: ScopeDep, _query: MapQuery
+) -> dict[str, Any]:
     """Houses and hazards found/open/overdue/major-open/rectified on the as-of day and on the
-    same day of the previous month, under the filters."""
-    f = parse_filters(dict(request.query_params))
-    now, before = queries.summary(conn, f)
+    same day of the previous month, under the filters (the analytics' summary)."""
+    before = scope.as_of - relativedelta(months=1)
+    now, then = hazard_summary(conn, scope, configfiles.rules(settings), before)
     return {
-        "as_of": f.day.isoformat(),
+        "as_of": scope.as_of.isoformat(),
         "now": now,
-        "month_before": {"as_of": f.month_before().day.isoformat(), **before},
+        "month_before": {"as_of": before.isoformat(), **then},
     }
 
 

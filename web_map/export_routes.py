@@ -4,10 +4,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from geo_service.api.deps import ConnDep, LoggedIn
+from geo_service.api.scope import ScopeDep
 from geo_service.errors import ValidationError
 from geo_service.geojson import GEOJSON
 from web_map import exports, snapshot
-from web_map.filters import FILTER_KEYS, parse_filters
+from web_map.links import filter_pairs, filter_query
 from web_map.overlays import OVERLAY_KEYS
 from web_map.params import MapQuery
 
@@ -26,11 +27,11 @@ def _attachment(name: str) -> dict[str, str]:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def export_png(request: Request, _user: LoggedIn, _query: MapQuery) -> Response:
+def export_png(request: Request, _user: LoggedIn, scope: ScopeDep, _query: MapQuery) -> Response:
     """Rendered by headless Chromium on this server, with the caller's credentials, within
     `snapshot.TIME_LIMIT_S` (503 beyond). The caller is checked before the browser starts; no
     database connection is held while it works."""
-    return _png(request, dict(request.query_params))
+    return _png(request, dict(request.query_params), scope.as_of.isoformat())
 
 
 @router.get(
@@ -40,14 +41,15 @@ def export_png(request: Request, _user: LoggedIn, _query: MapQuery) -> Response:
     "(west,south,east,north: only what is in view).",
     response_class=Response,
 )
-def export(fmt: str, request: Request, conn: ConnDep, _query: MapQuery) -> Response:
+def export(
+    fmt: str, request: Request, conn: ConnDep, scope: ScopeDep, _query: MapQuery
+) -> Response:
     q = dict(request.query_params)
-    f = parse_filters(q)
     if fmt not in ("geojson", "csv", "xlsx"):
         raise ValidationError(f"不支持的格式 unsupported format: {fmt} (geojson, csv, xlsx, png)")
     layer = q.get("layer", "hazards")
-    data = exports.rows(conn, layer, f, exports.parse_bbox(q.get("bbox")))
-    name = f"{layer}-{f.day.isoformat()}.{fmt}"
+    data = exports.rows(conn, layer, scope)
+    name = f"{layer}-{scope.as_of.isoformat()}.{fmt}"
     if fmt == "geojson":
         return Response(
             exports.to_geojson(layer, data), media_type=GEOJSON, headers=_attachment(name)
@@ -57,11 +59,12 @@ def export(fmt: str, request: Request, conn: ConnDep, _query: MapQuery) -> Respo
             exports.to_csv(layer, data), media_type="text/csv; charset=utf-8",
             headers=_attachment(name),
         )  # fmt: skip
-    return Response(exports.to_xlsx(layer, data, f), media_type=XLSX, headers=_attachment(name))
+    xlsx = exports.to_xlsx(layer, data, scope, filter_pairs(q))
+    return Response(xlsx, media_type=XLSX, headers=_attachment(name))
 
 
-def _png(request: Request, q: dict[str, str]) -> Response:
-    keep = {k: v for k, v in q.items() if k in (*FILTER_KEYS, "basemap", "layers") and v}
+def _png(request: Request, q: dict[str, str], day: str) -> Response:
+    keep = {k: q[k] for k in ("basemap", "layers") if q.get(k)}
     if "layers" in keep and any(k not in OVERLAY_KEYS for k in keep["layers"].split(",")):
         raise ValidationError(f"图层无效 unknown layers: {keep['layers']}")
     try:
@@ -70,7 +73,7 @@ def _png(request: Request, q: dict[str, str]) -> Response:
     except ValueError:
         raise ValidationError("宽高应为整数 width and height must be integers") from None
     shot = snapshot.Shot(
-        query=parse_filters(q).query(**{k: keep[k] for k in ("basemap", "layers") if k in keep}),
+        query=filter_query(q, **keep),
         view=snapshot.parse_view(q.get("view")),
         width=width,
         height=height,
@@ -78,5 +81,5 @@ def _png(request: Request, q: dict[str, str]) -> Response:
     host, port = request.scope["server"]  # the socket this server listens on
     headers = {k: v for k, v in request.headers.items() if k in ("cookie", "authorization")}
     png = snapshot.render_png(f"http://{host}:{port}", shot, headers)
-    name = f"map-{parse_filters(q).day.isoformat()}.png"
+    name = f"map-{day}.png"
     return Response(png, media_type="image/png", headers=_attachment(name))

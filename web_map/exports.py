@@ -1,25 +1,27 @@
 """Exports of what the map shows: houses or hazards under the current filters (optionally only
 the current view) as GeoJSON, CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
 
-No personal data is exported: landlords' names and phones stay in the popups, where access
-control masks them.
+The rows are the registered layers' under the request's scope (the same houses and hazards
+as /ogc, /tiles and the map's overlays). No personal data is exported: landlords' names and
+phones stay in the popups, where access control masks them.
 """
 
 import csv
 import io
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from geo_service.domain.vocabulary import SEVERITY_ZH, Severity
 from geo_service.errors import ValidationError
 from geo_service.geojson import feature_collection
-from web_map.filters import STATUS_ZH, MapFilters
-from web_map.queries import sql
-
-Bbox = tuple[float, float, float, float]
+from geo_service.scope import STATUS_ZH, Scope
+from geo_service.spatial import items
+from web_map.queries import selection
 
 # Column → Chinese header, per exportable layer (the order of the sheet).
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -60,30 +62,20 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 TITLES = {"houses": "群租房", "hazards": "安全隐患"}
+# Export column → the layer's column it is read from, where they differ.
+_SOURCE = {"category": "category_zh"}
 
 
-def parse_bbox(value: str | None) -> Bbox | None:
-    """`west,south,east,north` in degrees, or None."""
-    if not value:
-        return None
-    bad = ValidationError(f"视野范围无效 invalid bbox: {value!r} (west,south,east,north)")
-    try:
-        w, s, e, n = (float(v) for v in value.split(","))
-    except ValueError:
-        raise bad from None
-    if w > e or s > n:
-        raise bad
-    return w, s, e, n
-
-
-def rows(conn: Connection, layer: str, f: MapFilters, bbox: Bbox | None) -> list[dict[str, Any]]:
-    """The rows of `layer` (houses or hazards) under the filters, in the order of COLUMNS."""
+def rows(conn: Connection, layer: str, scope: Scope) -> list[dict[str, Any]]:
+    """The rows of `layer` (houses or hazards) under the scope (its bbox: only what is in
+    view), by code, with the columns of COLUMNS in their order."""
     if layer not in COLUMNS:
         raise ValidationError(f"不能导出该图层 cannot export layer {layer!r} (houses, hazards)")
-    params = f.sql_params() | dict(
-        zip(("bbox_w", "bbox_s", "bbox_e", "bbox_n"), bbox or (None,) * 4, strict=True)
-    )
-    return [dict(r) for r in conn.execute(text(sql(f"export_{layer}")), params).mappings()]
+    names = [k for k, _ in COLUMNS[layer] if k not in ("lon", "lat")]
+    found = items.rows(conn, selection(conn, layer, scope), [_SOURCE.get(k, k) for k in names])
+    out = [{k: r[_SOURCE.get(k, k)] for k in names} | {"lon": r["lon"], "lat": r["lat"]}
+           for r in found]  # fmt: skip
+    return sorted(out, key=lambda r: r[names[0]])
 
 
 def _cell(key: str, value: Any) -> Any:
@@ -94,6 +86,8 @@ def _cell(key: str, value: Any) -> Any:
         return "是" if value else "否"
     if key == "status":
         return STATUS_ZH.get(value, value)
+    if key == "severity":
+        return SEVERITY_ZH[Severity(value)]
     return value
 
 
@@ -102,6 +96,8 @@ def to_geojson(layer: str, data: list[dict[str, Any]]) -> str:
     features = []
     for r in data:
         props = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
+        if "severity" in props:
+            props["severity"] = _cell("severity", props["severity"])
         lon, lat = float(props.pop("lon")), float(props.pop("lat"))
         features.append(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
@@ -120,14 +116,14 @@ def to_csv(layer: str, data: list[dict[str, Any]]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(layer: str, data: list[dict[str, Any]], f: MapFilters) -> bytes:
+def to_xlsx(layer: str, data: list[dict[str, Any]], scope: Scope, filters: dict[str, str]) -> bytes:
     """One sheet with the Chinese headers, dates as dates, the filters noted below the title."""
     wb = Workbook()
     ws = wb.active
     ws.title = TITLES[layer]
-    ws.append([f"{TITLES[layer]}（截至 {f.day.isoformat()}）"])
+    ws.append([f"{TITLES[layer]}（截至 {scope.as_of.isoformat()}）"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"筛选条件：{f.query() or '无'}"])
+    ws.append([f"筛选条件：{urlencode(filters) or '无'}"])
     ws.append([zh for _, zh in COLUMNS[layer]])
     for cell in ws[3]:
         cell.font = Font(bold=True)

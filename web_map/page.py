@@ -14,12 +14,13 @@ from folium.template import Template
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Connection
 
+from geo_service.clock import town_today
 from geo_service.config import Settings
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, KEY_AREA_KIND_ZH, SEVERITY_ZH
+from geo_service.scope import STATUS_ZH, Scope
 from web_map import queries
 from web_map.assets import AppAssets, localize
 from web_map.basemaps import BASEMAP_INFO, add_basemaps
-from web_map.filters import STATUS_ZH, MapFilters
 from web_map.menu import menu_html
 from web_map.overlays import (
     CATEGORY_GROUP_COLOURS,
@@ -76,9 +77,12 @@ class _InitialView(MacroElement):
 
 @dataclass(frozen=True)
 class PageRequest:
-    """What the page is asked to show (from the URL) and who is asking."""
+    """What the page is asked to show (from the URL) and who is asking: the scope, the
+    filters as given (for the page's URLs), the town's today."""
 
-    filters: MapFilters = field(default_factory=MapFilters)
+    scope: Scope = field(default_factory=lambda: Scope(as_of=town_today()))
+    filters: dict[str, str] = field(default_factory=dict)
+    today: date = field(default_factory=town_today)
     basemap: str = "none"
     layers: tuple[str, ...] | None = None  # overlays switched on; None = the defaults
     viewer: Viewer = field(default_factory=Viewer)
@@ -110,8 +114,8 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
         categories=groups,
         severities=[(s.value, zh) for s, zh in SEVERITY_ZH.items()],
         statuses=list(STATUS_ZH.items()),
-        as_of=req.filters.day.isoformat(),
-        today=date.today().isoformat(),
+        as_of=req.scope.as_of.isoformat(),
+        today=req.today.isoformat(),
     )
     group_zh = {c.group: c.group_zh for c in HAZARD_CATEGORIES}
     legend = _templates.get_template("legend.html").render(
@@ -129,8 +133,8 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
 def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
     """Plain data the scripts need (JSON)."""
     return {
-        "filters": req.filters.pairs(),
-        "today": date.today().isoformat(),
+        "filters": req.filters,
+        "today": req.today.isoformat(),
         "basemap": req.basemap,
         "basemapCrs": {k: b.crs for k, b in BASEMAP_INFO.items()},
         "sources": src,
@@ -159,13 +163,13 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
     if req.house_mode:
         tiles = req.house_mode == "tiles"
     else:
-        tiles = queries.house_count(conn, req.filters) > HOUSE_TILES_THRESHOLD
+        tiles = queries.house_count(conn, req.scope) > HOUSE_TILES_THRESHOLD
     tiles = tiles and bool(src["houses_tiles"])
     house_mode = "tiles" if tiles else "cluster"
     tile_urls = {}
     if tiles:  # with the filters each tile layer accepts, so the first tiles are already right
         for key in TILE_LAYERS:
-            q = {k: v for k, v in req.filters.pairs().items() if k in ACCEPTS[f"{key}_tiles"]}
+            q = {k: v for k, v in req.filters.items() if k in ACCEPTS[f"{key}_tiles"]}
             tile_urls[key] = f"{src[f'{key}_tiles']}?{urlencode(q)}"
     m = folium.Map(
         location=TOWN_CENTRE,
@@ -176,7 +180,7 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         prefer_canvas=True,
         fade_animation=False,  # a drawn map is fully drawn: no tiles half faded in a PNG
     )
-    extent = queries.map_extent(conn, req.filters)
+    extent = queries.map_extent(conn, req.scope)
     west, south, east, north = extent or (None,) * 4
     _InitialView([[south, west], [north, east]] if extent else None).add_to(m)
     base = add_basemaps(m, settings, req.basemap)

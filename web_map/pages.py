@@ -3,7 +3,6 @@ app's own style and scripts (web_map/static), no inline script, so the default C
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -11,16 +10,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from geo_service.access.accounts import Principal
 from geo_service.access.roles import ROLE_ZH
+from geo_service.clock import town_tz
 from web_map.menu import menu_items
 
 _templates = Environment(
     loader=PackageLoader("web_map", "templates"), autoescape=select_autoescape(["html"])
 )
-TOWN_TZ = ZoneInfo("Asia/Shanghai")  # times are shown as the town reads its clocks
 
 
 def _local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(TOWN_TZ).strftime(fmt) if value else ""
+    # Times are shown as the town reads its clocks (GEO_TIMEZONE).
+    return value.astimezone(town_tz()).strftime(fmt) if value else ""
 
 
 _templates.filters["local"] = _local_time

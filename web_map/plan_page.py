@@ -5,18 +5,16 @@ The page is a shell; its script asks the routes API for the targets, plans with 
 `geo-service routes plan`.
 """
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from geo_service.api.deps import ConnDep, CurrentUser
-from geo_service.patrol.config import TARGET_KIND_ZH, format_hhmm, load_route_params
-from geo_service.patrol.visits import LOCAL_TZ
+from geo_service.api.deps import ConnDep, CurrentUser, SettingsDep, today
+from geo_service.configfiles import route_params
+from geo_service.patrol.config import TARGET_KIND_ZH, format_hhmm
+from geo_service.scope import Scope
 from web_map import queries
 from web_map.basemaps import OFFLINE_TILES
-from web_map.filters import MapFilters
 from web_map.menu import menu_items
 from web_map.page_assets import page_file
 
@@ -33,11 +31,12 @@ PRIORITY_CLASSES = (
 )
 
 
-def _config(conn, user) -> dict:
-    params = load_route_params()
-    extent = queries.map_extent(conn, MapFilters())
+def _config(request: Request, conn, user, settings) -> dict:
+    params = route_params(settings)
+    day = today(request)
+    extent = queries.map_extent(conn, Scope(as_of=day, tz=settings.tz))
     return {
-        "today": datetime.now(LOCAL_TZ).date().isoformat(),
+        "today": day.isoformat(),
         "user": user.username,
         "shift": [format_hhmm(params.shift_start_s), format_hhmm(params.shift_end_s)],
         "maxTargets": params.max_targets,
@@ -51,9 +50,11 @@ def _config(conn, user) -> dict:
 
 
 @router.get("/plan", response_class=HTMLResponse, summary="路线规划页面 the route-planning page")
-def plan_page(request: Request, conn: ConnDep, user: CurrentUser) -> HTMLResponse:
+def plan_page(
+    request: Request, conn: ConnDep, user: CurrentUser, settings: SettingsDep
+) -> HTMLResponse:
     html = _templates.get_template("plan.html").render(
-        config=_config(conn, user),
+        config=_config(request, conn, user, settings),
         menu=menu_items(user.role),
         current="/plan",
         synthetic=queries.is_synthetic(conn),

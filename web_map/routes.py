@@ -6,11 +6,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.routing import iter_route_contexts
 
 from geo_service.access.web import with_nonce
-from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.api.deps import ConnDep, SettingsDep, today
+from geo_service.api.scope import request_scope
 from geo_service.errors import NotFoundError, ValidationError
 from web_map import admin_pages, data_routes, export_routes, field_page, plan_page, upload_pages
 from web_map.assets import APP_DIR, app_bundle
-from web_map.filters import parse_basemap, parse_filters
+from web_map.basemaps import parse_basemap
+from web_map.links import filter_pairs
 from web_map.overlays import OVERLAY_KEYS
 from web_map.page import PageRequest, build_page
 from web_map.params import MapQuery
@@ -41,7 +43,9 @@ def page_request(request: Request, basemap_default: str) -> PageRequest:
     # The routes the app serves (router prefixes included) that this viewer may call.
     paths = {getattr(rc, "path", "") for rc in iter_route_contexts(request.app.routes)}
     return PageRequest(
-        filters=parse_filters(q),
+        scope=request_scope(request),
+        filters=filter_pairs(q),
+        today=today(request),
         basemap=parse_basemap(q.get("basemap"), basemap_default),
         layers=layers,
         viewer=viewer,
@@ -60,9 +64,10 @@ def root() -> RedirectResponse:
     "/map",
     response_class=HTMLResponse,
     summary="地图页面 the map page",
-    description="Query: unit_id, key_area_kind, category, severity, status (comma lists), "
-    "as_of (YYYY-MM-DD), basemap (none/tianditu/amap/osm), layers (overlays on), print=1, "
-    "house_mode (tiles/cluster: override the choice by the number of houses).",
+    description="Query: the filters of docs/filters.md (unit_id, key_area_kind, category, "
+    "severity, status … comma lists; as_of YYYY-MM-DD), basemap (none/tianditu/amap/osm), "
+    "layers (overlays on), print=1, house_mode (tiles/cluster: override the choice by the "
+    "number of houses).",
 )
 def map_page(
     request: Request, conn: ConnDep, settings: SettingsDep, _query: MapQuery

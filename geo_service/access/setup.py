@@ -1,8 +1,8 @@
 """Cluster-wide setup the database's access rules rely on, outside the migrations."""
 
-from importlib import resources
-
 import psycopg2
+
+from geo_service.sqlfiles import script
 
 # The role scripts, in order: the API's roles (0003), then the upload roles built on them (0011).
 ROLE_SCRIPTS = (("geo_service.access", "0003_roles.sql"), ("geo_service.uploads", "0011_roles.sql"))
@@ -16,6 +16,6 @@ def ensure_api_roles(url: str) -> None:
     try:
         with conn, conn.cursor() as cur:
             for package, name in ROLE_SCRIPTS:
-                cur.execute(resources.files(package).joinpath("sql", name).read_text("utf-8"))
+                cur.execute(script(package, f"sql/{name}"))
     finally:
         conn.close()

@@ -21,13 +21,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Connection, text
 
 from geo_service.analytics import charts
-from geo_service.analytics.filters import Filters, check_units, month_bounds
+from geo_service.analytics.common import month_bounds
 from geo_service.analytics.overdue import overdue
 from geo_service.analytics.scores import competition_ranks, score_unit, unit_measures
 from geo_service.analytics.table import RATES, rate
+from geo_service.clock import town_today, town_tz
 from geo_service.domain.rubric import Rubric
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
+from geo_service.scope import Scope, ScopeSql
 
 RATE_ZH = {
     "house_registration": "群租房登记率",
@@ -94,22 +96,22 @@ def _is_synthetic(conn: Connection) -> bool:
 def bulletin_data(
     conn: Connection,
     month: str,
-    filters: Filters,
+    scope: Scope,
     rules: RuleParams,
     rubric: Rubric,
     months_back: int = 6,
     today: date | None = None,
 ) -> dict[str, Any]:
     """Everything the bulletin shows for `month` (YYYY-MM), as plain data for the template."""
-    today = today or date.today()
+    today = today or town_today()
     first, _ = month_bounds(month)
     if first > today:
         raise ValidationError(f"月份 {month} 尚未开始 (month is in the future)")
-    check_units(conn, filters)
+    ScopeSql(scope, conn)  # an unknown unit is a 404 before any work
     ends = _month_ends(first, max(2, months_back), today)
     per_month = []
     for label, as_of in ends:
-        f = dataclasses.replace(filters, as_of=as_of, period_from=None, period_to=None)
+        f = dataclasses.replace(scope, as_of=as_of, period_from=None, period_to=None)
         rows = unit_measures(conn, f, rules)
         per_month.append((label, as_of, rows, _scored(rows, rubric)))
     (_, prev_as_of, prev_rows, prev), (_, as_of, rows, cur) = per_month[-2], per_month[-1]
@@ -134,7 +136,7 @@ def bulletin_data(
         RATE_ZH[code]: rate(sum(r[num] for r in rows), sum(r[den] for r in rows)).display
         for code, num, den in RATES
     }
-    od = overdue(conn, dataclasses.replace(filters, as_of=as_of), rules)
+    od = overdue(conn, dataclasses.replace(scope, as_of=as_of), rules)
     by_unit: dict[str, dict[str, int]] = {}
     for item in od.items:
         u = by_unit.setdefault(item.unit, {"major": 0, "general": 0, "max_days": 0})
@@ -154,7 +156,7 @@ def bulletin_data(
         "month": month,
         "as_of": as_of,
         "prev_as_of": prev_as_of,
-        "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": datetime.now(town_tz()).strftime("%Y-%m-%d %H:%M"),
         "synthetic": _is_synthetic(conn),
         "rubric": rubric.name,
         "section_labels": [s.label_zh for s in rubric.sections],

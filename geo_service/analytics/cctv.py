@@ -7,9 +7,9 @@ as-of date is echoed for uniformity but changes nothing here (docs/analytics.md)
 from sqlalchemy import Connection
 
 from geo_service.analytics.common import check_page, echo, page_fields, run
-from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import CctvHouse, CctvReport, CctvUnit
 from geo_service.domain.rules import RuleParams, cctv_triggers
+from geo_service.scope import Scope
 
 _TRIGGER_ZH = {"rooms": "出租居室{}间", "beds": "床位{}张", "tenants": "租住{}人"}
 _KIT_ZH = {"smoke_masks": "防烟面罩", "torches": "手电筒", "extinguishers": "灭火器"}
@@ -32,7 +32,7 @@ def _reason(h: dict, triggers: list[str], missing_kit: list[str], rules: RulePar
 
 def cctv(
     conn: Connection,
-    filters: Filters,
+    scope: Scope,
     rules: RuleParams,
     fire_kit: bool = False,
     limit: int | None = None,
@@ -44,10 +44,10 @@ def cctv(
     `limit`/`offset` return one page of the houses (None: every house); the per-unit figures
     and `total` always count every house."""
     check_page(limit, offset)
-    units = [CctvUnit(**r) for r in run(conn, "cctv_units.sql", filters, rules, fire_kit=fire_kit)]
+    units = [CctvUnit(**r) for r in run(conn, "cctv_units.sql", scope, rules, fire_kit=fire_kit)]
     houses = []
     page = {"fire_kit": fire_kit, "limit": limit, "offset": offset}
-    for h in run(conn, "cctv_houses.sql", filters, rules, **page):
+    for h in run(conn, "cctv_houses.sql", scope, rules, **page):
         triggers = cctv_triggers(h["rooms"], h["beds"], h["tenants"], rules)
         kit = {"smoke_masks": h["has_smoke_masks"], "torches": h["has_torches"]}
         kit["extinguishers"] = h["has_extinguishers"]
@@ -68,7 +68,7 @@ def cctv(
     }
     total = sum(u.listed for u in units)
     return CctvReport(
-        filters=echo(filters),
+        filters=echo(conn, scope),
         rule=rule,
         units=units,
         **page_fields(total, limit, offset, len(houses)),

@@ -1,38 +1,90 @@
-"""Helpers shared by the analytics modules."""
+"""Helpers shared by the analytics modules: run a packaged query under a scope, echo it."""
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geo_service.analytics.filters import Filters, check_units
+from geo_service import bounds
 from geo_service.analytics.schemas import FiltersEcho
-from geo_service.analytics.sqlfiles import sql
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
+from geo_service.scope import Scope, ScopeSql, where
+from geo_service.sqlfiles import render
 
 WORK_MEM = "64MB"
+
+
+def fragments(b: ScopeSql) -> dict[str, str]:
+    """The scope's conditions for the markers of the analytics SQL: `{{house_scope}}` on the
+    houses (alias h), `{{hazard_scope}}` on the hazard states (alias z), `{{unit_scope}}` on
+    the units listed (alias u), `{{hazard_houses}}` on hazard states (alias z): their house
+    is in scope (`true` without a house filter, so no join is made for nothing)."""
+    houses = b.houses("h")
+    return {
+        "house_scope": where(houses),
+        "hazard_scope": where(b.hazards("z")),
+        "unit_scope": where(b.units("u.id")),
+        "hazard_houses": (
+            f"EXISTS (SELECT 1 FROM houses h WHERE h.id = z.house_id AND {where(houses)})"
+            if houses
+            else "true"
+        ),
+    }
+
+
+def params(scope: Scope, rules: RuleParams) -> dict[str, Any]:
+    """Bound parameters shared by every analytics SQL file (besides the scope's own)."""
+    start, end = scope.period
+    return {
+        "as_of": scope.as_of,
+        "period_from": start,
+        "period_to": end,
+        "cctv_min_rooms": rules.cctv_min_rooms,
+        "cctv_min_beds": rules.cctv_min_beds,
+        "cctv_min_tenants": rules.cctv_min_tenants,
+        "cctv_min_retention_days": rules.cctv_min_retention_days,
+    }
 
 
 def run(
     conn: Connection,
     name: str,
-    filters: Filters,
+    scope: Scope,
     rules: RuleParams,
     **extra: Any,
 ) -> Iterator[dict[str, Any]]:
-    """Run `sql/<name>` with the filters' parameters (plus `extra`); rows as dicts."""
-    check_units(conn, filters)
+    """Run `sql/<name>` under the scope (plus `extra` parameters); rows as dicts."""
+    b = ScopeSql(scope, conn)  # an unknown unit is a 404 here, before any work
     # Aggregating a town's (or a city's) rows sorts and hashes more than the default 4 MB;
     # transaction-local, so the pooled connection goes back unchanged.
     conn.execute(text("SELECT set_config('work_mem', :wm, true)"), {"wm": WORK_MEM})
-    params = filters.params(rules) | extra
-    for row in conn.execute(sql(name), params).mappings():
+    sql = render("geo_service.analytics", f"sql/{name}", **fragments(b))
+    for row in conn.execute(text(sql), params(scope, rules) | b.params | extra).mappings():
         yield dict(row)
 
 
-def echo(filters: Filters) -> FiltersEcho:
-    return FiltersEcho(**filters.describe())
+def echo(conn: Connection, scope: Scope) -> FiltersEcho:
+    """The scope the figures were computed for, as the query parameters that ask for it."""
+    b = ScopeSql(scope, conn)
+    start, end = scope.period
+    return FiltersEcho(
+        as_of=scope.as_of,
+        unit_id=b.unit_ids,
+        units=b.unit_names,
+        key_area_kind=list(scope.key_area_kinds),
+        category=list(scope.categories),
+        category_group=list(scope.category_groups),
+        severity=list(scope.severities),
+        status=list(scope.statuses),
+        department=[str(d) for d in scope.departments],
+        found_from=scope.found_from,
+        found_to=scope.found_to,
+        period_from=start,
+        period_to=end,
+        bbox=list(scope.bbox) if scope.bbox else None,
+    )
 
 
 def check_page(limit: int | None, offset: int) -> None:
@@ -53,3 +105,15 @@ def page_fields(total: int, limit: int | None, offset: int, returned: int) -> di
         "offset": offset,
         "next_offset": after if returned and after < total else None,
     }
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a `YYYY-MM` month."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        first = date(year, mon, 1)
+    except ValueError:
+        raise ValidationError(f"月份格式应为 YYYY-MM (month must be YYYY-MM): {month!r}") from None
+    bounds.check_date(first, "month")
+    nxt = date(year + mon // 12, mon % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)

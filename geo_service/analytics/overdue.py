@@ -3,16 +3,16 @@
 from sqlalchemy import Connection
 
 from geo_service.analytics.common import check_page, echo, page_fields, run
-from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import OverdueItem, OverdueReport
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.geojson import feature_collection
+from geo_service.scope import Scope
 
 
 def overdue(
     conn: Connection,
-    filters: Filters,
+    scope: Scope,
     rules: RuleParams,
     due_within: int | None = None,
     limit: int | None = None,
@@ -28,14 +28,14 @@ def overdue(
         raise ValidationError("due_within 不能为负数 must be ≥ 0")
     check_page(limit, offset)
     page = {"due_within": due_within, "limit": limit, "offset": offset}
-    [row] = run(conn, "overdue.sql", filters, rules, **page)  # one row: counts and the page
+    [row] = run(conn, "overdue.sql", scope, rules, **page)  # one row: counts and the page
     items = [
         OverdueItem(status="overdue" if r.pop("overdue") else "due_soon", **r) for r in row["items"]
     ]
     counts = row["counts"]  # [[unit, overdue, due soon], …] over every matching hazard
     total = sum(n_over + n_soon for _, n_over, n_soon in counts)
     return OverdueReport(
-        filters=echo(filters),
+        filters=echo(conn, scope),
         due_within=due_within,
         overdue_count=sum(n_over for _, n_over, _ in counts),
         due_soon_count=sum(n_soon for _, _, n_soon in counts),

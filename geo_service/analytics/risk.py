@@ -23,11 +23,11 @@ from geo_service.access.readable import (
     incident_detail,
 )
 from geo_service.analytics.common import echo, run
-from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import RiskFactor, RiskHouse, RiskReport
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH, KeyAreaKind
 from geo_service.errors import ValidationError
+from geo_service.scope import Scope
 
 # (code, Chinese label); `key_area` and `electricity` have parameters of their own.
 FACTORS: tuple[tuple[str, str], ...] = (
@@ -178,7 +178,7 @@ def _incidents_seen(conn: Connection, since: date, as_of: date) -> IncidentsSeen
 
 def risk(
     conn: Connection,
-    filters: Filters,
+    scope: Scope,
     rules: RuleParams,
     weights: RiskWeights,
     limit: int = 100,
@@ -189,9 +189,9 @@ def risk(
     if limit < 1:
         raise ValidationError("limit 必须为正整数 must be ≥ 1")
     params = weights.params()
-    params["incidents_since"] = filters.as_of - timedelta(days=params.pop("incident_days") - 1)
-    seen = _incidents_seen(conn, params["incidents_since"], filters.as_of)
-    rows = list(run(conn, "risk.sql", filters, rules, limit=limit, min_score=min_score, **params))
+    params["incidents_since"] = scope.as_of - timedelta(days=params.pop("incident_days") - 1)
+    seen = _incidents_seen(conn, params["incidents_since"], scope.as_of)
+    rows = list(run(conn, "risk.sql", scope, rules, limit=limit, min_score=min_score, **params))
     houses = []
     for rank, row in enumerate(rows, start=1):
         factors = _factors(row, weights, seen)
@@ -210,7 +210,7 @@ def risk(
             )
         )
     return RiskReport(
-        filters=echo(filters),
+        filters=echo(conn, scope),
         weights=weights.raw,
         houses_scored=rows[0]["houses_scored"] if rows else 0,
         houses=houses,

@@ -7,17 +7,23 @@ from pydantic import BaseModel, Field
 
 
 class FiltersEcho(BaseModel):
-    """The as-of date and filters the figures were computed for."""
+    """The as-of date and filters the figures were computed for, as the query parameters that
+    ask for them again (docs/filters.md); `units` are the names of `unit_id`."""
 
     as_of: date
+    unit_id: list[int] = []
     units: list[str] = []
-    key_area_kind: str | None = None
-    categories: list[str] = []
-    severity: str | None = None
+    key_area_kind: list[str] = []
+    category: list[str] = []
+    category_group: list[str] = []
+    severity: list[str] = []
+    status: list[str] = []
+    department: list[str] = []
     found_from: date | None = None
     found_to: date | None = None
     period_from: date = Field(description="排查率 inspection period start")
     period_to: date = Field(description="排查率 inspection period end (never after as_of)")
+    bbox: list[float] | None = None
 
 
 class Page(BaseModel):

@@ -9,20 +9,20 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geo_service.analytics.common import echo, run
-from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import DeductionResult, ScoresReport, SectionResult, UnitScore
 from geo_service.domain.rubric import Rubric, score_sections
 from geo_service.domain.rules import RuleParams
+from geo_service.scope import Scope
 
 
 def unit_measures(
-    conn: Connection, filters: Filters, rules: RuleParams, records: bool = False
+    conn: Connection, scope: Scope, rules: RuleParams, records: bool = False
 ) -> list[dict[str, Any]]:
     """One row per village/community: the counts on D and, with `records`, the house and
     hazard codes behind each count (`rec_<measure>` lists; absent otherwise)."""
-    rows = list(run(conn, "unit_measures.sql", filters, rules))
+    rows = list(run(conn, "unit_measures.sql", scope, rules))
     if records:
-        codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", filters, rules)}
+        codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", scope, rules)}
         for row in rows:
             row.update(codes[row["unit_id"]])
     return rows
@@ -99,12 +99,12 @@ def score_unit(row: dict[str, Any], rubric: Rubric) -> tuple[float, list[Section
 
 
 def scores(
-    conn: Connection, filters: Filters, rules: RuleParams, rubric: Rubric, records: bool = True
+    conn: Connection, scope: Scope, rules: RuleParams, rubric: Rubric, records: bool = True
 ) -> ScoresReport:
     """Every village/community's 附件1 score on D, best first, with ranks; with `records`
     (default) each deduction lists the house or hazard codes that caused it."""
     scored = []
-    for row in unit_measures(conn, filters, rules, records=records):
+    for row in unit_measures(conn, scope, rules, records=records):
         total, sections = score_unit(row, rubric)
         scored.append((row, total, sections))
     ranks = competition_ranks([t for _, t, _ in scored])
@@ -121,5 +121,5 @@ def scores(
     ]
     units.sort(key=lambda u: (u.rank, u.unit))
     return ScoresReport(
-        filters=echo(filters), rubric=rubric.name, total_points=rubric.total_points, units=units
+        filters=echo(conn, scope), rubric=rubric.name, total_points=rubric.total_points, units=units
     )

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geo_service.analytics.common import echo
-from geo_service.analytics.filters import Filters
 from geo_service.analytics.schemas import Rate, TableReport, TableRow
 from geo_service.analytics.scores import unit_measures
 from geo_service.domain.rules import RuleParams
+from geo_service.scope import Scope
 
 DASH = "—"
 
@@ -91,9 +91,9 @@ def _row(unit: str, m: dict[str, Any], task: str, plan: str, total: bool = False
     )
 
 
-def table_rows(conn: Connection, filters: Filters, rules: RuleParams) -> TableReport:
+def table_rows(conn: Connection, scope: Scope, rules: RuleParams) -> TableReport:
     """The 附件2 rows for D: one per unit (by name), then the town total (合计)."""
-    measures = unit_measures(conn, filters, rules)
+    measures = unit_measures(conn, scope, rules)
     rows = [
         _row(m["unit_name"], m, _yes_no(m["has_task_list"]), _yes_no(m["has_annual_plan"]))
         for m in measures
@@ -106,4 +106,4 @@ def table_rows(conn: Connection, filters: Filters, rules: RuleParams) -> TableRe
     tasks = sum(1 for m in measures if m["has_task_list"])
     plans = sum(1 for m in measures if m["has_annual_plan"])
     rows.append(_row("合计", total, f"{tasks}/{n}", f"{plans}/{n}", total=True))
-    return TableReport(filters=echo(filters), rows=rows)
+    return TableReport(filters=echo(conn, scope), rows=rows)

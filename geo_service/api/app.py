@@ -11,7 +11,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from geo_service import __version__
 from geo_service.cache.store import code_fingerprint
+from geo_service.clock import Clock, utc_now
 from geo_service.config import Settings
+from geo_service.configfiles import fingerprint_files
 from geo_service.db import database_url, make_engine
 from geo_service.errors import (
     GeoServiceError,
@@ -24,8 +26,9 @@ from geo_service.errors import (
 _STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503, UnavailableError: 503}
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     """Build the app for `settings`; the engine opens in the lifespan and closes at shutdown.
+    `clock` tells the time ("today" is its date in the town's time zone; tests fix it).
 
     Refuses (SetupError) to build a production app with the placeholder secret.
     """
@@ -61,7 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=[Depends(contract.json_bodies_only)],
     )
     app.state.settings = settings
-    app.state.cache_fingerprint = code_fingerprint(settings.rules_path, settings.rubric_path)
+    app.state.clock = clock
+    app.state.cache_fingerprint = code_fingerprint(*fingerprint_files(settings))
 
     @app.exception_handler(GeoServiceError)
     async def _domain_error(request: Request, exc: GeoServiceError) -> JSONResponse:

@@ -1,17 +1,16 @@
 """The response cache as a route dependency: `cache.serve(compute)` answers from the cache
 when the data have not changed since the answer was computed, else computes and keeps it.
 
-The key holds everything an answer depends on: the code and rule files (fingerprint), the
-caller's role and unit (what the database lets them see), the day (the default as-of date is
-today), the path and every query parameter. A request with `Cache-Control: no-cache`
-recomputes. Answers carry `ETag` (304 on `If-None-Match`) and `X-Cache: hit|miss`.
-See docs/cache.md.
+The key holds everything an answer depends on: the code and configuration files
+(fingerprint), the caller's role and unit (what the database lets them see), the town's day
+(the default as-of date is today there: `deps.today`), the path and every query parameter.
+A request with `Cache-Control: no-cache` recomputes. Answers carry `ETag` (304 on
+`If-None-Match`) and `X-Cache: hit|miss`. See docs/cache.md.
 """
 
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,7 +20,7 @@ from sqlalchemy import Connection
 
 from geo_service.access.accounts import Principal
 from geo_service.access.session import note_read
-from geo_service.api.deps import ConnDep, CurrentUser
+from geo_service.api.deps import ConnDep, CurrentUser, today
 from geo_service.cache import store
 from geo_service.config import Settings
 
@@ -47,7 +46,7 @@ class ResponseCache:
             user.role.value,
             str(user.village_unit_id or ""),
             str(user.department_id or ""),
-            date.today().isoformat(),
+            today(self.request).isoformat(),
             str(self.request.base_url),  # answers may hold links to this server
             self.request.url.path,
             *sorted(f"{k}={v}" for k, v in self.request.query_params.multi_items()),

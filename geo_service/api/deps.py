@@ -7,6 +7,7 @@ database on every request. A route must not open connections of its own: the eng
 `/healthz` only.
 """
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from geo_service.access.accounts import Principal
 from geo_service.access.dependencies import connection, current_user, logged_in
+from geo_service.clock import town_today
 from geo_service.config import Settings
 
 
@@ -25,8 +27,14 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def today(request: Request) -> date:
+    """Today in the town (the default as-of day), by the app's clock."""
+    return town_today(request.app.state.settings, request.app.state.clock)
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+TodayDep = Annotated[date, Depends(today)]
 # scope="function": committed before the response goes out (see access.dependencies).
 ConnDep = Annotated[Connection, Depends(connection, scope="function")]
 CurrentUser = Annotated[Principal, Depends(current_user, scope="function")]

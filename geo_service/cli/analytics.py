@@ -1,10 +1,10 @@
 """`geo-service overdue | scores | table | cctv | risk | bulletin`: the analytics at a terminal.
 
-Each takes `--as-of DATE` (default today) and the common filters; `--json` prints the same
-document the API returns.
+Each takes `--as-of DATE` (default today in the town) and the filters of every surface
+(`cli.scope_options`, docs/filters.md); `--json` prints the same document the API returns.
+Rules, rubric and risk weights are the files the settings name, as for the API.
 """
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from geo_service import configfiles
 from geo_service.analytics.cctv import cctv as cctv_report
-from geo_service.analytics.filters import Filters, make_filters, rule_params
 from geo_service.analytics.overdue import overdue as overdue_report
 from geo_service.analytics.risk import load_risk_weights
 from geo_service.analytics.risk import risk as risk_report
@@ -21,51 +21,23 @@ from geo_service.analytics.scores import scores as scores_report
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import save_workbook
 from geo_service.cli.common import console, engine, print_json, settings
-from geo_service.domain.rubric import load_rubric
+from geo_service.cli.scope_options import (
+    AsOf,
+    Category,
+    Department,
+    From,
+    Group,
+    Json,
+    KeyArea,
+    Severity,
+    Status,
+    To,
+    Unit,
+    scope_of,
+)
+from geo_service.clock import town_today
 
 out = Console()
-
-AsOf = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="截至日期 as-of date D (default today)"),
-]
-Unit = Annotated[list[str] | None, typer.Option("--unit", help="单位名称 (repeatable)")]
-KeyArea = Annotated[
-    str | None, typer.Option("--key-area", help="重点区域类型, e.g. 城中村 or urban_village")
-]
-Category = Annotated[
-    list[str] | None, typer.Option("--category", help="隐患类别 code or 中文 (repeatable)")
-]
-Sev = Annotated[str | None, typer.Option("--severity", help="重大/major or 一般/general")]
-From = Annotated[
-    datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="发现日期 from")
-]
-To = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="发现日期 to")]
-Json = Annotated[bool, typer.Option("--json", help="print JSON (the API's document)")]
-
-
-def _d(value: datetime | None) -> date | None:
-    return value.date() if value else None
-
-
-def _filters(
-    as_of: datetime | None,
-    unit: list[str] | None,
-    key_area: str | None,
-    category: list[str] | None,
-    severity: str | None,
-    found_from: datetime | None,
-    found_to: datetime | None,
-) -> Filters:
-    return make_filters(
-        as_of=_d(as_of),
-        units=unit,
-        key_area_kind=key_area,
-        categories=category,
-        severity=severity,
-        found_from=_d(found_from),
-        found_to=_d(found_to),
-    )
 
 
 def overdue(
@@ -76,15 +48,22 @@ def overdue(
     unit: Unit = None,
     key_area: KeyArea = None,
     category: Category = None,
-    severity: Sev = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    status: Status = None,
+    department: Department = None,
     found_from: From = None,
     found_to: To = None,
     as_json: Json = False,
 ) -> None:
     """逾期未整改 Overdue hazards on D (and, with --due-within N, those due soon)."""
-    f = _filters(as_of, unit, key_area, category, severity, found_from, found_to)
+    f = scope_of(
+        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, status=status,
+        department=department, found_from=found_from, found_to=found_to,
+    )  # fmt: skip
     with engine().connect() as conn:
-        report = overdue_report(conn, f, rule_params(settings()), due_within)
+        report = overdue_report(conn, f, configfiles.rules(settings()), due_within)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -109,7 +88,10 @@ def scores(
     unit: Unit = None,
     key_area: KeyArea = None,
     category: Category = None,
-    severity: Sev = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    status: Status = None,
+    department: Department = None,
     found_from: From = None,
     found_to: To = None,
     no_records: Annotated[
@@ -118,11 +100,15 @@ def scores(
     as_json: Json = False,
 ) -> None:
     """附件1 Scores of every village/community on D, with the records behind each deduction."""
-    f = _filters(as_of, unit, key_area, category, severity, found_from, found_to)
+    f = scope_of(
+        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, status=status,
+        department=department, found_from=found_from, found_to=found_to,
+    )  # fmt: skip
     s = settings()
     with engine().connect() as conn:
-        rubric = load_rubric(s.rubric_path)
-        report = scores_report(conn, f, rule_params(s), rubric, records=not no_records)
+        rubric = configfiles.rubric(s)
+        report = scores_report(conn, f, configfiles.rules(s), rubric, records=not no_records)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -146,15 +132,22 @@ def table(
     unit: Unit = None,
     key_area: KeyArea = None,
     category: Category = None,
-    severity: Sev = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    status: Status = None,
+    department: Department = None,
     found_from: From = None,
     found_to: To = None,
     as_json: Json = False,
 ) -> None:
     """附件2 Write the statistics table of D as an Excel workbook."""
-    f = _filters(as_of, unit, key_area, category, severity, found_from, found_to)
+    f = scope_of(
+        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, status=status,
+        department=department, found_from=found_from, found_to=found_to,
+    )  # fmt: skip
     with engine().connect() as conn:
-        report = table_rows(conn, f, rule_params(settings()))
+        report = table_rows(conn, f, configfiles.rules(settings()))
     save_workbook(report, out_file)
     if as_json:
         print_json(report.model_dump(mode="json"))
@@ -181,9 +174,9 @@ def cctv(
     as_json: Json = False,
 ) -> None:
     """视频监控 Houses breaking the CCTV rule (≥10 rooms/beds/tenants), with the reason."""
-    f = _filters(as_of, unit, key_area, None, None, None, None)
+    f = scope_of(as_of=as_of, unit=unit, key_area_kind=key_area)
     with engine().connect() as conn:
-        report = cctv_report(conn, f, rule_params(settings()), fire_kit=fire_kit)
+        report = cctv_report(conn, f, configfiles.rules(settings()), fire_kit=fire_kit)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -202,17 +195,34 @@ def risk(
     as_of: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", help="how many houses")] = 20,
     weights: Annotated[
-        Path | None, typer.Option("--weights", help="risk weights TOML (default packaged)")
+        Path | None,
+        typer.Option(
+            "--weights",
+            help="try another weights TOML instead of GEO_RISK_WEIGHTS_PATH's (the API, the map "
+            "and the patrol targets keep ranking with the configured one)",
+        ),
     ] = None,
     unit: Unit = None,
     key_area: KeyArea = None,
+    category: Category = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    status: Status = None,
+    department: Department = None,
+    found_from: From = None,
+    found_to: To = None,
     as_json: Json = False,
 ) -> None:
     """风险排序 The houses most worth inspecting, with their top risk factors."""
-    f = _filters(as_of, unit, key_area, None, None, None, None)
-    w = load_risk_weights(weights)
+    f = scope_of(
+        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, status=status,
+        department=department, found_from=found_from, found_to=found_to,
+    )  # fmt: skip
+    s = settings()
+    w = load_risk_weights(weights) if weights else configfiles.risk_weights(s)
     with engine().connect() as conn:
-        report = risk_report(conn, f, rule_params(settings()), w, limit=limit)
+        report = risk_report(conn, f, configfiles.rules(s), w, limit=limit)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -236,11 +246,12 @@ def bulletin(
     s = settings()
     from geo_service.analytics import bulletin as bulletin_mod  # matplotlib, geopandas
 
-    f = make_filters(units=unit)
+    f = scope_of(unit=unit)
     with engine().connect() as conn:
         data = bulletin_mod.bulletin_data(
-            conn, month, f, rule_params(s), load_rubric(s.rubric_path), months_back=months_back
-        )
+            conn, month, f, configfiles.rules(s), configfiles.rubric(s), months_back=months_back,
+            today=town_today(s),
+        )  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"bulletin-{month}.html"
     html_path.write_text(bulletin_mod.render_html(data), encoding="utf-8")

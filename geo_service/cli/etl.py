@@ -65,9 +65,12 @@ def import_files(
 
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
     """
+    from etl.config import town_config
     from etl.context import ImportOptions, default_actor
     from etl.importer import import_file, import_order
     from etl.report import default_report_path, print_rejections, print_summary, write_report
+    from geo_service.clock import town_today
+    from geo_service.configfiles import rules
     from geo_service.crs import parse_coord_system
 
     options = ImportOptions(
@@ -76,7 +79,9 @@ def import_files(
         crs=parse_coord_system(crs) if crs else None,
         layer=layer,
         min_confidence=min_confidence,
-        rules_path=settings().rules_path,
+        town=town_config(settings()),
+        rules=rules(settings()),
+        today=town_today(settings()),
     )
     paths = import_order(paths, layer)
     conn = _connect()

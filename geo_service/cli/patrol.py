@@ -1,7 +1,7 @@
 """`geo-service routes …`: review-phase (回头看) patrol routes."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -9,17 +9,30 @@ from rich.console import Console
 from rich.table import Table
 
 from geo_service.cli.common import console, engine, print_json, settings
-from geo_service.domain.rules import load_rule_params
+from geo_service.cli.scope_options import (
+    Category,
+    Department,
+    From,
+    Group,
+    KeyArea,
+    Severity,
+    To,
+    Unit,
+    scope_of,
+)
+from geo_service.clock import town_today
+from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.errors import ValidationError
 from geo_service.patrol import network
-from geo_service.patrol.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.patrol.config import format_hhmm, parse_hhmm
 from geo_service.patrol.exports import write_team_files
 from geo_service.patrol.plan import PlanRequest, plan_routes
 from geo_service.patrol.result import RoutePlan
 from geo_service.patrol.sheet import route_sheet_html
 from geo_service.patrol.store import landlord_contacts, load_plan, save_plan
 from geo_service.patrol.targets import select_targets
-from geo_service.patrol.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
+from geo_service.scope import parse_date
 
 app = typer.Typer(
     help="回头看巡查路线 Review-phase patrol routes: targets, plans, exports, visit records.",
@@ -32,14 +45,7 @@ HouseOpt = typer.Option([], "--house", help="add a house by id (repeatable)")
 
 
 def _day(value: str | None) -> date:
-    if value is None:
-        return datetime.now(LOCAL_TZ).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            f"日期格式应为 YYYY-MM-DD (date must be YYYY-MM-DD): {value!r}"
-        ) from None
+    return town_today(settings()) if value is None else parse_date(value, "--date")
 
 
 def _windows(values: list[str]) -> dict[int, tuple[int, int]]:
@@ -73,14 +79,29 @@ def _pins(values: list[str]) -> dict[int, int | None]:
 def targets(
     on: str | None = DateOpt,
     house: list[int] = HouseOpt,
+    unit: Unit = None,
+    key_area: KeyArea = None,
+    category: Category = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    department: Department = None,
+    found_from: From = None,
+    found_to: To = None,
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """List the places to revisit as of a day, highest priority first."""
-    params = load_route_params()
+    """List the places to revisit as of a day, highest priority first; the filters narrow
+    the houses and hazards considered (docs/filters.md)."""
+    s = settings()
+    scope = scope_of(
+        as_of=on, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, department=department,
+        found_from=found_from, found_to=found_to,
+    )  # fmt: skip
     with engine().connect() as conn:
         found = select_targets(
-            conn, _day(on), params, load_rule_params(settings().rules_path), house
-        )
+            conn, scope.as_of, route_params(s), rules(s), house, weights=risk_weights(s),
+            scope=scope,
+        )  # fmt: skip
     if as_json:
         print_json([t.to_dict() for t in found])
         return
@@ -173,7 +194,8 @@ def plan(
     by: str = typer.Option("cli", "--by", help="who plans (recorded with the plan)"),
 ) -> None:
     """Plan the day's routes for several teams; the plan is saved and can be exported."""
-    params = load_route_params()
+    s = settings()
+    params = route_params(s)
     req = PlanRequest(
         _day(on),
         teams,
@@ -187,7 +209,7 @@ def plan(
         _pins(pin),
     )
     with engine().begin() as conn:
-        result, instance = plan_routes(conn, req, params, load_rule_params(settings().rules_path))
+        result, instance = plan_routes(conn, req, params, rules(s), weights=risk_weights(s))
         saved_params = {
             "teams": teams,
             "shift": result.shift.model_dump(),
@@ -259,7 +281,7 @@ def record(
 ) -> None:
     """Record what a visit found: hazards rectified / still open / new, photos, notes."""
     try:
-        visited = datetime.fromisoformat(at) if at else datetime.now(LOCAL_TZ)
+        visited = datetime.fromisoformat(at) if at else datetime.now(UTC)
     except ValueError:
         raise ValidationError(f"时间格式应为 'YYYY-MM-DD HH:MM' (--at): {at!r}") from None
     visit = Visit(
@@ -279,7 +301,7 @@ def record(
         checked,
     )
     with engine().begin() as conn:
-        result = record_visit(conn, visit, load_rule_params(settings().rules_path))
+        result = record_visit(conn, visit, rules(settings()))
     if as_json:
         print_json(result)
         return
@@ -295,7 +317,7 @@ def topology(
 ) -> None:
     """Build the routable topology from the roads layer and say how connected it is."""
     with engine().begin() as conn:
-        topo = network.ensure_topology(conn, load_route_params(), force=rebuild)
+        topo = network.ensure_topology(conn, route_params(settings()), force=rebuild)
         pieces, vertices = network.components(conn)
     state = "rebuilt 已重建" if topo.rebuilt else "current 已是最新"
     out.print(

@@ -1,96 +1,48 @@
 """`geo-service density | hotspots`: hazard density and incident hot spots at a terminal.
 
-Options match the other analytics commands (`--as-of`, `--unit` by name, `--key-area`,
-`--category` and `--severity` in Chinese or as codes); `--json` prints what the API returns.
+Options are the filters of every surface (`cli.scope_options`, docs/filters.md: `--unit` by
+name or id, `--key-area`, `--category` and `--severity` in Chinese or as codes); `--json`
+prints what the API returns.
 """
 
 import json
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection, text
 
 from geo_service.cli.common import engine, print_json
-from geo_service.domain.vocabulary import (
-    CATEGORY_BY_CODE,
-    CATEGORY_BY_ZH,
-    KEY_AREA_KIND_ZH,
-    SEVERITY_ZH,
+from geo_service.cli.scope_options import (
+    AsOf,
+    Category,
+    Department,
+    Group,
+    Json,
+    KeyArea,
+    Severity,
+    Status,
+    Unit,
+    scope_of,
 )
-from geo_service.errors import ValidationError
 from geo_service.spatial import density as density_mod
 from geo_service.spatial import incidents as incidents_mod
 
 out = Console()
 
-AsOf = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="截至日期 as-of date (default today)"),
-]
-Unit = Annotated[list[str] | None, typer.Option("--unit", help="单位名称 (repeatable)")]
-KeyArea = Annotated[
-    str | None, typer.Option("--key-area", help="重点区域类型, e.g. 城中村 or urban_village")
-]
-From = Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="起 from")]
-To = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="止 to")]
-Json = Annotated[bool, typer.Option("--json", help="print JSON (the API's document)")]
-
-
-def _unit_ids(conn: Connection, names: list[str]) -> str:
-    rows = conn.execute(text("SELECT name, id FROM units WHERE name = ANY(:n)"), {"n": names}).all()
-    found = dict(rows)
-    if missing := [n for n in names if n not in found]:
-        raise ValidationError(f"未知单位 (unknown unit): {', '.join(missing)}")
-    return ",".join(str(found[n]) for n in names)
-
-
-def _code(value: str, by_zh: dict[str, str], codes: set[str], what: str) -> str:
-    if value in codes:
-        return value
-    if value in by_zh:
-        return by_zh[value]
-    raise ValidationError(f"未知{what} (unknown {what}): {value}")
-
-
-def _query(conn: Connection, **opts: Any) -> dict[str, str]:
-    """The API query of the command's options (names → ids, Chinese → codes)."""
-    q: dict[str, str] = {}
-    if opts.get("as_of"):
-        q["as_of"] = opts["as_of"].date().isoformat()
-    if opts.get("unit"):
-        q["unit_id"] = _unit_ids(conn, opts["unit"])
-    if opts.get("key_area"):
-        zh = {v: k.value for k, v in KEY_AREA_KIND_ZH.items()}
-        q["key_area_kind"] = _code(opts["key_area"], zh, set(zh.values()), "重点区域类型")
-    if opts.get("category"):
-        zh = {zh: c.code for zh, c in CATEGORY_BY_ZH.items()}
-        q["category"] = ",".join(
-            _code(c, zh, set(CATEGORY_BY_CODE), "隐患类别") for c in opts["category"]
-        )
-    if opts.get("severity"):
-        zh = {v: k.value for k, v in SEVERITY_ZH.items()}
-        q["severity"] = _code(opts["severity"], zh, set(zh.values()), "隐患等级")
-    if opts.get("incident_type"):
-        q["category"] = ",".join(opts["incident_type"])
-    for key in ("date_from", "date_to"):
-        if opts.get(key):
-            q[key] = opts[key].date().isoformat()
-    return q
+From = Annotated[str | None, typer.Option("--from", help="起 from (YYYY-MM-DD)")]
+To = Annotated[str | None, typer.Option("--to", help="止 to (YYYY-MM-DD)")]
 
 
 def density(
     as_of: AsOf = None,
     unit: Unit = None,
     key_area: KeyArea = None,
-    category: Annotated[
-        list[str] | None, typer.Option("--category", help="隐患类别 code or 中文 (repeatable)")
-    ] = None,
-    severity: Annotated[
-        str | None, typer.Option("--severity", help="重大/major or 一般/general")
-    ] = None,
+    category: Category = None,
+    category_group: Group = None,
+    severity: Severity = None,
+    status: Status = None,
+    department: Department = None,
     date_from: From = None,
     date_to: To = None,
     hexagons: Annotated[
@@ -101,11 +53,12 @@ def density(
     json_out: Json = False,
 ) -> None:
     """隐患密度 Hazard density per village/community (per 100 houses), or per hexagon."""
+    q = scope_of(
+        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
+        category_group=category_group, severity=severity, status=status, department=department,
+        date_from=date_from, date_to=date_to,
+    )  # fmt: skip
     with engine().connect() as conn:
-        q = _query(
-            conn, as_of=as_of, unit=unit, key_area=key_area, category=category,
-            severity=severity, date_from=date_from, date_to=date_to,
-        )  # fmt: skip
         if hexagons:
             features, meta = density_mod.hexagons(conn, q, "hazards", size_m)
         else:
@@ -150,11 +103,10 @@ def hotspots(
     json_out: Json = False,
 ) -> None:
     """警情热点 Getis-Ord Gi* hot and cold spots of incidents (90/95/99 % confidence)."""
+    q = scope_of(
+        as_of=as_of, unit=unit, category=incident_type, date_from=date_from, date_to=date_to
+    )
     with engine().connect() as conn:
-        q = _query(
-            conn, as_of=as_of, unit=unit, incident_type=incident_type,
-            date_from=date_from, date_to=date_to,
-        )  # fmt: skip
         features, summary = incidents_mod.hot_spots(
             conn, q, size_m, permutations, significant_only=True
         )

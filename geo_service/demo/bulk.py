@@ -3,19 +3,19 @@
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 
 import psycopg2
 from psycopg2.extensions import quote_ident
 
 from geo_service.errors import ValidationError
+from geo_service.sqlfiles import script
 
 _CHUNK = 50_000
 
 
 def sql(name: str) -> str:
     """A packaged SQL file of `geo_service/demo/sql`."""
-    return resources.files("geo_service.demo").joinpath("sql").joinpath(name).read_text("utf-8")
+    return script("geo_service.demo", f"sql/{name}")
 
 
 def truncate(cur, tables: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,14 +9,15 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from importlib import resources
 from typing import Any
 
 import psycopg2
 from sqlalchemy import Engine
 
+from geo_service.clock import town_today
 from geo_service.db import sqlalchemy_url
 from geo_service.errors import SetupError, ValidationError
+from geo_service.sqlfiles import script
 
 DEFAULT_SEED = 7
 TOWN_LABEL = "洛阳镇（合成演示）"
@@ -131,7 +132,7 @@ def load_demo(
             if cur.fetchone()[0] is None:
                 raise SetupError("the schema is missing: run `geo-service db up` (数据库未初始化)")
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-            cur.execute(resources.files("geo_service.demo").joinpath("sql/state.sql").read_text())
+            cur.execute(script("geo_service.demo", "sql/state.sql"))
             dataset, has_data = cur.fetchone()
             t_ready = time.perf_counter()
             if not force and _matches(dataset, seed, scale, as_of):
@@ -145,7 +146,7 @@ def load_demo(
                 cur,
                 seed=DEFAULT_SEED if seed is None else seed,
                 scale=1.0 if scale is None else float(scale),
-                as_of=as_of or date.today(),
+                as_of=as_of or town_today(),
                 force=force,
                 progress=progress,
             )

@@ -9,6 +9,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,13 @@ class RuleParams:
     cctv_min_tenants: int = 10
     cctv_min_retention_days: int = 30
     campus_buffer_m: float = 200.0
+
+
+@cache
+def rule_params_of(path: Path | None) -> RuleParams:
+    """The rule parameters of the file `path` (None: the packaged one), read once per process:
+    a rules file takes effect when applied and the service restarted (docs/rules.md)."""
+    return load_rule_params(path)
 
 
 def load_rule_params(path: Path | None = None) -> RuleParams:

@@ -1,8 +1,8 @@
 """Run a packaged SQL script inside a migration."""
 
-from importlib import resources
-
 from alembic import op
+
+from geo_service.sqlfiles import script
 
 
 def run_sql_file(package: str, name: str) -> None:
@@ -10,6 +10,6 @@ def run_sql_file(package: str, name: str) -> None:
 
     The raw DBAPI cursor: the scripts hold `%` and `:` that bind-parameter parsing would eat.
     """
-    sql = resources.files(package).joinpath("sql", name).read_text("utf-8")
+    sql = script(package, f"sql/{name}")
     with op.get_bind().connection.dbapi_connection.cursor() as cur:
         cur.execute(sql)

@@ -1,9 +1,9 @@
 """Parameters of the patrol-route planning, read from `routes.toml` (or a town's own copy).
 
-`GEO_ROUTES_PATH` names a copy to use instead of the packaged defaults.
+`GEO_ROUTES_PATH` (a setting, see `geo_service.configfiles`) names a copy to use instead of the
+packaged defaults.
 """
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -76,8 +76,6 @@ class RouteParams:
 
 
 def _read(path: Path | None) -> str:
-    if path is None and (env := os.environ.get("GEO_ROUTES_PATH")):
-        path = Path(env)
     if path is None:
         return resources.files("geo_service.patrol").joinpath("routes.toml").read_text("utf-8")
     try:
@@ -87,7 +85,7 @@ def _read(path: Path | None) -> str:
 
 
 def load_route_params(path: Path | None = None) -> RouteParams:
-    """Read the planning parameters from `path`, `GEO_ROUTES_PATH`, or the packaged defaults."""
+    """Read the planning parameters from `path`, or the packaged defaults."""
     try:
         raw = tomllib.loads(_read(path))
         priority = dict(raw["priority"])

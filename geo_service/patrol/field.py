@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, text
 
+from geo_service.clock import town_tz
 from geo_service.crs import wgs84_to_gcj02
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, SEVERITY_ZH
-from geo_service.patrol.visits import LOCAL_TZ
 
 # What a phone records, and the visit outcome each becomes (geo_service.patrol.visits).
 STATUS_ZH = {"visited": "已走访", "no_access": "无人", "refused": "拒绝入户"}
@@ -46,7 +46,7 @@ def _visits(conn: Connection, ref: str) -> dict[int, dict]:
         out[r["house_id"]] = {
             "status": status,
             "status_zh": STATUS_ZH[status],
-            "at": r["at"].astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+            "at": r["at"].astimezone(town_tz()).isoformat(timespec="seconds"),
             "by": r["by"],
         }
     return out
@@ -109,7 +109,7 @@ def today_route(conn: Connection, username: str, on: date) -> dict:
     ).scalars()
     return base | {
         "plan_ref": row.ref,
-        "published_at": row.published_at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+        "published_at": row.published_at.astimezone(town_tz()).isoformat(timespec="seconds"),
         "published_by": row.published_by,
         "team": row.team,
         "team_name": f"第{row.team}组",

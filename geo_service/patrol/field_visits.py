@@ -16,10 +16,11 @@ from uuid import UUID
 
 from sqlalchemy import Connection, text
 
+from geo_service.clock import town_tz
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import NotFoundError, ValidationError
 from geo_service.patrol.photos import MAX_PHOTOS_PER_VISIT, Photo, store_photos
-from geo_service.patrol.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
 
 STATUSES = ("visited", "no_access", "refused")
 # A phone's clock may run a little fast; a visit further in the future is a mistake.
@@ -54,10 +55,10 @@ def _validate(v: FieldVisit, photos: list[Photo], now: datetime) -> datetime:
         )
     if len(photos) > MAX_PHOTOS_PER_VISIT:
         raise ValidationError(f"每次走访最多 {MAX_PHOTOS_PER_VISIT} 张照片 (too many photos)")
-    at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=LOCAL_TZ)
+    at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=town_tz())
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError(
-            f"走访时间 {at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 晚于现在，请检查手机时间 "
+            f"走访时间 {at.astimezone(town_tz()):%Y-%m-%d %H:%M} 晚于现在，请检查手机时间 "
             "(visit time is in the future)"
         )
     if (v.lon is None) != (v.lat is None):
@@ -126,7 +127,7 @@ def record_field_visit(
     now: datetime | None = None,
 ) -> dict:
     """Write the visit once; a repeated id returns the first write's result (`duplicate`)."""
-    at = _validate(v, photos, now or datetime.now(LOCAL_TZ))
+    at = _validate(v, photos, now or datetime.now(town_tz()))
     visit_id = _claim(conn, v, username, at)
     if visit_id is None:
         return _earlier(conn, v, username)

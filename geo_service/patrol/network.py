@@ -11,9 +11,13 @@ from sqlalchemy import Connection, text
 
 from geo_service.errors import SetupError, ValidationError
 from geo_service.patrol.config import RouteParams
-from geo_service.patrol.sqlfiles import sql
+from geo_service.sqlfiles import statement
 
 TOPOLOGY_KEY = "road_topology"
+
+
+def _sql(name: str):
+    return statement("geo_service.patrol", f"sql/{name}")
 
 
 def require_pgrouting(conn: Connection) -> str:
@@ -52,7 +56,7 @@ def ensure_topology(conn: Connection, params: RouteParams, force: bool = False) 
     """
     require_pgrouting(conn)
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('geo_service.road_topology'))"))
-    state = conn.execute(sql("topology_state.sql")).mappings().one()
+    state = conn.execute(_sql("topology_state.sql")).mappings().one()
     if state["edges"] == 0:
         raise ValidationError("道路图层为空，无法规划路线 (the roads layer is empty)")
     wanted = _wanted_fingerprint(state["fingerprint"], params)
@@ -63,7 +67,7 @@ def ensure_topology(conn: Connection, params: RouteParams, force: bool = False) 
         return Topology(state["edges"], state["oneway"], False, wanted)
     speeds = {k: v for k, v in params.speeds_kmh.items() if k != "default"}
     conn.execute(
-        sql("topology_build.sql"),
+        _sql("topology_build.sql"),
         {
             "tolerance": params.vertex_tolerance_deg,
             "speeds": json.dumps(speeds),
@@ -82,7 +86,7 @@ def ensure_topology(conn: Connection, params: RouteParams, force: bool = False) 
 
 def components(conn: Connection) -> tuple[int, int]:
     """(connected pieces, vertices) of the network, ignoring direction."""
-    row = conn.execute(sql("topology_components.sql")).one()
+    row = conn.execute(_sql("topology_components.sql")).one()
     return int(row.components), int(row.vertices)
 
 
@@ -99,7 +103,7 @@ def snap_points(conn: Connection, points: dict[str, tuple[float, float]]) -> dic
         return {}
     keys = list(points)
     rows = conn.execute(
-        sql("snap.sql"),
+        _sql("snap.sql"),
         {
             "keys": keys,
             "lons": [points[k][0] for k in keys],
@@ -117,7 +121,7 @@ def cost_matrix(conn: Connection, vertices: list[int]) -> dict[tuple[int, int], 
     distinct = sorted(set(vertices))
     if len(distinct) < 2:
         return {}
-    rows = conn.execute(sql("matrix.sql"), {"vids": distinct})
+    rows = conn.execute(_sql("matrix.sql"), {"vids": distinct})
     return {(int(r.start_vid), int(r.end_vid)): float(r.agg_cost) for r in rows}
 
 
@@ -134,7 +138,7 @@ def route_geometries(conn: Connection, legs: list[Leg]) -> dict[int, tuple[dict,
     if not any(leg.from_vertex != leg.to_vertex for leg in legs):
         return {}
     rows = conn.execute(
-        sql("paths.sql"),
+        _sql("paths.sql"),
         {
             "teams": [leg.team for leg in legs],
             "seqs": [leg.seq for leg in legs],

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
+from geo_service.analytics.risk import RiskWeights
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.patrol.config import RouteParams, format_hhmm
@@ -79,10 +80,12 @@ def plan_routes(
     params: RouteParams,
     rules: RuleParams,
     progress: Progress | None = None,
+    weights: RiskWeights | None = None,
 ) -> PlannedDay:
     """The plan (as `routes plan --json` prints it) and the VROOM input it solved.
 
-    `progress` is told each stage as it finishes (the planning page shows it)."""
+    `progress` is told each stage as it finishes (the planning page shows it); key-area
+    targets are ranked with `weights` (the settings' risk weights)."""
     shift = _shift(req, params)
     clock = Stopwatch(progress)
     selection = select(
@@ -96,6 +99,7 @@ def plan_routes(
         rules,
         exclude_ids=req.exclude_ids,
         pins=req.pins,
+        weights=weights,
     )
     clock.lap("selection_ms")
     snapped = snap(conn, selection, params, clock)

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from geo_service.analytics.risk import RiskWeights
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.patrol.config import RouteParams
@@ -45,16 +46,18 @@ def select(
     rules: RuleParams,
     exclude_ids: list[int] | None = None,
     pins: dict[int, int | None] | None = None,
+    weights: RiskWeights | None = None,
 ) -> Selection:
     """The targets as of `on` (plus `house_ids` and pinned houses), the depots, and which
-    targets the limit keeps. Removed targets (`exclude_ids`) are left out with the reason
+    targets the limit keeps (key-area houses ranked with `weights`, the settings' risk
+    weights). Removed targets (`exclude_ids`) are left out with the reason
     `removed`; pinned ones get the highest priority, so no limit cuts them.
 
     Visiting hours for a house that is not a target, and a limit below 1, are refused.
     """
     pins = pins or {}
     excluded = set(exclude_ids or ())
-    found = select_targets(conn, on, params, rules, [*house_ids, *pins], windows)
+    found = select_targets(conn, on, params, rules, [*house_ids, *pins], windows, weights)
     removed = [
         left_out(t, "removed", "规划人员已移除 (removed by the planner)")
         for t in found

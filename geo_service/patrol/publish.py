@@ -10,13 +10,13 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
+from geo_service.clock import town_tz
 from geo_service.errors import NotFoundError, ValidationError
-from geo_service.patrol.visits import LOCAL_TZ
 
 
 def _local(at: datetime | None) -> str | None:
-    """A moment as the town reads it (Asia/Shanghai), ISO 8601 with its offset."""
-    return None if at is None else at.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+    """A moment as the town reads it (GEO_TIMEZONE), ISO 8601 with its offset."""
+    return None if at is None else at.astimezone(town_tz()).isoformat(timespec="seconds")
 
 
 def eligible_members(conn: Connection) -> list[dict]:

@@ -1,16 +1,16 @@
 """Choosing the places to revisit in the review phase (回头看), with priority and service time."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Connection, text
 
-from geo_service.analytics.filters import make_filters
 from geo_service.analytics.risk import RiskWeights, load_risk_weights, risk
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
 from geo_service.patrol.config import TARGET_KIND_ZH, RouteParams, format_hhmm
-from geo_service.patrol.sqlfiles import sql
+from geo_service.scope import Scope, ScopeSql, where
+from geo_service.sqlfiles import render
 
 
 @dataclass
@@ -77,16 +77,16 @@ def priority_of(
 
 def key_area_risk(
     conn: Connection,
-    on: date,
+    scope: Scope,
     params: RouteParams,
     rules: RuleParams,
     weights: RiskWeights | None = None,
 ) -> dict[int, float]:
-    """House id → risk score for houses in a key area whose analytics risk score (风险排序)
-    reaches the threshold on `on`."""
+    """House id → risk score for houses of the scope in a key area whose analytics risk score
+    (风险排序) reaches the threshold on the scope's day."""
     report = risk(
         conn,
-        make_filters(as_of=on),
+        scope,
         rules,
         weights or load_risk_weights(),
         limit=10**7,
@@ -129,8 +129,13 @@ def select_targets(
     house_ids: list[int] | tuple[int, ...] = (),
     windows: dict[int, tuple[int, int]] | None = None,
     weights: RiskWeights | None = None,
+    scope: Scope | None = None,
 ) -> list[Target]:
-    """The targets as of `on`, highest priority first; `house_ids` are added as "listed"."""
+    """The targets as of `on`, highest priority first; `house_ids` are added as "listed".
+
+    `scope` (docs/filters.md) narrows the houses and hazards considered — the same hazards
+    `/analytics/overdue` and the map count under it; its day is `on`."""
+    scope = replace(scope, as_of=on) if scope else Scope(as_of=on)
     ids = sorted(set(house_ids))
     if ids:
         found = set(
@@ -138,11 +143,19 @@ def select_targets(
         )
         if missing := [i for i in ids if i not in found]:
             raise ValidationError(f"房屋不存在 (unknown house ids): {missing}")
-    risky = key_area_risk(conn, on, params, rules, weights)
+    risky = key_area_risk(conn, scope, params, rules, weights)
+    b = ScopeSql(scope, conn)
+    sql = render(
+        "geo_service.patrol",
+        "sql/targets.sql",
+        hazard_scope=where(b.hazards("z")),
+        house_scope=where(b.houses("h")),
+    )
     rows = conn.execute(
-        sql("targets.sql"),
+        text(sql),
         {
-            "d": on,
+            **b.params,
+            "as_of": on,
             "house_ids": ids,
             "include_unverified": params.include_unverified_fix,
             "risk_ids": list(risky),

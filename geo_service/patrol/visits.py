@@ -11,15 +11,13 @@ the API roles may not write `audit_log` themselves).
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, text
 
+from geo_service.clock import town_tz
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH
 from geo_service.errors import NotFoundError, ValidationError
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -165,8 +163,9 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         text("SELECT nullif(current_setting('app.username', true), '')")
     ).scalar_one()
     audit = _Audit(api_user or v.recorded_by, api_user is not None)
-    at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=LOCAL_TZ)
-    on = at.astimezone(LOCAL_TZ).date()
+    tz = town_tz()  # a time without a zone is the town's local time
+    at = v.visited_at if v.visited_at.tzinfo else v.visited_at.replace(tzinfo=tz)
+    on = at.astimezone(tz).date()
     house_code = _validate(conn, v, on)
     outcomes: list[tuple[str, int | None]] = []
     changed: list[int] = []
@@ -188,7 +187,7 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         outcomes.append(("still_open", hazard_id))
     created = []
     for n, h in enumerate(v.new_hazards, start=1):
-        code = f"RV-{house_code}-{at.astimezone(LOCAL_TZ):%Y%m%d%H%M}-{n}"
+        code = f"RV-{house_code}-{at.astimezone(tz):%Y%m%d%H%M}-{n}"
         created.append(_new_hazard(conn, audit, v, h, code, on))
         outcomes.append(("new_hazard", created[-1]))
     if v.checked:

@@ -1,19 +1,19 @@
 """Hazard density: counts per hexagon, per unit (choropleth) and weighted heat points.
 
-Every function takes a request's query (as_of, category, severity, unit_id, key_area_kind,
-status, date_from/date_to, bbox …) compiled against the layer registry, and answers GeoJSON
-text built by PostgreSQL in one statement.
+Every function takes the request's scope (geo_service.scope: as_of, category, severity,
+unit_id, key_area_kind, status, date_from/date_to, bbox …) applied to a registered layer, and
+answers GeoJSON text built by PostgreSQL in one statement.
 """
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
-from geo_service.spatial.filters import Selection, select
-from geo_service.spatial.sqlfiles import render, source
+from geo_service.scope import Scope
+from geo_service.spatial.selection import Selection, select
+from geo_service.sqlfiles import query, render
 from layers.registry import get_layer
 
 # Hexagons live in Web Mercator (EPSG:3857), the tiles' CRS: points reach it by arithmetic
@@ -49,7 +49,8 @@ class HeatWeights:
 
 def town_latitude(conn: Connection) -> float:
     """Latitude of the town's centre (0 without data)."""
-    return float(conn.execute(text(source("town_latitude.sql"))).scalar_one())
+    sql = query("geo_service.spatial", "sql/town_latitude.sql")
+    return float(conn.execute(text(sql)).scalar_one())
 
 
 def mercator_size(size_m: float, lat: float) -> float:
@@ -93,7 +94,7 @@ def points_sql(sel: Selection, columns: list[str] = ()) -> str:
 
 def hexagons(
     conn: Connection,
-    query: Mapping[str, str],
+    scope: Scope,
     layer_name: str = "hazards",
     size_m: float | None = None,
     zoom: float | None = None,
@@ -106,7 +107,7 @@ def hexagons(
         raise ValidationError(
             f"layer: 密度图层只支持 (density supports) {', '.join(HEX_LAYERS)}, not {layer_name!r}"
         )
-    sel = select(get_layer(layer_name), query, ignore=_OWN_PARAMS)
+    sel = select(conn, get_layer(layer_name), scope, ignore=_OWN_PARAMS)
     counts = HEX_LAYERS[layer_name]
     columns = sorted({col for col, _ in counts.values()})
     lat = town_latitude(conn)
@@ -118,7 +119,11 @@ def hexagons(
         props += f", '{name}', c.{name}"
         params[f"agg_{name}"] = value
     sql = render(
-        "hex_density.sql", points=points_sql(sel, columns), aggregates=aggregates, props=props
+        "geo_service.spatial",
+        "sql/hex_density.sql",
+        points=points_sql(sel, columns),
+        aggregates=aggregates,
+        props=props,
     )
     features = conn.execute(text(sql), params).scalar_one()
     meta = {"layer": layer_name, "size_m": round(size, 1), "srid": GRID_SRID}
@@ -127,15 +132,16 @@ def hexagons(
     return features, meta
 
 
-def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
+def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
     """Per village/community: houses, hazards (by state, major) and rates per 100 houses."""
-    hazards = select(get_layer("hazards"), query, ignore=_OWN_PARAMS)
-    houses = select(get_layer("houses"), query, strict=False, prefix="h_")
+    hazards = select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
+    houses = select(conn, get_layer("houses"), scope, strict=False, prefix="h_")
     unit_filter = ""
-    if "f_unit_id" in hazards.params:
-        unit_filter = "AND u.id = ANY(:f_unit_id)"
+    if "sc_unit_ids" in hazards.params:
+        unit_filter = "AND u.id = ANY(:sc_unit_ids)"
     sql = render(
-        "unit_density.sql",
+        "geo_service.spatial",
+        "sql/unit_density.sql",
         hazards=hazards.source(located_only=False),
         houses=houses.source(located_only=False),
         unit_filter=unit_filter,
@@ -157,7 +163,7 @@ _HEAT_POINTS = """coalesce(json_agg(json_build_array(
 
 def heat(
     conn: Connection,
-    query: Mapping[str, str],
+    scope: Scope,
     weights: HeatWeights = HeatWeights(),
     as_points: bool = False,
 ) -> tuple[str, dict]:
@@ -166,11 +172,14 @@ def heat(
     `as_points` answers `[[lat, lon, weight], …]` (what folium's HeatMap takes) instead of
     GeoJSON features.
     """
-    query = dict(query)
-    query.setdefault("status", "open,overdue")
-    sel = select(get_layer("hazards"), query, ignore=_OWN_PARAMS)
+    if not scope.statuses:
+        scope = replace(scope, statuses=("open", "overdue"))
+    sel = select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
     sql = render(
-        "heat.sql", source=sel.source(), output=_HEAT_POINTS if as_points else _HEAT_GEOJSON
+        "geo_service.spatial",
+        "sql/heat.sql",
+        source=sel.source(),
+        output=_HEAT_POINTS if as_points else _HEAT_GEOJSON,
     )
     params = {
         **sel.params,
@@ -179,7 +188,11 @@ def heat(
         "w_overdue": weights.overdue,
     }
     out = conn.execute(text(sql), params).scalar_one()
-    meta = {"as_of": sel.as_of.isoformat(), "weights": weights.__dict__, "status": query["status"]}
+    meta = {
+        "as_of": sel.as_of.isoformat(),
+        "weights": weights.__dict__,
+        "status": ",".join(scope.statuses),
+    }
     return out, meta
 
 

@@ -8,7 +8,6 @@ have ended) and leaves out counts below SUPPRESSED_BELOW — so no choice of siz
 or as-of day, and no difference of two answers, places one incident closer than that.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +15,10 @@ from sqlalchemy import Connection, text
 
 from geo_service.access.readable import FIXED_SIZE_M, SUPPRESSED_BELOW, can_read
 from geo_service.errors import ValidationError
+from geo_service.scope.parse import as_town_date
 from geo_service.spatial.density import cell_size, mercator_size, points_sql, town_latitude
-from geo_service.spatial.filters import Selection, parse_date
-from geo_service.spatial.sqlfiles import render
+from geo_service.spatial.selection import Selection
+from geo_service.sqlfiles import render
 
 DEFAULT_SIZE_M = 250.0  # the police's default hexagon circumradius, ground metres
 _INCIDENT_AREA = (
@@ -52,25 +52,25 @@ def grid(conn: Connection, size_m: float | None) -> Grid:
 
 
 def count_fragments(
-    conn: Connection, inc: Selection, incident_query: Mapping[str, str], cells: Grid
+    conn: Connection, inc: Selection, cells: Grid
 ) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
     """(counts SQL, incident-area SQL, extra parameters, what the summary must say) for
-    hotspot_cells.sql."""
+    hotspot_cells.sql; `inc` is the incidents under the request's scope."""
     if not cells.coarse:
-        counts = render("hotspot_counts.sql", points=points_sql(inc))
+        counts = render("geo_service.spatial", "sql/hotspot_counts.sql", points=points_sql(inc))
         return counts, _INCIDENT_AREA, {}, {}
-    if "datetime" in incident_query:
+    scope = inc.scope
+    if "datetime" in scope.given:
         raise ValidationError("热点只支持 date_from/date_to (datetime is for the police only)")
-    if "key_area_kind" in incident_query:
+    if scope.key_area_kinds:
         raise ValidationError(
             "key_area_kind: 仅限派出所 (narrowing hot spots to key areas is for the police)"
         )
-    categories = [c.strip() for c in incident_query.get("category", "").split(",") if c.strip()]
     params = {
         "hx_as_of": inc.as_of,
-        "hx_from": _date(incident_query, "date_from"),
-        "hx_to": _date(incident_query, "date_to"),
-        "hx_categories": categories or None,
+        "hx_from": as_town_date(scope.date_from, scope.tz) if scope.date_from else None,
+        "hx_to": as_town_date(scope.date_to, scope.tz) if scope.date_to else None,
+        "hx_categories": list(scope.incident_types) or None,
     }
     since, until = conn.execute(
         text(
@@ -90,7 +90,3 @@ def count_fragments(
         f"（whole ended months; counts below {SUPPRESSED_BELOW} shown as 0）",
     }
     return counts, "CAST(NULL AS geometry)", params, said
-
-
-def _date(query: Mapping[str, str], name: str):
-    return parse_date(query[name], name) if query.get(name) else None

@@ -7,7 +7,7 @@ units (per unit, hot spots).
 
 import json
 import math
-from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,17 +16,18 @@ from sqlalchemy import Connection, CursorResult, TextClause, text
 from sqlalchemy.exc import OperationalError
 
 from geo_service.errors import ValidationError
+from geo_service.scope import Scope, ScopeSql
 from geo_service.spatial import hotspot_access, hotspots
 from geo_service.spatial.density import GRID_SRID, town_latitude
-from geo_service.spatial.filters import select
-from geo_service.spatial.sqlfiles import render
+from geo_service.spatial.selection import select
+from geo_service.sqlfiles import render
 from layers.registry import get_layer
 
 MIN_RADIUS_M, MAX_RADIUS_M = 1.0, 2_000.0  # below a metre the grid of near_houses.sql overflows
 NEAR_TIMEOUT_S = 20  # near-houses statement limit (seconds)
 MIN_INCIDENTS = 30  # below this, Gi*'s normal approximation on sparse counts is unreliable
 _INCIDENT_KEYS = ("as_of", "category", "date_from", "date_to", "datetime")
-_HOUSE_KEYS = ("as_of", "unit_id", "key_area_kind", "bbox")
+_HOUSE_KEYS = ("as_of", "unit_id", "unit", "key_area_kind", "bbox")
 
 
 def degree_lengths(lat: float) -> tuple[float, float]:
@@ -38,35 +39,52 @@ def degree_lengths(lat: float) -> tuple[float, float]:
 
 
 def _split(
-    query: Mapping[str, str], own: tuple[str, ...], to_incidents: tuple[str, ...] = ()
-) -> tuple[dict, dict]:
-    """The incident filters and the house/unit filters of `query`; `to_incidents` names house
+    scope: Scope, own: tuple[str, ...], to_incidents: tuple[str, ...] = ()
+) -> tuple[Scope, Scope]:
+    """The incident filters and the house/unit filters of `scope`; `to_incidents` names house
     keys that also narrow the incidents (key_area_kind for per-unit counts and hot spots)."""
     allowed = set(_INCIDENT_KEYS) | set(_HOUSE_KEYS) | set(own)
-    unknown = sorted(k for k in query if k not in allowed and k != "f")
+    unknown = sorted(k for k in scope.given if k not in allowed and k != "f")
     if unknown:
         raise ValidationError(
             f"不支持参数 (unsupported parameter) {', '.join(unknown)}; "
             f"可用 accepted: {', '.join(sorted(allowed))}"
         )
     incident_keys = set(_INCIDENT_KEYS) | set(to_incidents)
-    incident_q = {k: v for k, v in query.items() if k in incident_keys}
-    house_q = {k: v for k, v in query.items() if k in _HOUSE_KEYS}
-    return incident_q, house_q
+    incidents = replace(
+        scope,
+        units=(),
+        key_area_kinds=scope.key_area_kinds if "key_area_kind" in to_incidents else (),
+        bbox=None,
+        given=frozenset(k for k in scope.given if k in incident_keys),
+        others=(),
+    )
+    houses = replace(
+        scope,
+        categories=(),
+        incident_types=(),
+        date_from=None,
+        date_to=None,
+        given=frozenset(k for k in scope.given if k in _HOUSE_KEYS),
+        others=(),
+    )
+    return incidents, houses
 
 
 def near_houses(
-    conn: Connection, query: Mapping[str, str], radius_m: float = 100.0, limit: int = 1000
+    conn: Connection, scope: Scope, radius_m: float = 100.0, limit: int = 1000
 ) -> tuple[str, dict]:
     """Houses with incidents within `radius_m`, most incidents first (GeoJSON features text)."""
     if not MIN_RADIUS_M <= radius_m <= MAX_RADIUS_M:
         raise ValidationError(
             f"radius_m: 应在 {MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} 米之间 (must be in that range)"
         )
-    iq, hq = _split(query, ("radius_m", "limit"))
-    inc = select(get_layer("incidents"), iq, prefix="i_")
-    houses = select(get_layer("houses"), hq, prefix="h_")
-    sql = render("near_houses.sql", houses=houses.source(), incidents=inc.source())
+    iq, hq = _split(scope, ("radius_m", "limit"))
+    inc = select(conn, get_layer("incidents"), iq, prefix="i_")
+    houses = select(conn, get_layer("houses"), hq, prefix="h_")
+    sql = render(
+        "geo_service.spatial", "sql/near_houses.sql", houses=houses.source(), incidents=inc.source()
+    )
     lat = town_latitude(conn)
     params = {
         **inc.params,
@@ -104,22 +122,21 @@ def _bounded(conn: Connection, stmt: TextClause, params: dict) -> CursorResult:
     return result
 
 
-def _unit_filter(house_q: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
-    """`AND u.id = ANY(:units_)` from unit_id, validated like a layer filter."""
-    if not house_q.get("unit_id"):  # absent or empty: no unit filter (as for layer filters)
-        return "", {}
-    sel = select(get_layer("houses"), {"unit_id": house_q["unit_id"]})
-    return "AND u.id = ANY(:units_)", {"units_": sel.params["f_unit_id"]}
+def _unit_filter(conn: Connection, houses: Scope) -> tuple[str, dict[str, Any]]:
+    """`AND u.id = ANY(:u_sc_unit_ids)` from the unit filter (absent or empty: every unit)."""
+    b = ScopeSql(houses, conn, prefix="u_")
+    return "".join(f"AND {c}" for c in b.units("u.id")), b.params
 
 
-def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
+def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
     """Per village/community: incidents (by category) and incidents per 100 houses."""
-    iq, hq = _split(query, (), to_incidents=("key_area_kind",))
-    inc = select(get_layer("incidents"), iq, prefix="i_")
-    houses = select(get_layer("houses"), hq, prefix="h_")
-    unit_filter, unit_params = _unit_filter(hq)
+    iq, hq = _split(scope, (), to_incidents=("key_area_kind",))
+    inc = select(conn, get_layer("incidents"), iq, prefix="i_")
+    houses = select(conn, get_layer("houses"), hq, prefix="h_")
+    unit_filter, unit_params = _unit_filter(conn, hq)
     sql = render(
-        "incident_units.sql",
+        "geo_service.spatial",
+        "sql/incident_units.sql",
         recorded=inc.source(["t.unit_id IS NOT NULL"], located_only=False),
         unrecorded=inc.source(["t.unit_id IS NULL"]),
         houses=houses.source(located_only=False),
@@ -131,7 +148,7 @@ def units(conn: Connection, query: Mapping[str, str]) -> tuple[str, dict]:
 
 def hot_spots(
     conn: Connection,
-    query: Mapping[str, str],
+    scope: Scope,
     size_m: float | None = None,
     permutations: int = 0,
     correction: hotspots.Correction = "fdr",
@@ -142,16 +159,20 @@ def hot_spots(
     Returns the cells as GeoJSON features (dicts) and a summary (counts per class, parameters).
     """
     own = ("size_m", "permutations", "correction", "significant_only")
-    iq, hq = _split(query, own, to_incidents=("key_area_kind",))
-    if "bbox" in hq:
+    iq, hq = _split(scope, own, to_incidents=("key_area_kind",))
+    if hq.bbox is not None:
         raise ValidationError("bbox: 热点在整个研究区域上计算 (hot spots cover the study area)")
-    inc = select(get_layer("incidents"), iq, prefix="i_")
-    unit_filter, unit_params = _unit_filter(hq)
+    inc = select(conn, get_layer("incidents"), iq, prefix="i_")
+    unit_filter, unit_params = _unit_filter(conn, hq)
     cells = hotspot_access.grid(conn, size_m)
     srid, size, grid_size = GRID_SRID, cells.size_m, cells.mercator_size
-    counts, incident_area, count_params, said = hotspot_access.count_fragments(conn, inc, iq, cells)
+    counts, incident_area, count_params, said = hotspot_access.count_fragments(conn, inc, cells)
     sql = render(
-        "hotspot_cells.sql", counts=counts, incident_area=incident_area, unit_filter=unit_filter
+        "geo_service.spatial",
+        "sql/hotspot_cells.sql",
+        counts=counts,
+        incident_area=incident_area,
+        unit_filter=unit_filter,
     )
     params = {**inc.params, **unit_params, **count_params, "size": grid_size, "srid": srid}
     rows = conn.execute(text(sql), params).all()

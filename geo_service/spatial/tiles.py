@@ -8,7 +8,7 @@ base table's GiST index; only the features in the tile are transformed and encod
 from sqlalchemy import Connection, text
 
 from geo_service.errors import NotFoundError
-from geo_service.spatial.filters import Selection, quote_ident
+from geo_service.spatial.selection import Selection, quote_ident
 
 MAX_ZOOM = 24
 EXTENT = 4096  # tile coordinate space (the MVT default)

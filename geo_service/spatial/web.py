@@ -50,20 +50,27 @@ def base_url(request: Request) -> str:
 
 @dataclass
 class HazardFilterParams:
-    """The hazard filters every analytic accepts, declared once for the OpenAPI document.
+    """The hazard filters (docs/filters.md), declared once for the OpenAPI document.
 
-    Routes read them (and any other filter of the layer) through `filters.select`, which
-    validates values and rejects unknown parameters.
+    Routes read them through the request's scope (`geo_service.api.scope`), which validates
+    values, and the layer's selection, which rejects parameters the layer does not accept.
     """
 
     as_of: Annotated[DateText, Query(description="YYYY-MM-DD, default today (as-of date)")] = None
     unit_id: Annotated[str | None, Query(description="unit id(s), comma-separated")] = None
-    category: Annotated[str | None, Query(description="hazard category code(s)")] = None
-    severity: Annotated[str | None, Query(description="major / general")] = None
+    unit: Annotated[str | None, Query(description="unit name(s) or id(s), comma-separated")] = None
+    category: Annotated[str | None, Query(description="hazard category code(s) or 中文")] = None
+    category_group: Annotated[
+        str | None, Query(description="category group(s): house, fire, security, …")
+    ] = None
+    severity: Annotated[str | None, Query(description="major / general (重大 / 一般)")] = None
     status: Annotated[str | None, Query(description="open / overdue / rectified")] = None
+    department: Annotated[str | None, Query(description="责任部门 name(s) or id(s)")] = None
     key_area_kind: Annotated[
         str | None, Query(description="inside a key area of this kind, e.g. urban_village")
     ] = None
+    found_from: Annotated[DateText, Query(description="found on or after (YYYY-MM-DD)")] = None
+    found_to: Annotated[DateText, Query(description="found on or before (YYYY-MM-DD)")] = None
     date_from: Annotated[DateText, Query(description="found on or after (YYYY-MM-DD)")] = None
     date_to: Annotated[DateText, Query(description="found on or before (YYYY-MM-DD)")] = None
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (lon/lat)")] = None

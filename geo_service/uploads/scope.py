@@ -18,7 +18,6 @@ database and the whole file rolled back, never written and never skipped.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 
 from psycopg2 import sql as pgsql
 
@@ -26,6 +25,7 @@ from etl.context import Context
 from etl.parse import Parsed
 from geo_service.access.accounts import Principal
 from geo_service.access.roles import Role
+from geo_service.sqlfiles import script
 from geo_service.uploads import refusals
 
 # Roles that may upload at all (the endpoint table refuses the others).
@@ -91,4 +91,4 @@ def scope_for(user: Principal) -> UploadScope | None:
 
 
 def _sql(name: str) -> str:
-    return resources.files("geo_service.uploads").joinpath("sql", name).read_text("utf-8")
+    return script("geo_service.uploads", f"sql/{name}")

@@ -4,6 +4,8 @@
 SELECT h.id AS fid, h.house_code, h.unit_id, u.name AS unit_name, h.address,
        h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
        h.cctv_installed, h.cctv_retention_days, h.is_self_built, h.last_inspected_on,
-       h.geocode_method, h.needs_review, h.geom
+       h.geocode_method, h.needs_review,
+       h.has_second_landlord, h.second_landlord_registered,
+       h.has_smoke_masks, h.has_torches, h.has_extinguishers, h.geom
 FROM houses h
 LEFT JOIN units u ON u.id = h.unit_id

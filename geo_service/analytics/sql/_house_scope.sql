@@ -1,4 +1,5 @@
--- Houses in scope (villages and communities, unit and key-area filters) with the CCTV rule of
+-- Houses in scope (villages and communities; {{house_scope}}: the scope's unit, key-area and
+-- bbox filters on h) with the CCTV rule of
 -- SPEC §3.4 applied. Must agree with geo_service.domain.rules.cctv_required / cctv_violation:
 -- required when ANY threshold is reached (>=); installed NULL counts as missing; retention NULL
 -- or under the minimum counts as short. `fire_kit` agrees with rules.fire_kit_status: any item
@@ -35,7 +36,4 @@ CROSS JOIN LATERAL (
             OR h.tenants >= CAST(:cctv_min_tenants AS integer)) AS required
 ) c
 WHERE u.kind IN ('village', 'community')
-  AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
-  AND (CAST(:key_area_kind AS text) IS NULL OR EXISTS (
-        SELECT 1 FROM key_areas k
-        WHERE k.kind = CAST(:key_area_kind AS text) AND ST_Intersects(k.geom, h.geom)))
+  AND {{house_scope}}

@@ -17,6 +17,6 @@ SELECT u.name AS unit,
 FROM units u
 LEFT JOIN hs ON hs.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
-  AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
+  AND {{unit_scope}}
 GROUP BY u.name
 ORDER BY u.name

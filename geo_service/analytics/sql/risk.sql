@@ -4,7 +4,7 @@
 WITH hs AS (
     -- @include _house_scope.sql
 ), zs AS (
-    -- @include _hazard_state.sql
+    -- @include _hazards.sql
 ), hz AS (
     SELECT house_id,
            count(*) FILTER (WHERE severity = 'major' AND NOT rectified) AS open_major,

@@ -7,7 +7,7 @@
 WITH hs AS NOT MATERIALIZED (
     -- @include _house_scope.sql
 ), zs AS NOT MATERIALIZED (
-    -- @include _hazard_state.sql
+    -- @include _hazards.sql
 ), zh AS (
     SELECT zs.*, hs.unit_id FROM zs JOIN hs ON hs.id = zs.house_id
 ), house_agg AS (
@@ -76,5 +76,5 @@ LEFT JOIN house_agg ha ON ha.unit_id = u.id
 LEFT JOIN inspected_agg ia ON ia.unit_id = u.id
 LEFT JOIN hazard_agg za ON za.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
-  AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
+  AND {{unit_scope}}
 ORDER BY u.name

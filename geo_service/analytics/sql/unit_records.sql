@@ -4,7 +4,7 @@
 WITH hs AS NOT MATERIALIZED (
     -- @include _house_scope.sql
 ), zs AS NOT MATERIALIZED (
-    -- @include _hazard_state.sql
+    -- @include _hazards.sql
 ), house_rec AS (
     SELECT unit_id,
            array_agg(house_code) FILTER (WHERE NOT is_registered) AS houses_unregistered,
@@ -44,4 +44,4 @@ FROM units u
 LEFT JOIN house_rec hr ON hr.unit_id = u.id
 LEFT JOIN hazard_rec zr ON zr.unit_id = u.id
 WHERE u.kind IN ('village', 'community')
-  AND (CAST(:unit_names AS text[]) IS NULL OR u.name = ANY (CAST(:unit_names AS text[])))
+  AND {{unit_scope}}

@@ -2,17 +2,17 @@
 risk ranking and the monthly bulletin. Every one takes `as_of` (default today) and the common
 filters; the database is reached only through `ConnDep`."""
 
-from datetime import date
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo_service import configfiles
 from geo_service.analytics import bulletin as bulletin_mod
 from geo_service.analytics.cctv import cctv
-from geo_service.analytics.filters import Filters, make_filters, rule_params
 from geo_service.analytics.overdue import overdue, overdue_geojson
-from geo_service.analytics.risk import load_risk_weights, risk
+from geo_service.analytics.risk import risk
 from geo_service.analytics.schemas import (
     CctvReport,
     OverdueReport,
@@ -24,10 +24,11 @@ from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
 from geo_service.api.cache import CacheDep
-from geo_service.api.deps import ConnDep, SettingsDep
+from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
-from geo_service.domain.rubric import load_rubric
+from geo_service.api.scope import request_scope
 from geo_service.geojson import GEOJSON
+from geo_service.scope import Scope, make_scope
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -35,38 +36,43 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DUE_WITHIN = 3660  # days (ten years): beyond it the database's integer overflows (a 500)
 
 
-def analytics_filters(
-    as_of: Annotated[date | None, Query(description="截至日期 D (default today)")] = None,
-    unit: Annotated[list[str] | None, Query(description="单位名称, repeatable")] = None,
+@dataclass
+class AnalyticsFilterParams:
+    """The filters every analytics endpoint takes (docs/filters.md), declared once for the
+    OpenAPI document; they are read through the request's scope, which validates them."""
+
+    as_of: Annotated[str | None, Query(description="截至日期 D, YYYY-MM-DD (default today)")] = None
+    unit: Annotated[
+        list[str] | None, Query(description="单位 name or id, repeatable or comma list")
+    ] = None
+    unit_id: Annotated[str | None, Query(description="单位 id(s), comma list")] = None
     key_area_kind: Annotated[
         str | None, Query(description="重点区域: urban_village, old_estate, … or 中文")
-    ] = None,
+    ] = None
     category: Annotated[
         list[str] | None, Query(description="隐患类别 code or 中文, repeatable")
-    ] = None,
-    severity: Annotated[str | None, Query(description="major/general or 重大/一般")] = None,
-    found_from: Annotated[date | None, Query(description="发现日期 ≥")] = None,
-    found_to: Annotated[date | None, Query(description="发现日期 ≤")] = None,
+    ] = None
+    category_group: Annotated[str | None, Query(description="隐患大类 code or 中文")] = None
+    severity: Annotated[str | None, Query(description="major/general or 重大/一般")] = None
+    status: Annotated[str | None, Query(description="open/overdue/rectified on D")] = None
+    department: Annotated[str | None, Query(description="责任部门 name or id")] = None
+    found_from: Annotated[str | None, Query(description="发现日期 ≥ (YYYY-MM-DD)")] = None
+    found_to: Annotated[str | None, Query(description="发现日期 ≤ (YYYY-MM-DD)")] = None
     period_from: Annotated[
-        date | None, Query(description="排查率 period start (default 1st of D's month)")
-    ] = None,
-    period_to: Annotated[date | None, Query(description="排查率 period end (≤ D)")] = None,
-) -> Filters:
+        str | None, Query(description="排查率 period start (default 1st of D's month)")
+    ] = None
+    period_to: Annotated[str | None, Query(description="排查率 period end (≤ D)")] = None
+    bbox: Annotated[str | None, Query(description="houses within minx,miny,maxx,maxy")] = None
+
+
+def analytics_scope(
+    request: Request, _params: Annotated[AnalyticsFilterParams, Depends()]
+) -> Scope:
     """The as-of date and filters shared by every analytics endpoint."""
-    return make_filters(
-        as_of=as_of,
-        units=unit,
-        key_area_kind=key_area_kind,
-        categories=category,
-        severity=severity,
-        found_from=found_from,
-        found_to=found_to,
-        period_from=period_from,
-        period_to=period_to,
-    )
+    return request_scope(request)
 
 
-FiltersDep = Annotated[Filters, Depends(analytics_filters)]
+FiltersDep = Annotated[Scope, Depends(analytics_scope)]
 
 
 @router.get("/overdue", response_model=OverdueReport, summary="逾期未整改 overdue hazards")
@@ -83,7 +89,7 @@ def get_overdue(
     """Hazards not rectified on D and past their deadline (most overdue first); with
     `due_within`, also those due in the next N days. One page of `limit` items from `offset`
     (`next_offset` says where the next starts); the counts are over every item."""
-    rules = rule_params(settings)
+    rules = configfiles.rules(settings)
     return cache.serve(lambda: overdue(conn, filters, rules, due_within, page.limit, page.offset))
 
 
@@ -105,7 +111,9 @@ def get_overdue_geojson(
     `next_offset` say how many there are and where the next page starts)."""
 
     def layer() -> Response:
-        report = overdue(conn, filters, rule_params(settings), due_within, page.limit, page.offset)
+        report = overdue(
+            conn, filters, configfiles.rules(settings), due_within, page.limit, page.offset
+        )
         return Response(overdue_geojson(report), media_type=GEOJSON)
 
     return cache.serve(layer)
@@ -122,9 +130,14 @@ def get_scores(
     ] = True,
 ) -> ScoresReport:
     """Every village/community scored on D with the rubric; each deduction lists its records."""
-    rubric = load_rubric(settings.rubric_path)
     return cache.serve(
-        lambda: scores(conn, filters, rule_params(settings), rubric, records=records)
+        lambda: scores(
+            conn,
+            filters,
+            configfiles.rules(settings),
+            configfiles.rubric(settings),
+            records=records,
+        )
     )
 
 
@@ -133,7 +146,7 @@ def get_table(
     cache: CacheDep, conn: ConnDep, settings: SettingsDep, filters: FiltersDep
 ) -> TableReport:
     """The 附件2 rows (one per unit and the town total) as JSON."""
-    return cache.serve(lambda: table_rows(conn, filters, rule_params(settings)))
+    return cache.serve(lambda: table_rows(conn, filters, configfiles.rules(settings)))
 
 
 @router.get(
@@ -148,7 +161,7 @@ def get_table_xlsx(
     """The same workbook `geo-service table --out FILE.xlsx` writes."""
 
     def workbook() -> Response:
-        report = table_rows(conn, filters, rule_params(settings))
+        report = table_rows(conn, filters, configfiles.rules(settings))
         name = f"table-{filters.as_of.isoformat()}.xlsx"
         return Response(
             workbook_bytes(report),
@@ -170,7 +183,7 @@ def get_cctv(
 ) -> CctvReport:
     """Per-unit CCTV and fire-kit compliance, and the houses breaking the rules with reasons:
     one page of `limit` houses from `offset`; the per-unit figures and `total` count all."""
-    rules = rule_params(settings)
+    rules = configfiles.rules(settings)
     return cache.serve(lambda: cctv(conn, filters, rules, fire_kit, page.limit, page.offset))
 
 
@@ -184,10 +197,10 @@ def get_risk(
     min_score: Annotated[float | None, Query(description="only houses scoring ≥ this")] = None,
 ) -> RiskReport:
     """The highest-risk houses on D, each with its factor points and top contributors."""
-    weights = load_risk_weights()
+    weights = configfiles.risk_weights(settings)
     return cache.serve(
         lambda: risk(
-            conn, filters, rule_params(settings), weights, limit=limit, min_score=min_score
+            conn, filters, configfiles.rules(settings), weights, limit=limit, min_score=min_score
         )
     )
 
@@ -196,6 +209,7 @@ def get_risk(
 def get_bulletin(
     conn: ConnDep,
     settings: SettingsDep,
+    today: TodayDep,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
     unit: Annotated[list[str] | None, Query()] = None,
     months: Annotated[int, Query(ge=2, le=24, description="months in the trend")] = 6,
@@ -204,9 +218,10 @@ def get_bulletin(
     data: dict[str, Any] = bulletin_mod.bulletin_data(
         conn,
         month,
-        make_filters(units=unit),
-        rule_params(settings),
-        load_rubric(settings.rubric_path),
+        make_scope(settings, unit=unit),
+        configfiles.rules(settings),
+        configfiles.rubric(settings),
         months_back=months,
+        today=today,
     )
     return HTMLResponse(bulletin_mod.render_html(data))

@@ -2,14 +2,15 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.api.scope import ScopeDep
 from geo_service.geojson import feature_collection
 from geo_service.spatial import density
-from geo_service.spatial.web import GEOJSON, HazardFilterParams, cache_control, geojson, query_dict
+from geo_service.spatial.web import GEOJSON, HazardFilterParams, cache_control, geojson
 
 router = APIRouter(prefix="/analytics/density", tags=["density 隐患密度"])
 
@@ -24,9 +25,9 @@ _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureC
     responses=_GEOJSON_200,
 )
 def hexagons(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     layer: Annotated[
         Literal["hazards", "overdue", "houses", "incidents"],
@@ -46,7 +47,7 @@ def hexagons(
     date_from/date_to on the discovery date, bbox)."""
 
     def answer() -> Response:
-        features, meta = density.hexagons(conn, query_dict(request), layer, size_m, zoom)
+        features, meta = density.hexagons(conn, scope, layer, size_m, zoom)
         sensitive = layer == "incidents"
         return geojson(feature_collection(features, **meta), cache_control(sensitive=sensitive))
 
@@ -59,13 +60,13 @@ def hexagons(
     response_class=Response,
     responses=_GEOJSON_200,
 )
-def units(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -> Response:
+def units(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters) -> Response:
     """Per village/community: houses, hazards found by `as_of` (open, overdue, rectified,
     major) and hazards / unrectified / overdue per 100 houses (one decimal; null without
     houses). Hazard filters narrow the hazards; unit_id and key_area_kind narrow both."""
 
     def answer() -> Response:
-        features, meta = density.units(conn, query_dict(request))
+        features, meta = density.units(conn, scope)
         return geojson(feature_collection(features, **meta), cache_control())
 
     return cache.serve(answer)
@@ -78,9 +79,9 @@ def units(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -
     responses=_GEOJSON_200,
 )
 def heat(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     format: Annotated[
         Literal["geojson", "points"],
@@ -96,7 +97,7 @@ def heat(
     weights = density.HeatWeights(w_major, w_general, w_overdue)
 
     def answer() -> Response:
-        out, meta = density.heat(conn, query_dict(request), weights, as_points=format == "points")
+        out, meta = density.heat(conn, scope, weights, as_points=format == "points")
         if format == "points":
             body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
             return Response(body, media_type="application/json", headers=cache_control())

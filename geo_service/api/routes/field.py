@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticError
 
-from geo_service.api.deps import ConnDep, CurrentUser, SettingsDep
-from geo_service.api.routes.patrol import NewHazardBody, _today
-from geo_service.domain.rules import load_rule_params
+from geo_service import configfiles
+from geo_service.api.deps import ConnDep, CurrentUser, SettingsDep, TodayDep
+from geo_service.api.routes.patrol import NewHazardBody
 from geo_service.errors import ValidationError
 from geo_service.patrol.field import today_route
 from geo_service.patrol.field_visits import FieldVisit, record_field_visit
@@ -23,8 +23,8 @@ router = APIRouter(prefix="/routes", tags=["field 巡查走访"])
 
 
 @router.get("/field/today", summary="今日路线 today's published route of my team")
-def today(conn: ConnDep, user: CurrentUser) -> dict:
-    return today_route(conn, user.username, _today())
+def today(conn: ConnDep, user: CurrentUser, day: TodayDep) -> dict:
+    return today_route(conn, user.username, day)
 
 
 class FieldVisitBody(BaseModel):
@@ -91,7 +91,7 @@ def field_visit(
         ),
         read,
         user.username,
-        load_rule_params(settings.rules_path),
+        configfiles.rules(settings),
     )
     return JSONResponse(result, status_code=200 if result["duplicate"] else 201)
 

@@ -7,14 +7,15 @@ into `ConnDep` when it exists).
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.api.scope import ScopeDep
 from geo_service.geojson import feature_collection
 from geo_service.spatial import incidents
-from geo_service.spatial.web import GEOJSON, DateText, cache_control, geojson, query_dict
+from geo_service.spatial.web import GEOJSON, DateText, cache_control, geojson
 
 router = APIRouter(prefix="/analytics/incidents", tags=["incidents 警情"])
 _GEOJSON_200 = {200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}}
@@ -45,9 +46,9 @@ Filters = Annotated[IncidentFilterParams, Depends()]
     responses=_GEOJSON_200,
 )
 def near_houses(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     radius_m: Annotated[float, Query(ge=1, le=2000, description="radius in metres")] = 100.0,
     limit: Annotated[int, Query(ge=1, le=100_000, description="houses at most")] = 1000,
@@ -57,7 +58,7 @@ def near_houses(
     date_from–date_to (default: everything up to as_of)."""
 
     def answer() -> Response:
-        features, meta = incidents.near_houses(conn, query_dict(request), radius_m, limit)
+        features, meta = incidents.near_houses(conn, scope, radius_m, limit)
         return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
@@ -69,11 +70,11 @@ def near_houses(
     response_class=Response,
     responses=_GEOJSON_200,
 )
-def per_unit(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters) -> Response:
+def per_unit(cache: CacheDep, conn: ConnDep, scope: ScopeDep, _filters: Filters) -> Response:
     """Per village/community: incidents (by category), houses and incidents per 100 houses."""
 
     def answer() -> Response:
-        features, meta = incidents.units(conn, query_dict(request))
+        features, meta = incidents.units(conn, scope)
         return geojson(feature_collection(features, **meta), _PRIVATE)
 
     return cache.serve(answer)
@@ -86,9 +87,9 @@ def per_unit(request: Request, cache: CacheDep, conn: ConnDep, _filters: Filters
     responses=_GEOJSON_200,
 )
 def hot_spots(
-    request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     _filters: Filters,
     size_m: Annotated[
         float | None, Query(description="hexagon circumradius in metres (default 250)")
@@ -107,7 +108,7 @@ def hot_spots(
 
     def answer() -> Response:
         features, summary = incidents.hot_spots(
-            conn, query_dict(request), size_m, permutations, correction, significant_only
+            conn, scope, size_m, permutations, correction, significant_only
         )
         return geojson(feature_collection(features, **summary), _PRIVATE)
 

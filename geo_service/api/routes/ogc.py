@@ -13,11 +13,12 @@ from fastapi.responses import JSONResponse, Response
 from geo_service.access.readable import readable_tables, require_readable
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.api.scope import request_scope
 from geo_service.bounds import MAX_INT4, MAX_OFFSET
 from geo_service.errors import ValidationError
 from geo_service.geojson import feature_collection
 from geo_service.spatial import items
-from geo_service.spatial.filters import accepted, select
+from geo_service.spatial.selection import accepted, select
 from geo_service.spatial.web import (
     GEOJSON,
     DateText,
@@ -221,7 +222,7 @@ def features(
     """
     query = query_dict(request)
     try:
-        sel = select(layer, query, ignore=("limit", "offset"))
+        sel = select(conn, layer, request_scope(request), ignore=("limit", "offset"))
     except ValidationError as e:
         return _bad_request(e)
     limit = min(limit, MAX_LIMIT)
@@ -265,7 +266,7 @@ def feature(
 ) -> Response:
     """One feature by its id; 404 when it does not exist (or did not yet exist on `as_of`)."""
     try:
-        sel = select(layer, {"as_of": as_of} if as_of else {})
+        sel = select(conn, layer, request_scope(request))
     except ValidationError as e:
         return _bad_request(e)
     body = items.one(conn, sel, feature_id)

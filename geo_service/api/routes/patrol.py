@@ -4,30 +4,28 @@ The database is reached only through `ConnDep` (one transaction per request).
 """
 
 import datetime as dt
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from geo_service import bounds
-from geo_service.api.deps import ConnDep, SettingsDep
-from geo_service.domain.rules import load_rule_params
+from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
+from geo_service.api.scope import ScopeDep
+from geo_service.configfiles import risk_weights, route_params, rules
 from geo_service.patrol import exports
-from geo_service.patrol.config import format_hhmm, load_route_params, parse_hhmm
+from geo_service.patrol.config import format_hhmm, parse_hhmm
 from geo_service.patrol.plan import PlanRequest, plan_routes
 from geo_service.patrol.result import RoutePlan
 from geo_service.patrol.sheet import route_sheet_html
 from geo_service.patrol.store import load_plan, save_plan
 from geo_service.patrol.targets import select_targets
-from geo_service.patrol.visits import LOCAL_TZ, NewHazard, Visit, record_visit
+from geo_service.patrol.visits import NewHazard, Visit, record_visit
+from geo_service.spatial.web import HazardFilterParams
 
 router = APIRouter(prefix="/routes", tags=["routes 回头看巡查路线"])
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 # Values that must fit the database (ids are `integer`) and the date range (geo_service.bounds).
@@ -41,16 +39,22 @@ Moment = Annotated[datetime, AfterValidator(lambda t: bounds.check_date(t, "visi
 def targets(
     conn: ConnDep,
     settings: SettingsDep,
+    scope: ScopeDep,
+    _filters: Annotated[HazardFilterParams, Depends()],
     on: Annotated[date | None, Query(alias="date", description="as of (default today)")] = None,
     house_id: Annotated[list[Id] | None, Query(description="add houses by id")] = None,
 ) -> list[dict]:
+    """The houses to revisit on the day, highest priority first; the filters (docs/filters.md)
+    narrow the houses and hazards considered, as on the map and in the analytics."""
     bounds.optional_date(on, "date")
     found = select_targets(
         conn,
-        on or _today(),
-        load_route_params(),
-        load_rule_params(settings.rules_path),
+        on or scope.as_of,
+        route_params(settings),
+        rules(settings),
         house_id or [],
+        weights=risk_weights(settings),
+        scope=scope,
     )
     return [t.to_dict() for t in found]
 
@@ -97,10 +101,10 @@ class PlanBody(BaseModel):
 
 
 @router.post("/plans", summary="规划路线 plan the teams' routes (saved; returns the plan)")
-def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep) -> RoutePlan:
-    req = body.request(_today())
+def create_plan(body: PlanBody, conn: ConnDep, settings: SettingsDep, today: TodayDep) -> RoutePlan:
+    req = body.request(today)
     plan, instance = plan_routes(
-        conn, req, load_route_params(), load_rule_params(settings.rules_path)
+        conn, req, route_params(settings), rules(settings), weights=risk_weights(settings)
     )
     save_plan(conn, plan, instance, body.saved_params(plan, req), body.by)
     return plan
@@ -176,7 +180,7 @@ class VisitBody(BaseModel):
 def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
     visit = Visit(
         body.house_id,
-        body.visited_at or datetime.now(LOCAL_TZ),
+        body.visited_at or datetime.now(UTC),
         body.rectified,
         body.still_open,
         [NewHazard(h.category, h.severity, h.description) for h in body.new_hazards],
@@ -190,4 +194,4 @@ def create_visit(body: VisitBody, conn: ConnDep, settings: SettingsDep) -> dict:
         body.refused,
         body.checked,
     )
-    return record_visit(conn, visit, load_rule_params(settings.rules_path))
+    return record_visit(conn, visit, rules(settings))

@@ -18,12 +18,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from geo_service import configfiles
 from geo_service.access.dependencies import user_transaction
-from geo_service.api.deps import ConnDep, CurrentUser, SettingsDep
-from geo_service.api.routes.patrol import PlanBody, _today
-from geo_service.domain.rules import load_rule_params
+from geo_service.api.deps import ConnDep, CurrentUser, SettingsDep, today
+from geo_service.api.routes.patrol import PlanBody
 from geo_service.errors import GeoServiceError
-from geo_service.patrol.config import load_route_params
 from geo_service.patrol.plan import plan_routes
 from geo_service.patrol.publish import eligible_members, list_plans, publish_plan
 from geo_service.patrol.store import save_plan
@@ -71,7 +70,7 @@ def publish(ref: str, body: PublishBody, conn: ConnDep, user: CurrentUser) -> di
 def _plan_in_thread(
     request: Request, user, body: PlanBody, settings, events: queue.Queue
 ) -> threading.Thread:
-    req = body.request(_today())  # a malformed time is refused before anything streams
+    req = body.request(today(request))  # a malformed time is refused before anything streams
     label = f"{request.method} {request.url.path}"
 
     def work() -> None:
@@ -83,9 +82,10 @@ def _plan_in_thread(
                 plan, instance = plan_routes(
                     conn,
                     req,
-                    load_route_params(),
-                    load_rule_params(settings.rules_path),
+                    configfiles.route_params(settings),
+                    configfiles.rules(settings),
                     progress,
+                    weights=configfiles.risk_weights(settings),
                 )
                 save_plan(conn, plan, instance, body.saved_params(plan, req), user.username)
             events.put({"plan": plan.model_dump(mode="json")})

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from geo_service.access.readable import require_readable
 from geo_service.api.cache import CacheDep
 from geo_service.api.deps import ConnDep
+from geo_service.api.scope import ScopeDep
 from geo_service.spatial import items, tiles
-from geo_service.spatial.filters import accepted, select
+from geo_service.spatial.selection import accepted, select
 from geo_service.spatial.web import MVT, DateText, base_url, cache_control, query_dict
 from layers.registry import LAYERS, Layer, get_layer
 
@@ -39,6 +40,7 @@ def tile(
     request: Request,
     cache: CacheDep,
     conn: ConnDep,
+    scope: ScopeDep,
     layer_name: LayerName,
     z: int,
     x: int,
@@ -51,7 +53,7 @@ def tile(
     """Tile z/x/y (Web Mercator XYZ) of a layer, with the same filters as its OGC collection
     (e.g. `?as_of=2025-03-01&status=overdue&category=lpg_cylinder&unit_id=3`)."""
     layer = get_layer(layer_name)
-    sel = select(layer, query_dict(request), ignore=("limit",))
+    sel = select(conn, layer, scope, ignore=("limit",))
 
     def answer() -> Response:
         data = tiles.tile(conn, sel, z, x, y, limit)
@@ -68,12 +70,14 @@ def _fields(layer: Layer) -> dict[str, str]:
 
 
 @router.get("/{layer_name}.json", summary="TileJSON")
-def tilejson(request: Request, conn: ConnDep, layer_name: LayerName) -> dict[str, Any]:
+def tilejson(
+    request: Request, conn: ConnDep, scope: ScopeDep, layer_name: LayerName
+) -> dict[str, Any]:
     """TileJSON 3.0 of a layer; the filters given here are carried into its tile URL."""
     layer = get_layer(layer_name)
     require_readable(conn, layer.table)  # tiles themselves are refused by the database
     query = query_dict(request)
-    sel = select(layer, query, ignore=("limit",))
+    sel = select(conn, layer, scope, ignore=("limit",))
     qs = urlencode(query)
     url = f"{base_url(request)}/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.pbf" + (f"?{qs}" if qs else "")
     out: dict[str, Any] = {

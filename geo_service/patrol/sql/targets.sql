@@ -1,25 +1,30 @@
--- Review-phase (回头看) targets as of :d, one row per house: why it is chosen (kinds) and every
--- hazard to verify there, each in its state on :d as hazard_state() defines it (found on or
--- before :d; a rectification dated after :d has not happened yet on :d, SPEC §6). Kinds:
+-- Review-phase (回头看) targets as of :as_of, one row per house: why it is chosen (kinds) and
+-- every hazard to verify there. A hazard counts when found on or before the day, in the scope
+-- ({{house_scope}} on its house h, {{hazard_scope}} on its state z); its state that day is the
+-- database's (open = not rectified by then; overdue as the rule says). Kinds:
 --   catastrophic_hazard  open major hazard of a fire/explosion/collapse category (SPEC §4.4)
---   overdue              open hazard past its deadline on :d (hazard_state(), SPEC §3.3)
---   unverified_fix       catastrophic major hazard rectified by :d, not verified by :d
+--   overdue              hazard overdue on the day (SPEC §3.3)
+--   unverified_fix       catastrophic major hazard rectified by the day, not verified by then
 --   key_area             house in a key area whose risk score reaches the threshold: the
 --                        analytics risk ranking, passed in as :risk_ids / :risk_scores
 --   listed               named in :house_ids
 WITH hz AS (
-    SELECT h.id, h.house_id, h.hazard_code, h.category, c.label_zh, h.severity, h.due_on,
-           h.verified_on, c.catastrophic, NOT h.rectified AS is_open, h.overdue AS is_overdue,
-           h.days_overdue
-    FROM hazard_state(CAST(:d AS date)) h
-    JOIN hazard_categories c ON c.code = h.category
+    SELECT z.id, z.house_id, z.hazard_code, z.category, c.label_zh, z.severity, z.due_on,
+           z.verified_on, c.catastrophic, NOT z.rectified AS is_open, z.overdue,
+           z.days_overdue
+    FROM hazard_state(CAST(:as_of AS date)) z
+    JOIN hazard_categories c ON c.code = z.category
+    JOIN houses h ON h.id = z.house_id
+    WHERE {{hazard_scope}} AND {{house_scope}}
 ),
 flags AS (
     SELECT hz.*,
            is_open AND severity = 'major' AND catastrophic AS is_catastrophic,
+           overdue AS is_overdue,
            CAST(:include_unverified AS boolean) AND NOT is_open AND severity = 'major'
                AND catastrophic
-               AND (verified_on IS NULL OR verified_on > CAST(:d AS date)) AS is_unverified_fix
+               AND (verified_on IS NULL OR verified_on > CAST(:as_of AS date))
+               AS is_unverified_fix
     FROM hz
 ),
 house_hz AS (
@@ -51,7 +56,7 @@ verify AS (
            jsonb_agg(jsonb_build_object(
                'id', id, 'code', hazard_code, 'category', category, 'label_zh', label_zh,
                'severity', severity, 'due_on', due_on, 'open', is_open,
-               'overdue_days', days_overdue,
+               'overdue_days', CASE WHEN is_overdue THEN days_overdue ELSE 0 END,
                'catastrophic', catastrophic)
                ORDER BY severity = 'major' DESC, due_on, id) AS hazards
     FROM flags

@@ -48,7 +48,7 @@
       onEachFeature: function (f, l) {
         var unit = { id: f.id, name: f.properties.name, kind: f.properties.kind };
         l.on("click", function (e) { QZF.openUnit(unit, e.latlng); });
-        var at = QZF.ll(f.properties.label[0], f.properties.label[1]);
+        var at = QZF.ll(f.properties.label_lon, f.properties.label_lat);
         var name = L.marker(at, { icon: L.divIcon({ className: "qzf-unit-label",
           html: QZF.escape(unit.name), iconSize: null }), keyboard: false });
         name.on("click", function () { QZF.openUnit(unit, at); });

@@ -8,18 +8,12 @@
 
   function yes(v, t, f) { return v === null || v === undefined ? "未检查" : v ? t : f; }
   function row(k, v) { return "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>"; }
-  function days(a, b) { return Math.round((Date.parse(b) - Date.parse(a)) / 86400000); }
 
-  /** Status of a hazard on the as-of day (same rule as the server: the due day is not late). */
-  function status(h, asOf) {
-    if (h.rectified_on) return "rectified";
-    return asOf > h.due_on ? "overdue" : "open";
-  }
-
-  /** 发现 → 流转 → 整改期限 → 整改 → 复核, as it stood on the as-of day. */
-  function lifecycle(h, asOf) {
-    var st = status(h, asOf);
-    var late = st === "overdue" ? "（逾期 " + days(h.due_on, asOf) + " 天）" : "";
+  /** 发现 → 流转 → 整改期限 → 整改 → 复核, as it stood on the as-of day: the state (status, days
+   *  overdue) is the server's, read from the database's one definition. */
+  function lifecycle(h) {
+    var st = h.status;
+    var late = st === "overdue" ? "（逾期 " + h.days_overdue + " 天）" : "";
     var transferred = h.posted_on_wall && h.entered_in_system;
     var steps = [
       ["发现", h.found_on],
@@ -84,7 +78,7 @@
       (d.is_self_built ? row("房屋类型", "农村自建房") : "") +
       row("最近检查", esc(d.last_inspected_on || "—")) + "</table>" +
       "<h5>隐患（截至 " + asOf + "，" + hazards.length + " 处）</h5>" +
-      (hazards.map(function (h) { return lifecycle(h, asOf); }).join("") || "<p>无</p>") +
+      (hazards.map(lifecycle).join("") || "<p>无</p>") +
       visitsHtml(d.visits) + "</div>";
   }
 
