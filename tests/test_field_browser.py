@@ -3,8 +3,9 @@
 The demo town (seed 7, scale 1; its own copy: the tests write). Every request not to
 127.0.0.1 is refused and counted; a console error fails the test. The tests run in order:
 the supervisor plans six teams, removes a target, plans again and publishes; a team member
-then works on a 360×640 phone, offline and back online. Screenshots go to docs/img/ (the
-docs show them) and the planning time to test-artifacts/.
+then works on a 360×640 phone, offline and back online. Screenshots and the planning time go to
+test-artifacts/ (never into the tracked docs/img/: the docs' copies are refreshed on purpose,
+by copying them from there).
 """
 
 import io
@@ -32,7 +33,7 @@ from web_map.snapshot import CHROMIUM_ARGS, READY
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-IMG = ROOT / "docs" / "img"
+IMG = ROOT / "test-artifacts"
 ARTIFACTS = ROOT / "test-artifacts"
 LOCAL = "http://127.0.0.1:"
 TEAMS = 6
@@ -296,7 +297,7 @@ def _jpeg(width: int, height: int) -> bytes:
 
 def _record(p: Page, index: int, status: str, photo: bytes | None = None, shot: str = "") -> int:
     """Record the visit of the index-th stop; returns its house id. With `shot`, screenshots
-    of the filled form (its top and its end) go to docs/img/<shot>-top.png, -end.png."""
+    of the filled form (its top and its end) go to test-artifacts/<shot>-top.png, -end.png."""
     card = p.locator(".fd-stop").nth(index)
     house = int(card.get_attribute("data-house"))
     card.locator("button[name=record]").click()
