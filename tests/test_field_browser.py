@@ -10,26 +10,22 @@ by copying them from there).
 
 import io
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from access_helpers import ensure_user, token_for
+from live_server import live_app, system_chromium
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import Engine, text
 
-from geo_service.api.app import create_app
 from geo_service.clock import town_tz
-from geo_service.config import Settings
 from geo_service.db import make_engine
 from geo_service.demo import load_demo
-from web_map.snapshot import CHROMIUM_ARGS, READY
+from web_map.snapshot import READY
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,31 +53,17 @@ def db(town_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="module")
 def server(town_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     """A uvicorn server of the app; session tokens of the planner and the team members."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(database_url=town_url))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    tokens = {"planner": token_for(app, ensure_user(app, "supervisor", username="dudao"))}
-    for name in MEMBERS:
-        tokens[name] = token_for(app, ensure_user(app, "supervisor", username=name))
-    yield f"http://127.0.0.1:{port}", tokens
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(town_url) as (base, app):
+        tokens = {"planner": token_for(app, ensure_user(app, "supervisor", username="dudao"))}
+        for name in MEMBERS:
+            tokens[name] = token_for(app, ensure_user(app, "supervisor", username=name))
+        yield base, tokens
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with system_chromium() as b:
         yield b
-        b.close()
 
 
 class Watch:

@@ -10,25 +10,21 @@ same generator, seed and as-of day as the shared `demo_url` fixture, which stays
 """
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from access_helpers import auth_headers
-from playwright.sync_api import Browser, Page, sync_playwright
+from live_server import live_app, system_chromium
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
 from geo_service.crs import wgs84_to_gcj02
 from geo_service.db import make_engine
 from geo_service.demo import load_demo
-from web_map.snapshot import CHROMIUM_ARGS, READY
+from web_map.snapshot import READY
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -66,31 +62,17 @@ def server(town_url: str) -> Iterator[tuple[str, str | None]]:
 def serve(town_url: str, role: str) -> Iterator[tuple[str, str | None]]:
     """Run the app on `town_url` on a free loopback port; yields its address and the session
     token of a user of `role` (None while access control is not wired in)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(database_url=town_url))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    token = None
-    if hasattr(app.state, "signing_key"):  # access control is on: log in as `role`
-        token = auth_headers(app, role)["Authorization"].split(" ", 1)[1]
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(town_url) as (base, app):
+        token = None
+        if hasattr(app.state, "signing_key"):  # access control is on: log in as `role`
+            token = auth_headers(app, role)["Authorization"].split(" ", 1)[1]
+        yield base, token
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with system_chromium() as b:
         yield b
-        b.close()
 
 
 class Watch:

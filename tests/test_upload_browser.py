@@ -8,14 +8,10 @@ village's rows stay as they were (SQL); a large upload shows its progress; an ad
 adds a user who then logs in. Screenshots go to test-artifacts/ (the docs' pictures).
 """
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from access_helpers import PASSWORD, ensure_user, token_for
 from etl_samples import (
     HOUSE_HEADERS,
@@ -26,14 +22,12 @@ from etl_samples import (
     setup_town,
     workbook,
 )
+from live_server import live_app, system_chromium
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from geo_service.api.app import create_app
 from geo_service.api.routes import imports
-from geo_service.config import Settings
 from geo_service.crs import wgs84_to_gcj02
-from web_map.snapshot import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -58,28 +52,14 @@ def town(new_database, tmp_path_factory) -> tuple[str, Path]:
 @pytest.fixture(scope="module")
 def server(town) -> Iterator[tuple[str, object]]:
     url, _ = town
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(database_url=url))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(url) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with system_chromium() as b:
         yield b
-        b.close()
 
 
 class Watch:
