@@ -139,3 +139,15 @@ def test_the_audit_page_masks_personal_data(site):
     page = client.get("/admin/audit?table=houses&action=insert", headers=admin).text
     assert "320412199001011234" not in page and "13800000001" not in page  # H001's landlord
     assert "320412********1234" in page and "138****0001" in page
+
+
+def test_the_audit_api_masks_personal_data_for_the_administrator(site):
+    client, admin = site
+    rows = client.get("/audit?table=houses&action=insert", headers=admin).json()["entries"]
+    h001 = next(r["after"] for r in rows if r["record_key"] == "H001")
+    assert h001["landlord_id_number"] == "320412********1234"  # 18 digits: 6 kept, 8 masked, 4
+    assert h001["landlord_phone"] == "138****0001"
+    police = auth_headers(client.app, "police")
+    rows = client.get("/audit?table=houses&action=insert", headers=police).json()["entries"]
+    h001 = next(r["after"] for r in rows if r["record_key"] == "H001")
+    assert h001["landlord_id_number"] == "320412199001011234"  # police may see personal data

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from geo_service.access import accounts, audit
 from geo_service.access.accounts import Principal
-from geo_service.access.personal import mask_id_number, mask_name, mask_phone
+from geo_service.access.personal import mask_record
 from geo_service.access.roles import ROLE_ZH, UNIT_KINDS, Role
 from geo_service.api.deps import ConnDep, CurrentUser
 from geo_service.errors import GeoServiceError
@@ -239,19 +239,10 @@ def audit_page(
     )
 
 
-# An import's audit rows keep the row before and after as written (etl/sql/*_upsert.sql);
-# the administrator sees landlords' personal data masked everywhere, here too.
-_MASKS = {
-    "landlord_name": mask_name,
-    "second_landlord_name": mask_name,
-    "landlord_id_number": mask_id_number,
-    "landlord_phone": mask_phone,
-}
-
-
 def _pretty(value: Any) -> str:
     if not value:
         return ""
     if isinstance(value, dict):
-        value = {k: _MASKS[k](v) if k in _MASKS and v else v for k, v in value.items()}
+        # the administrator sees landlords' personal data masked everywhere, here too
+        value = mask_record(value)
     return json.dumps(value, ensure_ascii=False, indent=1, default=str)

@@ -6,6 +6,7 @@ function of the same name, which masks by role and writes one audit row per unma
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -50,6 +51,22 @@ def mask_name(v: str | None) -> str | None:
     if v is None:
         return None
     return "*" if len(v) <= 1 else v[0] + "*" * (len(v) - 1)
+
+
+# Landlord fields as they appear in audit rows (before/after of an import or edit).
+_RECORD_MASKS = {
+    "landlord_name": mask_name,
+    "second_landlord_name": mask_name,
+    "landlord_id_number": mask_id_number,
+    "landlord_phone": mask_phone,
+}
+
+
+def mask_record(value: Any) -> Any:
+    """A stored row (an audit row's before/after) with the landlords' personal data masked."""
+    if not isinstance(value, dict):
+        return value
+    return {k: _RECORD_MASKS[k](v) if k in _RECORD_MASKS and v else v for k, v in value.items()}
 
 
 # Mainland resident ID numbers and mobile numbers, wherever they appear in free text.
