@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from geo_service.clock import town_tz
+from geo_service.clock import town_today, town_tz
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH
 from geo_service.errors import NotFoundError, ValidationError
@@ -235,6 +235,14 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         text("SELECT last_inspected_on FROM houses WHERE id = :h"), {"h": v.house_id}
     ).scalar_one()
     if last is None or last < on:
+        # The CLI's visits take effect today, as an API request's do (house history).
+        conn.execute(
+            text(
+                "SELECT set_config('geo.effective', coalesce(CAST(house_effective_on() AS text),"
+                " :today), true)"
+            ),
+            {"today": town_today().isoformat()},
+        )
         conn.execute(
             text("UPDATE houses SET last_inspected_on = :on, updated_at = now() WHERE id = :h"),
             {"h": v.house_id, "on": on},
