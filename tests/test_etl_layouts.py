@@ -39,6 +39,10 @@ STATE_SQL = {
 }
 
 
+# The plain state was imported with today pinned to s.TODAY: the 台账 is dated the same day.
+SAME_DAY = ("--effective", s.TODAY.isoformat())
+
+
 def state(url: str) -> dict[str, list[str]]:
     return {
         t: sorted(json.dumps(r[0], sort_keys=True) for r in s.rows(url, q))
@@ -182,13 +186,13 @@ def test_skipped_rows_said_in_the_cli_summary_and_json(town, tmp_path, monkeypat
     monkeypatch.setenv("DATABASE_URL", url)
     path, _ = o.office_workbook(tmp_path / "台账.xlsx", THREE_HABITS)
     s.clear_records(url)
-    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester"])
+    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester", *SAME_DAY])
     assert run.exit_code == 0, run.output
     assert HOUSES_LINE in run.output.replace("\n", "")
     assert "单位: 已跳过 skipped 2 行空行" in run.output
     assert state(url) == plain
     s.clear_records(url)
-    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester", "--json"])
+    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester", *SAME_DAY, "--json"])
     assert run.exit_code == 0, run.output
     (result,) = json.loads(run.stdout)
     assert result["imported"] and HOUSES_LINE in result["skipped"]
@@ -210,7 +214,7 @@ def test_skipped_rows_listed_in_the_error_workbook(town, tmp_path, monkeypatch):
     wb["群租房"]["M5"] = "很多"  # H004's 床位数 (column M), on row 5
     wb.save(path)
     s.clear_records(url)
-    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester"])
+    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester", *SAME_DAY])
     assert run.exit_code == 1
     report = load_workbook(tmp_path / "台账_错误报告.xlsx")
     assert report.sheetnames == ["错误报告", "跳过的行 skipped"]
