@@ -233,6 +233,8 @@ CREATE TRIGGER houses_history_insert BEFORE INSERT ON houses
 CREATE TRIGGER houses_zz_history BEFORE UPDATE ON houses
     FOR EACH ROW WHEN (house_effective_on() IS NOT NULL)
     EXECUTE FUNCTION houses_history_update();
+-- Fired by the trigger only (firing checks no EXECUTE right): no role calls it.
+REVOKE ALL ON FUNCTION houses_history_update() FROM PUBLIC;
 REVOKE ALL ON FUNCTION house_versions_put(integer, date, jsonb, date) FROM PUBLIC;
 
 -- Every house as it stood on day d: the current versions in effect on d, and the versions
