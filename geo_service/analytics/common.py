@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geo_service import bounds
+from geo_service.analytics import ledger
 from geo_service.analytics.schemas import FiltersEcho
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
@@ -60,7 +61,10 @@ def run(
     # Aggregating a town's (or a city's) rows sorts and hashes more than the default 4 MB;
     # transaction-local, so the pooled connection goes back unchanged.
     conn.execute(text("SELECT set_config('work_mem', :wm, true)"), {"wm": WORK_MEM})
-    sql = render("geo_service.analytics", f"sql/{name}", **fragments(b))
+    marks = fragments(b)
+    if name == "unit_measures_ledger.sql":
+        marks |= ledger.fragments(b)
+    sql = render("geo_service.analytics", f"sql/{name}", **marks)
     for row in conn.execute(text(sql), params(scope, rules) | b.params | extra).mappings():
         yield dict(row)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from geo_service.analytics import ledger
 from geo_service.analytics.common import echo, run
 from geo_service.analytics.schemas import DeductionResult, ScoresReport, SectionResult, UnitScore
 from geo_service.domain.rubric import Rubric, score_sections
@@ -19,8 +20,12 @@ def unit_measures(
     conn: Connection, scope: Scope, rules: RuleParams, records: bool = False
 ) -> list[dict[str, Any]]:
     """One row per village/community: the counts on D and, with `records`, the house and
-    hazard codes behind each count (`rec_<measure>` lists; absent otherwise)."""
-    rows = list(run(conn, "unit_measures.sql", scope, rules))
+    hazard codes behind each count (`rec_<measure>` lists; absent otherwise). The counts are
+    sums over the event ledger when it can answer the scope (`ledger.answers`), else direct."""
+    direct = not ledger.answers(conn, scope)
+    rows = list(
+        run(conn, "unit_measures.sql" if direct else "unit_measures_ledger.sql", scope, rules)
+    )
     if records:
         codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", scope, rules)}
         for row in rows:

@@ -1,0 +1,73 @@
+"""Which path answers the per-unit counts: the event ledger or the direct SQL (docs/ledger.md).
+
+The ledger (migration 0015, `sql/0015_ledger.sql`) holds dated deltas per unit and per the
+dimensions the scope filters on — hazard category, severity, 责任部门, status on D, the
+key-area kinds of the house — so those questions are sums up to D. A filter the ledger has no
+dimension for (a bbox, discovery dates) takes the direct path, as does a department user, whose
+rows (its own hazards and their houses) are not whole units.
+"""
+
+from decimal import Decimal
+
+from sqlalchemy import Connection, text
+
+from geo_service.domain.rules import RuleParams
+from geo_service.scope import Scope, ScopeSql, where
+
+
+def answers(conn: Connection, scope: Scope) -> bool:
+    """Whether the ledger can answer `scope`'s per-unit counts exactly: the one place this is
+    decided."""
+    if scope.bbox is not None or scope.found_from is not None or scope.found_to is not None:
+        return False
+    return conn.execute(text("SELECT app_role()")).scalar() != "department"
+
+
+def fragments(b: ScopeSql) -> dict[str, str]:
+    """The scope's conditions on ledger rows (alias l): `{{ledger_house_scope}}` the unit and
+    key-area filters, `{{ledger_hazard_scope}}` the hazard filters, `{{ledger_hazards}}` the
+    narrow table unless a filter needs the wide one's severity, department or key areas."""
+    s = b.scope
+    house = b.units("l.unit_id")
+    if s.key_area_kinds:
+        kinds = b.bind("ka_kinds", list(s.key_area_kinds))
+        house.append(f"(l.areas & ledger_area_mask(CAST({kinds} AS text[]))) <> 0")
+    wide = bool(s.severities or s.departments or s.key_area_kinds)
+    return {
+        "ledger_house_scope": where(house),
+        "ledger_hazard_scope": where(b.hazards("l")),
+        "ledger_hazards": "ledger_hazards" if wide else "ledger_hazard_units",
+    }
+
+
+def differences(conn: Connection, scope: Scope, rules: RuleParams) -> list[str]:
+    """Where the ledger's per-unit counts differ from the direct SQL's for `scope` (empty:
+    they agree exactly): one line per unit and measure, for `geo-service ledger check` and
+    the exactness tests."""
+    from geo_service.analytics.common import run  # common imports this module
+
+    direct = {r["unit_id"]: r for r in run(conn, "unit_measures.sql", scope, rules)}
+    ledger = {r["unit_id"]: r for r in run(conn, "unit_measures_ledger.sql", scope, rules)}
+    out = []
+    for unit in sorted(direct.keys() | ledger.keys()):
+        a, b = direct.get(unit, {}), ledger.get(unit, {})
+        for key in sorted(a.keys() | b.keys()):
+            if _plain(a.get(key)) != _plain(b.get(key)):
+                name = a.get("unit_name") or b.get("unit_name")
+                out.append(f"{scope.as_of} {name} {key}: 直接 direct {a.get(key)!r} ≠ 事件账 ledger {b.get(key)!r}")
+    return out
+
+
+def _plain(value: object) -> object:
+    """Counts compare as ints whatever SQL type carried them; a category with no hazard is
+    absent, as in the direct count."""
+    if isinstance(value, dict):
+        return {k: int(v) for k, v in value.items() if int(v)}
+    if isinstance(value, Decimal):
+        return int(value)
+    return value
+
+
+def rebuild(conn: Connection) -> None:
+    """Count every event again from the tables (in the caller's transaction)."""
+    conn.execute(text("SELECT ledger_rebuild()"))
