@@ -8,9 +8,11 @@ rows (its own hazards and their houses) are not whole units.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geo_service.analytics.common import run
 from geo_service.domain.rules import RuleParams
 from geo_service.scope import Scope, ScopeSql, where
 
@@ -40,21 +42,27 @@ def fragments(b: ScopeSql) -> dict[str, str]:
     }
 
 
+def measures(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str, Any]]:
+    """The per-unit counts of `unit_measures.sql`, summed from the ledger."""
+    return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=fragments))
+
+
 def differences(conn: Connection, scope: Scope, rules: RuleParams) -> list[str]:
     """Where the ledger's per-unit counts differ from the direct SQL's for `scope` (empty:
     they agree exactly): one line per unit and measure, for `geo-service ledger check` and
     the exactness tests."""
-    from geo_service.analytics.common import run  # common imports this module
-
     direct = {r["unit_id"]: r for r in run(conn, "unit_measures.sql", scope, rules)}
-    ledger = {r["unit_id"]: r for r in run(conn, "unit_measures_ledger.sql", scope, rules)}
+    ledger = {r["unit_id"]: r for r in measures(conn, scope, rules)}
     out = []
     for unit in sorted(direct.keys() | ledger.keys()):
         a, b = direct.get(unit, {}), ledger.get(unit, {})
         for key in sorted(a.keys() | b.keys()):
             if _plain(a.get(key)) != _plain(b.get(key)):
                 name = a.get("unit_name") or b.get("unit_name")
-                out.append(f"{scope.as_of} {name} {key}: 直接 direct {a.get(key)!r} ≠ 事件账 ledger {b.get(key)!r}")
+                out.append(
+                    f"{scope.as_of} {name} {key}: 直接 direct {a.get(key)!r} "
+                    f"≠ 事件账 ledger {b.get(key)!r}"
+                )
     return out
 
 

@@ -22,10 +22,10 @@ def unit_measures(
     """One row per village/community: the counts on D and, with `records`, the house and
     hazard codes behind each count (`rec_<measure>` lists; absent otherwise). The counts are
     sums over the event ledger when it can answer the scope (`ledger.answers`), else direct."""
-    direct = not ledger.answers(conn, scope)
-    rows = list(
-        run(conn, "unit_measures.sql" if direct else "unit_measures_ledger.sql", scope, rules)
-    )
+    if ledger.answers(conn, scope):
+        rows = ledger.measures(conn, scope, rules)
+    else:
+        rows = list(run(conn, "unit_measures.sql", scope, rules))
     if records:
         codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", scope, rules)}
         for row in rows:

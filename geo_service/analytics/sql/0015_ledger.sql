@@ -342,8 +342,7 @@ $$;
 
 -- houses: re-read the houses whose timeline, unit, point or figures may have changed. A
 -- back-dated write (geo.effective before the current version) changes house_versions only,
--- so those rows count as changed too. Hazards deleted with a house (ON DELETE CASCADE) were
--- taken out by their own trigger first.
+-- so those rows count as changed too. (Deletes: ledger_house_deleting.)
 CREATE FUNCTION ledger_houses_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -355,9 +354,6 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT id FROM new_rows ORDER BY id);
-        moved := ids;
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY(SELECT id FROM old_rows ORDER BY id);
         moved := ids;
     ELSE
         SELECT coalesce(array_agg(n.id ORDER BY n.id), '{}'),
@@ -380,6 +376,20 @@ BEGIN
     END IF;
     PERFORM ledger_refresh_houses(ids, moved);
     RETURN NULL;
+END
+$$;
+
+-- A house about to be deleted: its contribution out, hazards included, while they are still
+-- there (ON DELETE CASCADE removes them before any statement trigger could see the house).
+CREATE FUNCTION ledger_house_deleting() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF current_setting('geo.ledger_bulk', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    PERFORM ledger_apply_houses(ARRAY[OLD.id], -1);
+    DELETE FROM ledger_house_segments WHERE house_id = OLD.id;
+    RETURN OLD;
 END
 $$;
 
@@ -456,8 +466,8 @@ CREATE TRIGGER ledger_ins AFTER INSERT ON houses REFERENCING NEW TABLE AS new_ro
 CREATE TRIGGER ledger_upd AFTER UPDATE ON houses
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_houses_changed();
-CREATE TRIGGER ledger_del AFTER DELETE ON houses REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_houses_changed();
+CREATE TRIGGER ledger_del BEFORE DELETE ON houses
+    FOR EACH ROW EXECUTE FUNCTION ledger_house_deleting();
 CREATE TRIGGER ledger_truncate AFTER TRUNCATE ON houses
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_truncated();
 
