@@ -65,6 +65,7 @@ def _ledger_rows(conn) -> dict[str, set]:
         "hazards": "SELECT * FROM ledger_hazards WHERE n <> 0",
         "units": "SELECT * FROM ledger_hazard_units WHERE n <> 0",
         "segments": "SELECT * FROM ledger_house_segments",
+        "spans": "SELECT * FROM ledger_hazard_spans",
     }
     out = {k: set(map(tuple, conn.execute(text(v)).all())) for k, v in q.items()}
     out["houses"] = {r for r in out["houses"] if any(r[3:])}

@@ -47,12 +47,25 @@ def measures(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str
     return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=fragments))
 
 
-def differences(conn: Connection, scope: Scope, rules: RuleParams) -> list[str]:
-    """Where the ledger's per-unit counts differ from the direct SQL's for `scope` (empty:
-    they agree exactly): one line per unit and measure, for `geo-service ledger check` and
-    the exactness tests."""
+def records(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str, Any]]:
+    """The codes behind each deduction of `unit_records.sql`, the houses on D read from the
+    ledger's segments."""
+    return list(run(conn, "unit_records_ledger.sql", scope, rules, more_marks=fragments))
+
+
+def differences(
+    conn: Connection, scope: Scope, rules: RuleParams, with_records: bool = True
+) -> list[str]:
+    """Where the ledger's per-unit counts (and, `with_records`, the codes behind each
+    deduction) differ from the direct SQL's for `scope` (empty: they agree exactly): one line
+    per unit and measure, for `geo-service ledger check` and the exactness tests."""
     direct = {r["unit_id"]: r for r in run(conn, "unit_measures.sql", scope, rules)}
     ledger = {r["unit_id"]: r for r in measures(conn, scope, rules)}
+    if with_records:
+        for r in run(conn, "unit_records.sql", scope, rules):
+            direct.setdefault(r.pop("unit_id"), {}).update(r)
+        for r in records(conn, scope, rules):
+            ledger.setdefault(r.pop("unit_id"), {}).update(r)
     out = []
     for unit in sorted(direct.keys() | ledger.keys()):
         a, b = direct.get(unit, {}), ledger.get(unit, {})
@@ -60,10 +73,15 @@ def differences(conn: Connection, scope: Scope, rules: RuleParams) -> list[str]:
             if _plain(a.get(key)) != _plain(b.get(key)):
                 name = a.get("unit_name") or b.get("unit_name")
                 out.append(
-                    f"{scope.as_of} {name} {key}: 直接 direct {a.get(key)!r} "
-                    f"≠ 事件账 ledger {b.get(key)!r}"
+                    f"{scope.as_of} {name} {key}: 直接 direct {_short(a.get(key))} "
+                    f"≠ 事件账 ledger {_short(b.get(key))}"
                 )
     return out
+
+
+def _short(value: object) -> str:
+    text_ = repr(value)
+    return text_ if len(text_) < 200 else text_[:200] + "…"
 
 
 def _plain(value: object) -> object:

@@ -22,12 +22,18 @@ def unit_measures(
     """One row per village/community: the counts on D and, with `records`, the house and
     hazard codes behind each count (`rec_<measure>` lists; absent otherwise). The counts are
     sums over the event ledger when it can answer the scope (`ledger.answers`), else direct."""
-    if ledger.answers(conn, scope):
+    on_ledger = ledger.answers(conn, scope)
+    if on_ledger:
         rows = ledger.measures(conn, scope, rules)
     else:
         rows = list(run(conn, "unit_measures.sql", scope, rules))
     if records:
-        codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", scope, rules)}
+        found = (
+            ledger.records(conn, scope, rules)
+            if on_ledger
+            else run(conn, "unit_records.sql", scope, rules)
+        )
+        codes = {r.pop("unit_id"): r for r in found}
         for row in rows:
             row.update(codes[row["unit_id"]])
     return rows

@@ -19,8 +19,9 @@ DROP FUNCTION IF EXISTS ledger_rules_changed(), ledger_truncated(), ledger_key_a
     ledger_hazard_events(date, date, date, date, boolean, boolean, date, date),
     ledger_hazard_transferred(date, date, boolean, boolean),
     ledger_hazard_status(date, date, date), ledger_segments_of(integer[]),
-    ledger_hazards_upsert();
-DROP TABLE IF EXISTS ledger_hazard_units, ledger_hazards, ledger_houses, ledger_house_segments;
+    ledger_hazards_upsert(), ledger_spans_insert(),
+    ledger_hazard_spans_of(date, date, date, date, boolean, boolean, date, date);
+DROP TABLE IF EXISTS ledger_hazard_spans, ledger_hazard_units, ledger_hazards, ledger_houses, ledger_house_segments;
 DROP FUNCTION IF EXISTS ledger_place_bits(geometry), ledger_area_mask(text[]),
     ledger_area_bit(text);
 DROP INDEX IF EXISTS ix_inspections_date;

@@ -39,6 +39,7 @@ $$;
 
 CREATE TABLE ledger_house_segments (
     house_id integer NOT NULL,  -- no foreign key: read after the house is gone
+    house_code text NOT NULL,
     valid_from date NOT NULL,
     valid_to date NOT NULL,
     unit_id integer NOT NULL,
@@ -61,6 +62,12 @@ CREATE TABLE ledger_house_segments (
 -- the houses last inspected in the period, and the houses of the period's inspections.
 CREATE INDEX ix_ledger_segments_inspected ON ledger_house_segments (last_inspected_on)
     INCLUDE (valid_from, valid_to, house_id, unit_id, areas);
+-- The houses behind a 附件1 deduction (unit_records_ledger.sql).
+CREATE INDEX ix_ledger_segments_deducted ON ledger_house_segments (valid_to)
+    INCLUDE (valid_from, unit_id, areas, house_code, is_registered, registered_tenants, tenants,
+             has_second_landlord, second_landlord_registered, pledge_signed)
+    WHERE NOT is_registered OR registered_tenants < tenants
+       OR (has_second_landlord AND NOT second_landlord_registered) OR NOT pledge_signed;
 CREATE INDEX ix_ledger_segments_house ON ledger_house_segments (house_id)
     INCLUDE (valid_from, valid_to, unit_id, areas, last_inspected_on);
 
@@ -106,18 +113,41 @@ CREATE TABLE ledger_hazard_units (
     PRIMARY KEY (unit_id, day, category, status, transferred)
 );
 
+-- The periods in which a hazard is behind a 附件1 deduction (not transferred, or not
+-- rectified — overdue included): the codes behind each deduction on D are the spans covering
+-- D (unit_records_ledger.sql), read index-only instead of every hazard state and house.
+CREATE TABLE ledger_hazard_spans (
+    hazard_id integer NOT NULL,
+    house_id integer NOT NULL,
+    unit_id integer NOT NULL,
+    areas smallint NOT NULL,
+    hazard_code text NOT NULL,
+    category text NOT NULL,
+    severity text NOT NULL,
+    department_id integer,
+    status text NOT NULL,
+    transferred boolean NOT NULL,
+    from_day date NOT NULL,
+    to_day date NOT NULL           -- exclusive; 'infinity' while it lasts
+);
+CREATE INDEX ix_ledger_spans_day ON ledger_hazard_spans (to_day)
+    INCLUDE (from_day, unit_id, areas, hazard_code, category, severity, department_id, status,
+             transferred);
+CREATE INDEX ix_ledger_spans_hazard ON ledger_hazard_spans (hazard_id);
+CREATE INDEX ix_ledger_spans_house ON ledger_hazard_spans (house_id);
+
 -- A house version's segment rows, from houses (current) and house_versions (earlier ones).
 CREATE FUNCTION ledger_segments_of(ids integer[])
 RETURNS SETOF ledger_house_segments
 LANGUAGE sql STABLE AS $$
-    SELECT h.id, h.valid_from, CAST('infinity' AS date), h.unit_id, 0,
+    SELECT h.id, h.house_code, h.valid_from, CAST('infinity' AS date), h.unit_id, 0,
            CASE WHEN h.is_self_built THEN ledger_area_bit('rural_self_built') ELSE 0 END,
            h.rooms, h.beds, h.tenants, h.registered_tenants, h.is_registered, h.pledge_signed,
            h.has_second_landlord, coalesce(h.second_landlord_registered, false),
            h.cctv_installed, h.cctv_retention_days, h.last_inspected_on
     FROM houses h WHERE ids IS NULL OR h.id = ANY (ids)
     UNION ALL
-    SELECT h.id, v.valid_from, v.valid_to, h.unit_id, 0,
+    SELECT h.id, h.house_code, v.valid_from, v.valid_to, h.unit_id, 0,
            CASE WHEN v.is_self_built THEN ledger_area_bit('rural_self_built') ELSE 0 END,
            v.rooms, v.beds, v.tenants, v.registered_tenants, v.is_registered, v.pledge_signed,
            v.has_second_landlord, coalesce(v.second_landlord_registered, false),
@@ -165,6 +195,25 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) e (status, transferred, n)
 $$;
 
+-- One hazard's spans within one segment of its house: from each point where its state may
+-- change to the next (or seg_to), in the state it has there; only states behind a deduction.
+CREATE FUNCTION ledger_hazard_spans_of(
+    found_on date, due_on date, rectified_on date, transferred_on date, posted boolean,
+    entered boolean, seg_from date, seg_to date
+) RETURNS TABLE (from_day date, to_day date, status text, transferred boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT * FROM (
+        SELECT p.d, coalesce(lead(p.d) OVER (ORDER BY p.d), seg_to),
+               ledger_hazard_status(p.d, due_on, rectified_on) AS status,
+               ledger_hazard_transferred(p.d, transferred_on, posted, entered) AS transferred
+        FROM (SELECT DISTINCT d
+              FROM unnest(ARRAY[greatest(found_on, seg_from), due_on + 1, rectified_on,
+                                transferred_on]) d
+              WHERE d >= greatest(found_on, seg_from) AND d < seg_to) p
+    ) s
+    WHERE s.status <> 'rectified' OR NOT s.transferred
+$$;
+
 -- The statement adding hazard events (the %s: a query of ledger_hazards' columns) to both
 -- hazard tables, each in key order.
 CREATE FUNCTION ledger_hazards_upsert() RETURNS text
@@ -180,6 +229,24 @@ LANGUAGE sql IMMUTABLE AS $f$
         GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
         ON CONFLICT (unit_id, day, category, status, transferred)
             DO UPDATE SET n = l.n + excluded.n
+    $q$
+$f$;
+
+-- The statement adding the spans of the hazards of relation %1$s (hazards' columns) that
+-- satisfy %2$s.
+CREATE FUNCTION ledger_spans_insert() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$
+    SELECT $q$
+        INSERT INTO ledger_hazard_spans
+        SELECT z.id, z.house_id, g.unit_id, g.areas, z.hazard_code, z.category, z.severity,
+               z.department_id, e.status, e.transferred, e.from_day, e.to_day
+        FROM %1$s z
+        JOIN ledger_house_segments g ON g.house_id = z.house_id AND g.valid_to > z.found_on
+        CROSS JOIN LATERAL ledger_hazard_spans_of(z.found_on, z.due_on, z.rectified_on,
+                                                  z.transferred_on, z.posted_on_wall,
+                                                  z.entered_in_system, g.valid_from,
+                                                  g.valid_to) e
+        WHERE %2$s
     $q$
 $f$;
 
@@ -241,6 +308,13 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         HAVING sum(e.n) <> 0
     $q$, format(which, 'z.house_id'))) USING ids, sign;
+    IF sign < 0 THEN
+        EXECUTE format('DELETE FROM ledger_hazard_spans WHERE %s', format(which, 'house_id'))
+            USING ids;
+    ELSE
+        EXECUTE format(ledger_spans_insert(), 'hazards', format(which, 'z.house_id'))
+            USING ids;
+    END IF;
 END
 $$;
 
@@ -261,7 +335,7 @@ BEGIN
           WHERE house_id = ANY (ids) AND NOT house_id = ANY (respatial)) k;
     DELETE FROM ledger_house_segments WHERE house_id = ANY (ids);
     INSERT INTO ledger_house_segments
-    SELECT s.house_id, s.valid_from, s.valid_to, s.unit_id, p.place,
+    SELECT s.house_id, s.house_code, s.valid_from, s.valid_to, s.unit_id, p.place,
            p.place | s.areas,
            s.rooms, s.beds, s.tenants, s.registered_tenants, s.is_registered, s.pledge_signed,
            s.has_second_landlord, s.second_landlord_registered, s.cctv_installed,
@@ -282,9 +356,10 @@ $$;
 CREATE FUNCTION ledger_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    TRUNCATE ledger_house_segments, ledger_houses, ledger_hazards, ledger_hazard_units;
+    TRUNCATE ledger_house_segments, ledger_houses, ledger_hazards, ledger_hazard_units,
+        ledger_hazard_spans;
     INSERT INTO ledger_house_segments
-    SELECT s.house_id, s.valid_from, s.valid_to, s.unit_id, p.place,
+    SELECT s.house_id, s.house_code, s.valid_from, s.valid_to, s.unit_id, p.place,
            p.place | s.areas,
            s.rooms, s.beds, s.tenants, s.registered_tenants, s.is_registered, s.pledge_signed,
            s.has_second_landlord, s.second_landlord_registered, s.cctv_installed,
@@ -310,8 +385,8 @@ $$;
 CREATE FUNCTION ledger_hazards_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    cols text := 'id, house_id, category, severity, department_id, found_on, due_on, '
-                 'rectified_on, transferred_on, posted_on_wall, entered_in_system';
+    cols text := 'id, hazard_code, house_id, category, severity, department_id, found_on, '
+                 'due_on, rectified_on, transferred_on, posted_on_wall, entered_in_system';
     src text;
 BEGIN
     IF current_setting('geo.ledger_bulk', true) = 'on' THEN
@@ -336,6 +411,9 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         HAVING sum(z.sign * e.n) <> 0
     $q$, src));
+    EXECUTE format('DELETE FROM ledger_hazard_spans s USING (%s) z '
+                   'WHERE z.sign < 0 AND s.hazard_id = z.id', src);
+    EXECUTE format(ledger_spans_insert(), format('(%s)', src), 'z.sign > 0');
     RETURN NULL;
 END
 $$;
@@ -362,12 +440,12 @@ BEGIN
                                        coalesce(o.geom, 'POINT EMPTY'))), '{}')
         INTO ids, moved
         FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.unit_id, n.valid_from, n.rooms, n.beds, n.tenants, n.registered_tenants,
+        WHERE (n.house_code, n.unit_id, n.valid_from, n.rooms, n.beds, n.tenants, n.registered_tenants,
                n.is_registered, n.pledge_signed, n.has_second_landlord,
                n.second_landlord_registered, n.cctv_installed, n.cctv_retention_days,
                n.is_self_built, n.last_inspected_on)
               IS DISTINCT FROM
-              (o.unit_id, o.valid_from, o.rooms, o.beds, o.tenants, o.registered_tenants,
+              (o.house_code, o.unit_id, o.valid_from, o.rooms, o.beds, o.tenants, o.registered_tenants,
                o.is_registered, o.pledge_signed, o.has_second_landlord,
                o.second_landlord_registered, o.cctv_installed, o.cctv_retention_days,
                o.is_self_built, o.last_inspected_on)
@@ -494,9 +572,14 @@ CREATE INDEX ix_inspections_date ON inspections (inspected_on, house_id);
 ALTER TABLE ledger_houses ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger_hazards ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger_hazard_units ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ledger_hazard_spans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger_house_segments ENABLE ROW LEVEL SECURITY;
-GRANT SELECT ON ledger_houses, ledger_hazards, ledger_hazard_units, ledger_house_segments
-    TO geo_api;
+GRANT SELECT ON ledger_houses, ledger_hazards, ledger_hazard_units, ledger_house_segments,
+    ledger_hazard_spans TO geo_api;
+CREATE POLICY ledger_spans_read_all ON ledger_hazard_spans FOR SELECT
+    TO geo_api_admin, geo_api_leader, geo_api_supervisor, geo_api_police USING (true);
+CREATE POLICY ledger_spans_read_village ON ledger_hazard_spans FOR SELECT
+    TO geo_api_village USING (unit_id = app_unit_id());
 CREATE POLICY ledger_hazard_units_read_all ON ledger_hazard_units FOR SELECT
     TO geo_api_admin, geo_api_leader, geo_api_supervisor, geo_api_police USING (true);
 CREATE POLICY ledger_hazard_units_read_village ON ledger_hazard_units FOR SELECT
