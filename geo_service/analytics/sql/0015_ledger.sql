@@ -30,13 +30,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(bit_or(ledger_area_bit(k)), 0) FROM unnest(kinds) k
 $$;
 
--- The bits of the key areas containing a point (ST_Intersects, as ScopeSql.key_areas).
-CREATE FUNCTION ledger_place_bits(g geometry) RETURNS smallint
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CAST(coalesce(bit_or(ledger_area_bit(ka.kind)), 0) AS smallint)
-    FROM key_areas ka WHERE ST_Intersects(ka.geom, g)
-$$;
-
 CREATE TABLE ledger_house_segments (
     house_id integer NOT NULL,  -- no foreign key: read after the house is gone
     house_code text NOT NULL,
@@ -318,6 +311,39 @@ BEGIN
 END
 $$;
 
+-- The segments of houses `ids` (NULL: all) from houses and house_versions; the key-area bits
+-- of their point from `places` (house id → bits) where given, else by one spatial join (each
+-- key area against the houses' index, not one look-up per house).
+CREATE FUNCTION ledger_put_segments(ids integer[], places jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    which text := CASE WHEN ids IS NULL THEN 'true' ELSE '%s = ANY ($1)' END;
+BEGIN
+    EXECUTE format($q$
+        INSERT INTO ledger_house_segments
+        SELECT s.house_id, s.house_code, s.valid_from, s.valid_to, s.unit_id, p.place,
+               p.place | s.areas,
+               s.rooms, s.beds, s.tenants, s.registered_tenants, s.is_registered,
+               s.pledge_signed, s.has_second_landlord, s.second_landlord_registered,
+               s.cctv_installed, s.cctv_retention_days, s.last_inspected_on
+        FROM ledger_segments_of($1) s
+        JOIN (
+            SELECT h.id, coalesce(CAST($2 ->> CAST(h.id AS text) AS smallint), f.place, 0)
+                       AS place
+            FROM houses h
+            LEFT JOIN (
+                SELECT h2.id, CAST(bit_or(ledger_area_bit(ka.kind)) AS smallint) AS place
+                FROM houses h2 JOIN key_areas ka ON ST_Intersects(ka.geom, h2.geom)
+                WHERE %s AND NOT $2 ? CAST(h2.id AS text)
+                GROUP BY h2.id
+            ) f ON f.id = h.id
+            WHERE %s
+        ) p ON p.id = s.house_id
+        ORDER BY 1, 3
+    $q$, format(which, 'h2.id'), format(which, 'h.id')) USING ids, places;
+END
+$$;
+
 -- Re-read houses `ids` (their timeline, unit, key areas): take out what the ledger counted
 -- for them, replace their segments, count them again. `respatial`: the houses whose point
 -- (or the key areas) changed, whose key-area bits are recomputed; the others keep theirs.
@@ -330,23 +356,11 @@ BEGIN
         RETURN;
     END IF;
     PERFORM ledger_apply_houses(ids, -1);
-    SELECT jsonb_object_agg(house_id, place) INTO places
+    SELECT coalesce(jsonb_object_agg(house_id, place), '{}') INTO places
     FROM (SELECT DISTINCT house_id, place FROM ledger_house_segments
           WHERE house_id = ANY (ids) AND NOT house_id = ANY (respatial)) k;
     DELETE FROM ledger_house_segments WHERE house_id = ANY (ids);
-    INSERT INTO ledger_house_segments
-    SELECT s.house_id, s.house_code, s.valid_from, s.valid_to, s.unit_id, p.place,
-           p.place | s.areas,
-           s.rooms, s.beds, s.tenants, s.registered_tenants, s.is_registered, s.pledge_signed,
-           s.has_second_landlord, s.second_landlord_registered, s.cctv_installed,
-           s.cctv_retention_days, s.last_inspected_on
-    FROM ledger_segments_of(ids) s
-    JOIN houses h ON h.id = s.house_id
-    CROSS JOIN LATERAL (
-        SELECT coalesce(CAST(places ->> CAST(s.house_id AS text) AS smallint),
-                        ledger_place_bits(h.geom)) AS place
-    ) p
-    ORDER BY 1, 2;
+    PERFORM ledger_put_segments(ids, places);
     PERFORM ledger_apply_houses(ids, 1);
 END
 $$;
@@ -358,15 +372,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     TRUNCATE ledger_house_segments, ledger_houses, ledger_hazards, ledger_hazard_units,
         ledger_hazard_spans;
-    INSERT INTO ledger_house_segments
-    SELECT s.house_id, s.house_code, s.valid_from, s.valid_to, s.unit_id, p.place,
-           p.place | s.areas,
-           s.rooms, s.beds, s.tenants, s.registered_tenants, s.is_registered, s.pledge_signed,
-           s.has_second_landlord, s.second_landlord_registered, s.cctv_installed,
-           s.cctv_retention_days, s.last_inspected_on
-    FROM ledger_segments_of(NULL) s
-    JOIN houses h ON h.id = s.house_id
-    CROSS JOIN LATERAL (SELECT ledger_place_bits(h.geom) AS place) p;
+    PERFORM ledger_put_segments(NULL, '{}');
     PERFORM ledger_apply_houses(NULL, 1);
 END
 $$;

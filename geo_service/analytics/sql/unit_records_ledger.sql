@@ -3,6 +3,7 @@
 -- recorded on D, its unit and key-area bits in one narrow row; a partial index holds the ones
 -- behind a deduction), the hazards from its spans covering D (hazards behind a deduction, in
 -- their state, with their house's unit and key-area bits) — index-only, no hazard_state(D).
+-- Sorted as unit_records.sql sorts.
 WITH house_rec AS (
     SELECT l.unit_id,
            array_agg(l.house_code) FILTER (WHERE NOT l.is_registered) AS houses_unregistered,
@@ -30,17 +31,17 @@ WITH house_rec AS (
     GROUP BY l.unit_id
 )
 SELECT u.id AS unit_id,
-       ARRAY(SELECT c FROM unnest(hr.houses_unregistered) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.houses_unregistered) c ORDER BY c COLLATE "C")
            AS rec_houses_unregistered,
-       ARRAY(SELECT c FROM unnest(hr.tenant_points_below_target) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.tenant_points_below_target) c ORDER BY c COLLATE "C")
            AS rec_tenant_points_below_target,
-       ARRAY(SELECT c FROM unnest(hr.second_landlords_unregistered) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.second_landlords_unregistered) c ORDER BY c COLLATE "C")
            AS rec_second_landlords_unregistered,
-       ARRAY(SELECT c FROM unnest(hr.houses_without_pledge) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.houses_without_pledge) c ORDER BY c COLLATE "C")
            AS rec_houses_without_pledge,
-       ARRAY(SELECT c FROM unnest(zr.not_transferred) c ORDER BY c) AS rec_hazards_not_transferred,
-       ARRAY(SELECT c FROM unnest(zr.overdue) c ORDER BY c) AS rec_hazards_overdue,
-       ARRAY(SELECT c FROM unnest(zr.unrectified) c ORDER BY c) AS rec_hazards_unrectified
+       ARRAY(SELECT c FROM unnest(zr.not_transferred) c ORDER BY c COLLATE "C") AS rec_hazards_not_transferred,
+       ARRAY(SELECT c FROM unnest(zr.overdue) c ORDER BY c COLLATE "C") AS rec_hazards_overdue,
+       ARRAY(SELECT c FROM unnest(zr.unrectified) c ORDER BY c COLLATE "C") AS rec_hazards_unrectified
 FROM units u
 LEFT JOIN house_rec hr ON hr.unit_id = u.id
 LEFT JOIN hazard_rec zr ON zr.unit_id = u.id
