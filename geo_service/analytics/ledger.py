@@ -8,6 +8,7 @@ rows (its own hazards and their houses) are not whole units.
 """
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -25,10 +26,11 @@ def answers(conn: Connection, scope: Scope) -> bool:
     return conn.execute(text("SELECT app_role()")).scalar() != "department"
 
 
-def fragments(b: ScopeSql) -> dict[str, str]:
+def fragments(b: ScopeSql, inspected: bool = True) -> dict[str, str]:
     """The scope's conditions on ledger rows (alias l): `{{ledger_house_scope}}` the unit and
     key-area filters, `{{ledger_hazard_scope}}` the hazard filters, `{{ledger_hazards}}` the
-    narrow table unless a filter needs the wide one's severity, department or key areas."""
+    narrow table unless a filter needs the wide one's severity, department or key areas;
+    `{{inspected}}` whether to count the 排查率's inspected houses at all."""
     s = b.scope
     house = b.units("l.unit_id")
     if s.key_area_kinds:
@@ -39,12 +41,17 @@ def fragments(b: ScopeSql) -> dict[str, str]:
         "ledger_house_scope": where(house),
         "ledger_hazard_scope": where(b.hazards("l")),
         "ledger_hazards": "ledger_hazards" if wide else "ledger_hazard_units",
+        "inspected": "true" if inspected else "false",
     }
 
 
-def measures(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str, Any]]:
-    """The per-unit counts of `unit_measures.sql`, summed from the ledger."""
-    return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=fragments))
+def measures(
+    conn: Connection, scope: Scope, rules: RuleParams, inspected: bool = True
+) -> list[dict[str, Any]]:
+    """The per-unit counts of `unit_measures.sql`, summed from the ledger. Without
+    `inspected` (the scores do not use the 排查率), `houses_inspected` is None, not counted."""
+    marks = partial(fragments, inspected=inspected)
+    return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=marks))
 
 
 def records(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str, Any]]:

@@ -368,7 +368,9 @@ $$;
 -- Everything again from the tables (the migration, `geo-service ledger rebuild`, a rules
 -- change of the CCTV thresholds for the house figures).
 CREATE FUNCTION ledger_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    -- millions of events are grouped: in memory, not in temporary files
+    SET work_mem = '256MB' AS $$
 BEGIN
     TRUNCATE ledger_house_segments, ledger_houses, ledger_hazards, ledger_hazard_units,
         ledger_hazard_spans;

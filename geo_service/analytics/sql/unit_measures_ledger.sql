@@ -3,7 +3,8 @@
 -- expressible on the ledger's dimensions (analytics/ledger.py decides). {{ledger_hazards}}:
 -- ledger_hazard_units when no filter needs the wider table's dimensions, else ledger_hazards;
 -- {{ledger_hazard_scope}} the scope's hazard conditions on it (alias l), {{ledger_house_scope}}
--- the unit and key-area conditions on a ledger row (alias l).
+-- the unit and key-area conditions on a ledger row (alias l); the inspected marker false: the
+-- 排查率's inspected houses are not counted (houses_inspected NULL; the scores do not use it).
 WITH house_agg AS (
     SELECT l.unit_id,
            sum(l.houses) AS houses, sum(l.houses_registered) AS houses_registered,
@@ -21,6 +22,7 @@ WITH house_agg AS (
     SELECT l.house_id, l.unit_id, l.areas FROM ledger_house_segments l
     WHERE l.last_inspected_on BETWEEN CAST(:period_from AS date) AND CAST(:period_to AS date)
       AND l.valid_from <= CAST(:as_of AS date) AND CAST(:as_of AS date) < l.valid_to
+      AND {{inspected}}
 ), inspected AS (
     SELECT unit_id, areas FROM inspected_last
     UNION ALL
@@ -29,7 +31,7 @@ WITH house_agg AS (
     SELECT l.unit_id, l.areas
     FROM (SELECT DISTINCT i.house_id FROM inspections i
           WHERE i.inspected_on BETWEEN CAST(:period_from AS date)
-                                   AND CAST(:period_to AS date)
+                                   AND CAST(:period_to AS date) AND {{inspected}}
           EXCEPT
           SELECT house_id FROM inspected_last) i
     CROSS JOIN LATERAL (
@@ -73,7 +75,7 @@ SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind,
        CAST(coalesce(ha.second_landlords_registered, 0) AS bigint)
            AS second_landlords_registered,
        CAST(coalesce(ha.houses_pledged, 0) AS bigint) AS houses_pledged,
-       coalesce(ia.houses_inspected, 0) AS houses_inspected,
+       CASE WHEN {{inspected}} THEN coalesce(ia.houses_inspected, 0) END AS houses_inspected,
        CAST(coalesce(ha.cctv_required, 0) AS bigint) AS cctv_required,
        CAST(coalesce(ha.cctv_compliant, 0) AS bigint) AS cctv_compliant,
        coalesce(za.hazards, 0) AS hazards,
