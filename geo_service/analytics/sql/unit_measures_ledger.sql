@@ -26,20 +26,16 @@ WITH house_agg AS (
 ), inspected AS (
     SELECT unit_id, areas FROM inspected_last
     UNION ALL
-    -- ... and the houses with an inspection in the period not among them (usually none:
-    -- their segments are looked up one by one; OFFSET 0 keeps it an index-only probe).
+    -- ... and the houses with an inspection in the period not among them: usually none as of
+    -- today (the join then reads nothing); as of a past month's end, those inspected since.
     SELECT l.unit_id, l.areas
     FROM (SELECT DISTINCT i.house_id FROM inspections i
           WHERE i.inspected_on BETWEEN CAST(:period_from AS date)
                                    AND CAST(:period_to AS date) AND {{inspected}}
           EXCEPT
           SELECT house_id FROM inspected_last) i
-    CROSS JOIN LATERAL (
-        SELECT l.unit_id, l.areas FROM ledger_house_segments l
-        WHERE l.house_id = i.house_id
-          AND l.valid_from <= CAST(:as_of AS date) AND CAST(:as_of AS date) < l.valid_to
-        OFFSET 0
-    ) l
+    JOIN ledger_house_segments l ON l.house_id = i.house_id
+        AND l.valid_from <= CAST(:as_of AS date) AND CAST(:as_of AS date) < l.valid_to
 ), inspected_agg AS (
     SELECT l.unit_id, count(*) AS houses_inspected
     FROM inspected l
