@@ -14,9 +14,9 @@ DROP TRIGGER IF EXISTS ledger_del ON key_areas;
 DROP TRIGGER IF EXISTS ledger_truncate ON key_areas;
 DROP FUNCTION IF EXISTS ledger_rules_changed(), ledger_truncated(), ledger_key_areas_changed(),
     ledger_houses_changed(), ledger_house_deleting(), ledger_hazards_changed(), ledger_recount_house_figures(),
-    ledger_rebuild(), ledger_refresh_houses(integer[], integer[]),
+    ledger_rebuild(), ledger_refresh_houses(integer[], integer[], integer[]),
     ledger_put_segments(integer[], jsonb),
-    ledger_apply_houses(integer[], integer, boolean),
+    ledger_apply_houses(integer[], integer, boolean, boolean),
     ledger_hazard_events(date, date, date, date, boolean, boolean, date, date),
     ledger_hazard_transferred(date, date, boolean, boolean),
     ledger_hazard_status(date, date, date), ledger_segments_of(integer[]),

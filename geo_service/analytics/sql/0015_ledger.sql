@@ -248,44 +248,49 @@ $f$;
 -- key order, so concurrent writers queue on a row instead of deadlocking; one village's rows
 -- are its own (unit_id leads every key).
 CREATE FUNCTION ledger_apply_houses(
-    ids integer[], sign integer, with_hazards boolean DEFAULT true
+    ids integer[], sign integer, figures boolean DEFAULT true, hazards boolean DEFAULT true
 ) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     which text := CASE WHEN ids IS NULL THEN 'true' ELSE '%s = ANY ($1)' END;
 BEGIN
-    EXECUTE format($q$
-        INSERT INTO ledger_houses AS l
-        SELECT g.unit_id, e.day, g.areas, sum(e.s), sum(e.s * g.is_registered::int),
-               sum(e.s * g.tenants), sum(e.s * g.registered_tenants),
-               sum(e.s * g.has_second_landlord::int),
-               sum(e.s * (g.has_second_landlord AND g.second_landlord_registered)::int),
-               sum(e.s * g.pledge_signed::int), sum(e.s * c.required::int),
-               sum(e.s * (c.required AND g.cctv_installed IS TRUE
-                          AND g.cctv_retention_days >= r.cctv_min_retention_days)::int)
-        FROM ledger_house_segments g
-        CROSS JOIN rule_params r
-        CROSS JOIN LATERAL (
-            SELECT (g.rooms >= r.cctv_min_rooms OR g.beds >= r.cctv_min_beds
-                    OR g.tenants >= r.cctv_min_tenants) AS required
-        ) c
-        CROSS JOIN LATERAL (VALUES (g.valid_from, $2), (g.valid_to, -$2)) e (day, s)
-        WHERE %s AND e.day < 'infinity'
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3
-        ON CONFLICT (unit_id, day, areas) DO UPDATE SET
-            houses = l.houses + excluded.houses,
-            houses_registered = l.houses_registered + excluded.houses_registered,
-            tenants = l.tenants + excluded.tenants,
-            registered_tenants = l.registered_tenants + excluded.registered_tenants,
-            second_landlords = l.second_landlords + excluded.second_landlords,
-            second_landlords_registered =
-                l.second_landlords_registered + excluded.second_landlords_registered,
-            houses_pledged = l.houses_pledged + excluded.houses_pledged,
-            cctv_required = l.cctv_required + excluded.cctv_required,
-            cctv_compliant = l.cctv_compliant + excluded.cctv_compliant
-    $q$, format(which, 'g.house_id')) USING ids, sign;
-    IF NOT with_hazards THEN
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    IF figures THEN
+        EXECUTE format($q$
+            INSERT INTO ledger_houses AS l
+            SELECT g.unit_id, e.day, g.areas, sum(e.s), sum(e.s * g.is_registered::int),
+                   sum(e.s * g.tenants), sum(e.s * g.registered_tenants),
+                   sum(e.s * g.has_second_landlord::int),
+                   sum(e.s * (g.has_second_landlord AND g.second_landlord_registered)::int),
+                   sum(e.s * g.pledge_signed::int), sum(e.s * c.required::int),
+                   sum(e.s * (c.required AND g.cctv_installed IS TRUE
+                              AND g.cctv_retention_days >= r.cctv_min_retention_days)::int)
+            FROM ledger_house_segments g
+            CROSS JOIN rule_params r
+            CROSS JOIN LATERAL (
+                SELECT (g.rooms >= r.cctv_min_rooms OR g.beds >= r.cctv_min_beds
+                        OR g.tenants >= r.cctv_min_tenants) AS required
+            ) c
+            CROSS JOIN LATERAL (VALUES (g.valid_from, $2), (g.valid_to, -$2)) e (day, s)
+            WHERE %s AND e.day < 'infinity'
+            GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
+            ON CONFLICT (unit_id, day, areas) DO UPDATE SET
+                houses = l.houses + excluded.houses,
+                houses_registered = l.houses_registered + excluded.houses_registered,
+                tenants = l.tenants + excluded.tenants,
+                registered_tenants = l.registered_tenants + excluded.registered_tenants,
+                second_landlords = l.second_landlords + excluded.second_landlords,
+                second_landlords_registered =
+                    l.second_landlords_registered + excluded.second_landlords_registered,
+                houses_pledged = l.houses_pledged + excluded.houses_pledged,
+                cctv_required = l.cctv_required + excluded.cctv_required,
+                cctv_compliant = l.cctv_compliant + excluded.cctv_compliant
+        $q$, format(which, 'g.house_id')) USING ids, sign;
+    END IF;
+    IF NOT hazards THEN
         RETURN;
     END IF;
     EXECUTE format(ledger_hazards_upsert(), format($q$
@@ -347,7 +352,12 @@ $$;
 -- Re-read houses `ids` (their timeline, unit, key areas): take out what the ledger counted
 -- for them, replace their segments, count them again. `respatial`: the houses whose point
 -- (or the key areas) changed, whose key-area bits are recomputed; the others keep theirs.
-CREATE FUNCTION ledger_refresh_houses(ids integer[], respatial integer[]) RETURNS void
+-- `hazards`: the houses whose hazards' events change — their unit, key-area bits or first day
+-- changed; a new version of the figures alone splits a segment in two with the same bits,
+-- and the hazards' events on either side cancel, so they are not recounted.
+CREATE FUNCTION ledger_refresh_houses(
+    ids integer[], respatial integer[], hazards integer[]
+) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     places jsonb;
@@ -355,13 +365,15 @@ BEGIN
     IF cardinality(ids) = 0 THEN
         RETURN;
     END IF;
-    PERFORM ledger_apply_houses(ids, -1);
+    PERFORM ledger_apply_houses(ids, -1, true, false);
+    PERFORM ledger_apply_houses(hazards, -1, false, true);
     SELECT coalesce(jsonb_object_agg(house_id, place), '{}') INTO places
     FROM (SELECT DISTINCT house_id, place FROM ledger_house_segments
           WHERE house_id = ANY (ids) AND NOT house_id = ANY (respatial)) k;
     DELETE FROM ledger_house_segments WHERE house_id = ANY (ids);
     PERFORM ledger_put_segments(ids, places);
-    PERFORM ledger_apply_houses(ids, 1);
+    PERFORM ledger_apply_houses(ids, 1, true, false);
+    PERFORM ledger_apply_houses(hazards, 1, false, true);
 END
 $$;
 
@@ -384,7 +396,7 @@ CREATE FUNCTION ledger_recount_house_figures() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     DELETE FROM ledger_houses;
-    PERFORM ledger_apply_houses(NULL, 1, false);
+    PERFORM ledger_apply_houses(NULL, 1, true, false);
 END
 $$;
 
@@ -434,6 +446,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     ids integer[];
     moved integer[];
+    hazards integer[] := '{}';
 BEGIN
     IF current_setting('geo.ledger_bulk', true) = 'on' THEN
         RETURN NULL;  -- a bulk load counts everything once at its end (ledger_rebuild)
@@ -445,8 +458,14 @@ BEGIN
         SELECT coalesce(array_agg(n.id ORDER BY n.id), '{}'),
                coalesce(array_agg(n.id ORDER BY n.id) FILTER (
                    WHERE NOT ST_Equals(coalesce(n.geom, 'POINT EMPTY'),
-                                       coalesce(o.geom, 'POINT EMPTY'))), '{}')
-        INTO ids, moved
+                                       coalesce(o.geom, 'POINT EMPTY'))), '{}'),
+               coalesce(array_agg(n.id ORDER BY n.id) FILTER (
+                   WHERE NOT ST_Equals(coalesce(n.geom, 'POINT EMPTY'),
+                                       coalesce(o.geom, 'POINT EMPTY'))
+                      OR n.unit_id <> o.unit_id
+                      OR n.is_self_built IS DISTINCT FROM o.is_self_built
+                      OR house_effective_on() < o.valid_from), '{}')
+        INTO ids, moved, hazards
         FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE (n.house_code, n.unit_id, n.valid_from, n.rooms, n.beds, n.tenants, n.registered_tenants,
                n.is_registered, n.pledge_signed, n.has_second_landlord,
@@ -460,7 +479,7 @@ BEGIN
            OR n.geom IS DISTINCT FROM o.geom
            OR house_effective_on() < o.valid_from;
     END IF;
-    PERFORM ledger_refresh_houses(ids, moved);
+    PERFORM ledger_refresh_houses(ids, moved, hazards);
     RETURN NULL;
 END
 $$;
@@ -500,7 +519,7 @@ BEGIN
                            SELECT geom, kind FROM old_rows) a
                      JOIN houses h ON ST_Intersects(a.geom, h.geom) ORDER BY h.id);
     END IF;
-    PERFORM ledger_refresh_houses(ids, ids);
+    PERFORM ledger_refresh_houses(ids, ids, ids);
     RETURN NULL;
 END
 $$;
@@ -605,8 +624,8 @@ CREATE POLICY ledger_segments_read_all ON ledger_house_segments FOR SELECT
 CREATE POLICY ledger_segments_read_village ON ledger_house_segments FOR SELECT
     TO geo_api_village USING (unit_id = app_unit_id());
 GRANT EXECUTE ON FUNCTION ledger_area_bit(text), ledger_area_mask(text[]) TO geo_api;
-REVOKE ALL ON FUNCTION ledger_apply_houses(integer[], integer, boolean),
-    ledger_refresh_houses(integer[], integer[]), ledger_rebuild(),
+REVOKE ALL ON FUNCTION ledger_apply_houses(integer[], integer, boolean, boolean),
+    ledger_refresh_houses(integer[], integer[], integer[]), ledger_rebuild(),
     ledger_recount_house_figures() FROM PUBLIC;
 
 SELECT ledger_rebuild();
