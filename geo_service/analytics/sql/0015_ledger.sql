@@ -10,6 +10,8 @@
 --   ledger_houses          house figures: + at a version's valid_from, − at its valid_to
 --   ledger_hazards         hazards: +1 in its (status, transferred) from the day it holds,
 --                          −1 the day it stops holding; never before the house exists
+--   ledger_hazard_units    the same summed over the filter-only dimensions
+--   ledger_hazard_spans    each hazard's periods behind a 附件1 deduction (the codes on D)
 --
 -- Must agree with hazard_state(d) (0009_hazard_rules.sql), house_state(d) (0014) and
 -- analytics/sql/_house_scope.sql: tests/test_ledger.py compares every unit, several days and
