@@ -10,7 +10,7 @@ tile of zoom 12 (x 3416, y 1667), so a single tile decodes the whole town.
 | A1 | 东村 | 城中村 | – |
 | A2 | 东村 | – | – |
 | B1 | 西村 | 农村自建房 area | – |
-| B2 | 西村 | – | yes (counts as rural_self_built by its flag) |
+| B2 | 西村 | – | yes from 06-15 (counts as rural_self_built by its flag; before, not) |
 | B3 | 西村 | – | – |
 | C1 | 南社区 | 老旧小区 | – |
 | C2 | 南社区 | – | – |
@@ -33,6 +33,9 @@ rules (重大 + 7 days, 一般 + 3 calendar months) and under a town's own (重�
 | Z10 | B1 | dangerous_house | major | 05-01 | – | 07-05 | 05-08 | 05-04 |
 
 Z4 is recorded for 建设局 (its category's own department would be 派出所).
+
+B2's flag has a history (docs/history.md): recorded as not self-built, then, by a write
+effective 2026-06-15, self-built — so on 05-31 the 农村自建房 filter does not hold B2 or Z5.
 """
 
 from sqlalchemy import Engine, text
@@ -55,7 +58,8 @@ KEY_AREAS = [
     ("rural_self_built", "西村自建房片区", _box(120.265, 31.685, 120.275, 31.695)),
     ("old_estate", "南社区老旧小区", _box(120.285, 31.685, 120.295, 31.695)),
 ]
-# code, unit, lon, lat, self-built
+# code, unit, lon, lat, self-built (B2: from SELF_BUILT_FROM on)
+SELF_BUILT_FROM = "2026-06-15"
 HOUSES = [
     ("A1", 1, 120.250, 31.69, False),
     ("A2", 1, 120.245, 31.7, False),
@@ -108,6 +112,12 @@ def load(engine: Engine) -> None:
                 ),
                 {"c": code, "u": unit, "a": f"{code}号", "s": self_built, "lon": lon, "lat": lat},
             )
+        # B2 became self-built on SELF_BUILT_FROM: before that its flag was false.
+        c.execute(text("UPDATE houses SET is_self_built = false WHERE house_code = 'B2'"))
+    with engine.begin() as c:
+        c.execute(text("SELECT set_config('geo.effective', :d, true)"), {"d": SELF_BUILT_FROM})
+        c.execute(text("UPDATE houses SET is_self_built = true WHERE house_code = 'B2'"))
+    with engine.begin() as c:
         for code, house, cat, sev, found, notice, fixed, dept in HAZARDS:
             c.execute(
                 text(

@@ -262,3 +262,43 @@ def test_effective_dates_refused_clearly(town):
         assert res.exit_code != 0
         assert isinstance(res.exception, GeoServiceError) and says in str(res.exception)
     assert s.snapshot(url) == before  # nothing written
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_upload_takes_the_taizhang_date(town, client, tmp_path):
+    """POST /imports (the /upload page's form): `effective` is the 台账日期, kept with the
+    upload; a later or malformed date is refused in Chinese and nothing is recorded."""
+    url = town[0]
+    village = login_as(TestClient(client.app), "village", unit="戴溪社区")
+    # 戴溪社区's own houses; H001 with 18 tenants from 2026-11-20 (after October's 10-31).
+    path = s.workbook(
+        tmp_path / "戴溪社区台账.xlsx",
+        {
+            "群租房": (
+                s.HOUSE_HEADERS,
+                [
+                    _house("H001", "戴溪社区", 3, 18, 15, "是", "是", 4, ("是", 30)),
+                    _house("H002", "戴溪社区", 5, 5, 5, "否", "否", 10),
+                ],
+            )
+        },
+    )
+    files = [("files", (path.name, path.read_bytes(), XLSX))]
+    jobs = s.scalar(url, "SELECT count(*) FROM import_jobs")
+    for bad, says in [("2026-02-30", "日期格式"), ("2100-01-01", "晚于今天")]:
+        r = village.post("/imports", files=files, data={"effective": bad, "wait": "true"})
+        assert r.status_code == 422 and says in r.json()["detail"], r.text
+    assert s.scalar(url, "SELECT count(*) FROM import_jobs") == jobs
+    r = village.post("/imports", files=files, data={"effective": "2026-11-20", "wait": "true"})
+    assert r.status_code == 200, r.text
+    assert r.json()["effective"] == "2026-11-20" and r.json()["status"] == "done", r.json()
+    assert s.rows(url, "SELECT tenants, valid_from FROM houses WHERE house_code = 'H001'") == [
+        (18, date(2026, 11, 20))
+    ]
+    # October's figures are now a version [10-31, 11-20), read back on 11-05 as before.
+    assert _ogc(client, "2026-11-05")["H001"]["tenants"] == 20
+    assert _ogc(client, "2026-11-25")["H001"]["tenants"] == 18
+    page = village.get("/upload")
+    assert 'name="effective"' in page.text and "台账日期" in page.text

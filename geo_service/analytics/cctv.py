@@ -1,7 +1,7 @@
 """视频监控 and 消防器材 compliance per house and per unit (SPEC §3.4).
 
-House attributes have no history in the schema, so this is the houses' current state; the
-as-of date is echoed for uniformity but changes nothing here (docs/analytics.md).
+The houses as recorded on the as-of day (house_state, docs/history.md): a house whose CCTV
+or counts changed later is judged by its figures of that day.
 """
 
 from sqlalchemy import Connection

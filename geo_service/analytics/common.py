@@ -27,9 +27,16 @@ def fragments(b: ScopeSql) -> dict[str, str]:
     def hazard_houses(day: str) -> str:
         if not houses:
             return "true"
+        # The 自建房 flag as layers/sql/hazards.sql reads it: the look-up only for a house
+        # whose figures changed after the day.
+        d = f"CAST(:{day} AS date)"
+        flag = (
+            f"CASE WHEN h.valid_from <= {d} THEN h.is_self_built ELSE (SELECT v.is_self_built"
+            f" FROM house_versions v WHERE v.house_id = h.id AND v.valid_from <= {d}"
+            f" AND {d} < v.valid_to) END"
+        )
         return (
-            "EXISTS (SELECT 1 FROM (SELECT h.id, h.unit_id, h.geom, house_self_built_on(h.id,"
-            f" h.valid_from, h.is_self_built, CAST(:{day} AS date)) AS is_self_built"
+            f"EXISTS (SELECT 1 FROM (SELECT h.id, h.unit_id, h.geom, {flag} AS is_self_built"
             f" FROM houses h) h WHERE h.id = z.house_id AND {where(houses)})"
         )
 

@@ -15,8 +15,13 @@ SELECT z.id AS fid, z.hazard_code, z.house_id, h.house_code, h.unit_id, u.name A
        CASE WHEN z.rectified THEN z.rectified_on END AS rectified_on,
        CASE WHEN z.verified_on <= CAST(:as_of AS date) THEN z.verified_on END AS verified_on,
        z.status, z.overdue, z.department_id,
-       house_self_built_on(h.id, h.valid_from, h.is_self_built, CAST(:as_of AS date))
-           AS is_self_built,
+       -- as recorded on the day (docs/history.md; as analytics.common.fragments): the look-up
+       -- runs only for a house whose figures changed after the day, and only when a filter
+       -- reads the flag (not a function: PostgreSQL inlines no function holding a sub-query)
+       CASE WHEN h.valid_from <= CAST(:as_of AS date) THEN h.is_self_built
+            ELSE (SELECT v.is_self_built FROM house_versions v
+                  WHERE v.house_id = h.id AND v.valid_from <= CAST(:as_of AS date)
+                    AND CAST(:as_of AS date) < v.valid_to) END AS is_self_built,
        h.geom
 FROM hazard_state(CAST(:as_of AS date)) z
 JOIN houses h ON h.id = z.house_id

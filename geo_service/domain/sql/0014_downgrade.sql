@@ -1,5 +1,4 @@
 ALTER TABLE import_jobs DROP COLUMN effective;
-DROP FUNCTION house_self_built_on(integer, date, boolean, date);
 DROP FUNCTION house_state(date);
 DROP TRIGGER houses_zz_history ON houses;
 DROP TRIGGER houses_history_insert ON houses;

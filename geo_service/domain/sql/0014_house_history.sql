@@ -23,6 +23,8 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 ALTER TABLE houses ADD COLUMN valid_from date NOT NULL DEFAULT '-infinity';
 GRANT SELECT (valid_from) ON houses TO geo_api;
+-- The planner's estimate of "valid_from <= d" from the start (default: a third of the houses).
+ANALYZE houses (valid_from);
 
 CREATE TABLE house_versions (
     house_id integer NOT NULL REFERENCES houses (id) ON DELETE CASCADE,
@@ -169,22 +171,23 @@ DECLARE
     e date := house_effective_on();
     -- generated columns are computed after BEFORE triggers: derive the flag as 0004 does
     new_second boolean := nullif(btrim(NEW.second_landlord_name), '') IS NOT NULL;
-    old_f jsonb := house_figures(OLD.rooms, OLD.beds, OLD.tenants, OLD.registered_tenants,
-                                 OLD.is_registered, OLD.pledge_signed, OLD.has_second_landlord,
-                                 OLD.second_landlord_registered, OLD.cctv_installed,
-                                 OLD.cctv_retention_days, OLD.is_self_built,
-                                 OLD.last_inspected_on, OLD.has_smoke_masks, OLD.has_torches,
-                                 OLD.has_extinguishers, OLD.electricity_kwh_month);
-    new_f jsonb := house_figures(NEW.rooms, NEW.beds, NEW.tenants, NEW.registered_tenants,
-                                 NEW.is_registered, NEW.pledge_signed, new_second,
-                                 NEW.second_landlord_registered, NEW.cctv_installed,
-                                 NEW.cctv_retention_days, NEW.is_self_built,
-                                 NEW.last_inspected_on, NEW.has_smoke_masks, NEW.has_torches,
-                                 NEW.has_extinguishers, NEW.electricity_kwh_month);
+    new_f jsonb;
     was jsonb;
     kept houses%ROWTYPE;
 BEGIN
-    IF e IS NULL OR old_f = new_f THEN
+    -- A row comparison, not jsonb: this runs for every row an import updates.
+    IF e IS NULL
+       OR (OLD.rooms, OLD.beds, OLD.tenants, OLD.registered_tenants, OLD.is_registered,
+           OLD.pledge_signed, OLD.has_second_landlord, OLD.second_landlord_registered,
+           OLD.cctv_installed, OLD.cctv_retention_days, OLD.is_self_built,
+           OLD.last_inspected_on, OLD.has_smoke_masks, OLD.has_torches, OLD.has_extinguishers,
+           OLD.electricity_kwh_month)
+          IS NOT DISTINCT FROM
+          (NEW.rooms, NEW.beds, NEW.tenants, NEW.registered_tenants, NEW.is_registered,
+           NEW.pledge_signed, new_second, NEW.second_landlord_registered,
+           NEW.cctv_installed, NEW.cctv_retention_days, NEW.is_self_built,
+           NEW.last_inspected_on, NEW.has_smoke_masks, NEW.has_torches, NEW.has_extinguishers,
+           NEW.electricity_kwh_month) THEN
         RETURN NEW;
     END IF;
     IF e >= OLD.valid_from THEN
@@ -204,6 +207,12 @@ BEGIN
         NEW.valid_from := e;
         RETURN NEW;
     END IF;
+    new_f := house_figures(NEW.rooms, NEW.beds, NEW.tenants, NEW.registered_tenants,
+                           NEW.is_registered, NEW.pledge_signed, new_second,
+                           NEW.second_landlord_registered, NEW.cctv_installed,
+                           NEW.cctv_retention_days, NEW.is_self_built, NEW.last_inspected_on,
+                           NEW.has_smoke_masks, NEW.has_torches, NEW.has_extinguishers,
+                           NEW.electricity_kwh_month);
     was := house_versions_put(OLD.id, e, new_f, OLD.valid_from);
     IF was IS DISTINCT FROM new_f THEN
         INSERT INTO audit_log (actor, action, table_name, record_key, before, after, detail)
@@ -270,19 +279,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   ) s
   WHERE s.valid_from <= d
 $$;
--- A house's 自建房 flag on day d, for the surfaces that reach a house through its hazards and
--- read only its unversioned columns besides (the hazards layer, the analytics' house filter
--- on hazards): the current flag, else the version's covering d (NULL: no record on d). Inlined
--- where it is read; the look-up runs only for houses whose figures changed after d.
-CREATE FUNCTION house_self_built_on(hid integer, current_from date, current_flag boolean,
-                                    d date) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN current_from <= d THEN current_flag
-                ELSE (SELECT v.is_self_built FROM house_versions v
-                      WHERE v.house_id = hid AND v.valid_from <= d AND d < v.valid_to) END
-$$;
-GRANT EXECUTE ON FUNCTION house_state(date), house_effective_on(),
-                          house_self_built_on(integer, date, boolean, date) TO geo_api;
+GRANT EXECUTE ON FUNCTION house_state(date), house_effective_on() TO geo_api;
 
 -- Read as the houses are: each role the versions of the houses it may see. Written only by
 -- the history trigger (SECURITY DEFINER), so no API role holds a write privilege.
