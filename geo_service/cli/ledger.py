@@ -8,7 +8,7 @@ import typer
 from geo_service.cli.common import console, engine, settings
 
 app = typer.Typer(
-    help="统计事件账 The event ledger behind the per-unit scores and 附件2 table.",
+    help="统计事件账 The event ledger behind the scores and the 附件2 table: rebuild, check.",
     no_args_is_help=True,
 )
 
