@@ -18,7 +18,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import analytics, auth, env, external, load, report, servers, spatial, workload
+from bench import (
+    analytics,
+    auth,
+    env,
+    external,
+    ledger_check,
+    load,
+    report,
+    servers,
+    spatial,
+    workload,
+)
 
 PHASES = ("spatial", "analytics", "load", "external")
 
@@ -122,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if {"spatial", "analytics"} & set(a.phases):
         _side_by_side(a, db, run)
+    if "analytics" in a.phases:
+        log("ledger exactness (ledger vs direct SQL) …")
+        run.ledger = ledger_check.run(db.url)
     if "load" in a.phases:
         run.load = load.run(db, a.users, a.seconds, a.workers, villages=4, log=log)
         run.memory_mb[f"geo-service serve --workers {a.workers} (largest process, load)"] = (

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from bench.analytics import GOAL_S, Measured
 from bench.external import Outcome
+from bench.ledger_check import Result as LedgerResult
+from bench.ledger_check import markdown as ledger_markdown
 from bench.load import LoadResult, markdown
 from bench.spatial import CACHED, COMPUTED, Comparison
 from bench.stats import ms, ratio
@@ -41,6 +43,7 @@ class Run:
     memory_mb: dict[str, float] = field(default_factory=dict)
     external: list[Outcome] = field(default_factory=list)
     load: LoadResult | None = None
+    ledger: LedgerResult | None = None
     notes: list[str] = field(default_factory=list)
     phases_run: list[str] = field(default_factory=list)
     measured_at: dict[str, str] = field(default_factory=dict)  # phase → when measured
@@ -80,6 +83,10 @@ def goals(run: Run) -> list[tuple[str, str, str, bool | None]]:
                 err = t.errors[0]
                 failed = False if err.startswith(("over", "HTTP")) else None
                 rows.append((goal, a.label, err, failed))
+    if run.ledger is not None:
+        n = len(run.ledger.differences)
+        rows.append(("ledger = direct SQL", f"{run.ledger.questions} questions, every unit",
+                     f"{n} differences", n == 0))  # fmt: skip
     if run.load is not None:
         rows.append(("zero errors under load", f"{run.load.users} users, {run.load.seconds} s",
                      f"{run.load.errors} errors", run.load.errors == 0))  # fmt: skip
@@ -189,6 +196,8 @@ def render(run: Run, path: Path) -> str:
             f"{ms(w.p50)} / {ms(w.p95)} | {c.mean_bytes:,.0f} | {_met(c.p95 < GOAL_S)} | "
             f"{w_met} |"
         )
+    if run.ledger is not None:
+        lines += ["", *ledger_markdown(run.ledger)]
     lines += ["", "## Peak memory (VmHWM of the server processes)", ""]
     lines += ["| process | peak resident MiB |", "|---|---:|"]
     lines += [f"| {k} | {v:,.0f} |" for k, v in run.memory_mb.items()]

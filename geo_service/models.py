@@ -372,6 +372,8 @@ class Inspection(Base):
             _in("kind", ["self", "special", "joint", "review"]), name="inspection_kind"
         ),
         Index("ix_inspections_house_date", "house_id", "inspected_on"),
+        # the period's inspected houses, index-only (排查率 on the ledger path, docs/ledger.md)
+        Index("ix_inspections_date", "inspected_on", "house_id"),
     )
 
 

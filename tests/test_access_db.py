@@ -206,6 +206,19 @@ EXPECTED = {
     "houses": {"S": ROLES, "I": ["police", "village"], "U": ["police", "supervisor", "village"]},
     # House history (migration 0014): read as the houses are; written only by its trigger.
     "house_versions": {"S": ROLES},
+    # The event ledger (migration 0015, docs/ledger.md): read as houses and hazards are (a
+    # village its own unit; a department no row: its analytics take the direct path), written
+    # only by its triggers.
+    **{
+        t: {"S": ROLES}
+        for t in (
+            "ledger_houses",
+            "ledger_hazards",
+            "ledger_hazard_units",
+            "ledger_house_segments",
+            "ledger_hazard_spans",
+        )
+    },
     "hazards": {
         "S": ROLES,
         "I": ["police", "supervisor", "village"],

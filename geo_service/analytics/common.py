@@ -1,6 +1,6 @@
 """Helpers shared by the analytics modules: run a packaged query under a scope, echo it."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,14 +68,17 @@ def run(
     name: str,
     scope: Scope,
     rules: RuleParams,
+    more_marks: Callable[[ScopeSql], dict[str, str]] | None = None,
     **extra: Any,
 ) -> Iterator[dict[str, Any]]:
-    """Run `sql/<name>` under the scope (plus `extra` parameters); rows as dicts."""
+    """Run `sql/<name>` under the scope (plus `extra` parameters, and the markers `more_marks`
+    makes of the scope besides `fragments`); rows as dicts."""
     b = ScopeSql(scope, conn)  # an unknown unit is a 404 here, before any work
     # Aggregating a town's (or a city's) rows sorts and hashes more than the default 4 MB;
     # transaction-local, so the pooled connection goes back unchanged.
     conn.execute(text("SELECT set_config('work_mem', :wm, true)"), {"wm": WORK_MEM})
-    sql = render("geo_service.analytics", f"sql/{name}", **fragments(b))
+    marks = fragments(b) | (more_marks(b) if more_marks else {})
+    sql = render("geo_service.analytics", f"sql/{name}", **marks)
     for row in conn.execute(text(sql), params(scope, rules) | b.params | extra).mappings():
         yield dict(row)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from geo_service.analytics import ledger
 from geo_service.analytics.common import echo, run
 from geo_service.analytics.schemas import DeductionResult, ScoresReport, SectionResult, UnitScore
 from geo_service.domain.rubric import Rubric, score_sections
@@ -16,13 +17,28 @@ from geo_service.scope import Scope
 
 
 def unit_measures(
-    conn: Connection, scope: Scope, rules: RuleParams, records: bool = False
+    conn: Connection,
+    scope: Scope,
+    rules: RuleParams,
+    records: bool = False,
+    inspected: bool = True,
 ) -> list[dict[str, Any]]:
     """One row per village/community: the counts on D and, with `records`, the house and
-    hazard codes behind each count (`rec_<measure>` lists; absent otherwise)."""
-    rows = list(run(conn, "unit_measures.sql", scope, rules))
+    hazard codes behind each count (`rec_<measure>` lists; absent otherwise). The counts are
+    sums over the event ledger when it can answer the scope (`ledger.answers`), else direct;
+    without `inspected` the ledger skips the 排查率's count (houses_inspected may be None)."""
+    on_ledger = ledger.answers(conn, scope)
+    if on_ledger:
+        rows = ledger.measures(conn, scope, rules, inspected)
+    else:
+        rows = list(run(conn, "unit_measures.sql", scope, rules))
     if records:
-        codes = {r.pop("unit_id"): r for r in run(conn, "unit_records.sql", scope, rules)}
+        found = (
+            ledger.records(conn, scope, rules)
+            if on_ledger
+            else run(conn, "unit_records.sql", scope, rules)
+        )
+        codes = {r.pop("unit_id"): r for r in found}
         for row in rows:
             row.update(codes[row["unit_id"]])
     return rows
@@ -104,7 +120,7 @@ def scores(
     """Every village/community's 附件1 score on D, best first, with ranks; with `records`
     (default) each deduction lists the house or hazard codes that caused it."""
     scored = []
-    for row in unit_measures(conn, scope, rules, records=records):
+    for row in unit_measures(conn, scope, rules, records=records, inspected=False):
         total, sections = score_unit(row, rubric)
         scored.append((row, total, sections))
     ranks = competition_ranks([t for _, t, _ in scored])

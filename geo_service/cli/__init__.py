@@ -90,6 +90,10 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
         "附件1 Scores of every village/community on D, with the records behind each deduction.",
         _registered("geo_service.cli.analytics", "scores"),
     ),
+    "ledger": (
+        "统计事件账 The event ledger behind the scores and the 附件2 table: rebuild, check.",
+        _group("geo_service.cli.ledger"),
+    ),
     "table": (
         "附件2 Write the statistics table of D as an Excel workbook.",
         _registered("geo_service.cli.analytics", "table"),

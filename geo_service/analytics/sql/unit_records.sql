@@ -1,6 +1,7 @@
 -- Per unit (村/社区) as of D: the house and hazard codes behind each 附件1 deduction, in the
 -- same scope and by the same rules as the counts of `unit_measures.sql` (one row per unit).
--- Arrays are aggregated unordered (so hash aggregation needs no sort) and sorted last.
+-- Arrays are aggregated unordered (so hash aggregation needs no sort) and sorted last, by
+-- code points (COLLATE "C": the same order in any database, and no locale comparison).
 WITH hs AS NOT MATERIALIZED (
     -- @include _house_scope.sql
 ), zs AS NOT MATERIALIZED (
@@ -29,17 +30,17 @@ WITH hs AS NOT MATERIALIZED (
     GROUP BY hs.unit_id
 )
 SELECT u.id AS unit_id,
-       ARRAY(SELECT c FROM unnest(hr.houses_unregistered) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.houses_unregistered) c ORDER BY c COLLATE "C")
            AS rec_houses_unregistered,
-       ARRAY(SELECT c FROM unnest(hr.tenant_points_below_target) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.tenant_points_below_target) c ORDER BY c COLLATE "C")
            AS rec_tenant_points_below_target,
-       ARRAY(SELECT c FROM unnest(hr.second_landlords_unregistered) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.second_landlords_unregistered) c ORDER BY c COLLATE "C")
            AS rec_second_landlords_unregistered,
-       ARRAY(SELECT c FROM unnest(hr.houses_without_pledge) c ORDER BY c)
+       ARRAY(SELECT c FROM unnest(hr.houses_without_pledge) c ORDER BY c COLLATE "C")
            AS rec_houses_without_pledge,
-       ARRAY(SELECT c FROM unnest(zr.not_transferred) c ORDER BY c) AS rec_hazards_not_transferred,
-       ARRAY(SELECT c FROM unnest(zr.overdue) c ORDER BY c) AS rec_hazards_overdue,
-       ARRAY(SELECT c FROM unnest(zr.unrectified) c ORDER BY c) AS rec_hazards_unrectified
+       ARRAY(SELECT c FROM unnest(zr.not_transferred) c ORDER BY c COLLATE "C") AS rec_hazards_not_transferred,
+       ARRAY(SELECT c FROM unnest(zr.overdue) c ORDER BY c COLLATE "C") AS rec_hazards_overdue,
+       ARRAY(SELECT c FROM unnest(zr.unrectified) c ORDER BY c COLLATE "C") AS rec_hazards_unrectified
 FROM units u
 LEFT JOIN house_rec hr ON hr.unit_id = u.id
 LEFT JOIN hazard_rec zr ON zr.unit_id = u.id
