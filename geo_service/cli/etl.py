@@ -61,7 +61,7 @@ def import_files(
     ),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
 ) -> None:
-    """导入 Import village workbooks (单位/群租房/隐患/警情) and GIS layers, one transaction each.
+    """导入 Import workbooks (单位/群租房/隐患/检查记录/警情) and GIS layers, one transaction each.
 
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
     """
