@@ -373,3 +373,32 @@ def test_the_migration_gives_earlier_visits_their_outcome(new_database):
         (4, "supervision", None, "other"),  # 联合督查 is 督导 now
     ]
     assert scalar(url, "SELECT inspection_id FROM hazards WHERE id = 7") == 1
+
+
+def test_the_template_download_has_the_sheet_and_imports_when_filled(fresh):
+    import io
+
+    from access_helpers import auth_headers, secured_app
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    url, tmp, _ = fresh
+    app = secured_app(url)
+    with TestClient(app) as client:
+        r = client.get("/upload/template.xlsx", headers=auth_headers(app, "village", "戴溪社区"))
+        refused = client.get("/upload/template.xlsx", headers=auth_headers(app, "leader"))
+    assert r.status_code == 200 and refused.status_code == 403
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["单位", "群租房", "隐患", "检查记录", "警情"]
+    assert [c.value for c in wb["检查记录"][1]] == [
+        "房屋编号（必填）", "检查日期（必填）", "检查单位（必填）", "检查类型（必填）",
+        "是否发现隐患", "备注",
+    ]  # fmt: skip
+    # filled in as a village would: only the 检查记录 sheet, one row
+    for name in ("单位", "群租房", "隐患", "警情"):
+        del wb[name]
+    wb["检查记录"].append(["H001", date(2026, 5, 6), "戴溪社区", "自查", "否", None])
+    wb.save(tmp / "filled.xlsx")
+    result = run_import(url, tmp / "filled.xlsx")
+    assert not result.rejections and _counts(result) == (1, 0, 0, 0)
