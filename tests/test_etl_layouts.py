@@ -192,7 +192,9 @@ def test_skipped_rows_said_in_the_cli_summary_and_json(town, tmp_path, monkeypat
     assert "单位: 已跳过 skipped 2 行空行" in run.output
     assert state(url) == plain
     s.clear_records(url)
-    run = CliRunner().invoke(cli_app, ["import", str(path), "--actor", "tester", *SAME_DAY, "--json"])
+    run = CliRunner().invoke(
+        cli_app, ["import", str(path), "--actor", "tester", *SAME_DAY, "--json"]
+    )
     assert run.exit_code == 0, run.output
     (result,) = json.loads(run.stdout)
     assert result["imported"] and HOUSES_LINE in result["skipped"]
