@@ -1,0 +1,39 @@
+-- Refresh, step 3: points and score per house and audience (_risk_points.sql, as the live
+-- ranking computes them). Factors keep only non-zero values and what the labels need
+-- (key-area kinds, kWh). All but the incidents are the same for every audience, so a 'none'
+-- row holds them and an 'exact' or 'coarse' row only what its audience adds (the incidents):
+-- risk_served.sql puts the two together for the few rows it returns.
+CREATE TEMP TABLE risk_new ON COMMIT DROP AS
+WITH raw AS (
+    SELECT b.*, a.audience, coalesce(i.incidents, 0) AS v_incidents
+    FROM risk_base b
+    CROSS JOIN unnest(CAST(:audiences AS text[])) AS a(audience)
+    LEFT JOIN risk_incidents i ON i.audience = a.audience AND i.house_id = b.id
+),
+-- @include _risk_points.sql
+SELECT audience, id AS house_id, house_code, score,
+       CASE WHEN audience <> 'none' THEN jsonb_strip_nulls(jsonb_build_object(
+                'v_incidents', nullif(v_incidents, 0), 'p_incidents', nullif(p_incidents, 0)))
+       ELSE jsonb_strip_nulls(jsonb_build_object(
+           'v_open_major_hazards', nullif(v_open_major_hazards, 0),
+           'v_overdue_hazards', nullif(v_overdue_hazards, 0),
+           'v_cctv_violation', nullif(v_cctv_violation, 0),
+           'v_fire_kit_missing', nullif(v_fire_kit_missing, 0),
+           'v_self_built', nullif(v_self_built, 0),
+           'v_dangerous_house', nullif(v_dangerous_house, 0),
+           'v_tenant_gap', nullif(v_tenant_gap, 0),
+           'v_electricity', nullif(v_electricity, 0),
+           'p_open_major_hazards', nullif(p_open_major_hazards, 0),
+           'p_overdue_hazards', nullif(p_overdue_hazards, 0),
+           'p_cctv_violation', nullif(p_cctv_violation, 0),
+           'p_fire_kit_missing', nullif(p_fire_kit_missing, 0),
+           'p_key_area', nullif(p_key_area, 0),
+           'p_self_built', nullif(p_self_built, 0),
+           'p_dangerous_house', nullif(p_dangerous_house, 0),
+           'p_tenant_gap', nullif(p_tenant_gap, 0),
+           'p_electricity', nullif(p_electricity, 0),
+           'key_area_kinds', nullif(key_area_kinds, '{}'),
+           'kwh', kwh,
+           'kwh_expected', CASE WHEN kwh IS NOT NULL THEN kwh_expected END))
+       END AS factors
+FROM total
