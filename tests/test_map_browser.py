@@ -155,6 +155,32 @@ def test_map_draws_offline_and_is_timed(server, page, demo_engine, demo_as_of):
     watch.check()
 
 
+def test_dashboard_says_when_the_risk_ranking_was_computed(server, page, demo_engine):
+    """Today's map reads the maintained risk ranking, which the server refreshes in the
+    background; the dashboard lists its top houses and when it was computed."""
+    from zoneinfo import ZoneInfo
+
+    from geo_service.analytics import risk_table
+
+    base, _ = server
+    p, watch = page
+    deadline = time.monotonic() + 60
+    while True:
+        with demo_engine.connect() as c:
+            run = risk_table.run_of(c, "exact")  # the server's user is a police officer
+        if run is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert run is not None, "the server did not refresh the ranking"
+    p.goto(f"{base}/map")
+    drawn(p)
+    p.wait_for_function("document.querySelector('#qzf-risk-computed').textContent !== ''")
+    at = run.computed_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert p.locator("#qzf-risk-computed").text_content().startswith(f"风险排名计算于 {at}")
+    assert p.locator("#qzf-risk tr").count() == 11  # header and the top 10 houses
+    watch.check()
+
+
 def test_each_layer_toggles(server, page, demo_as_of):
     base, _ = server
     p, watch = page

@@ -11,7 +11,7 @@ YB-01 (6.0).
 """
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import psycopg2
 import pytest
@@ -174,3 +174,32 @@ def test_background_refresh_after_an_import_even_while_another_holds_the_lock(
         ("YB-03", 9.0),  # 30 tenants, none registered: CCTV 3 + gap 20 × 0.3
         ("YB-01", 6.0),
     ]
+
+
+def test_api_says_when_the_ranking_was_computed(town, db_url):
+    from access_helpers import auth_headers
+    from fastapi.testclient import TestClient
+
+    from geo_service.api.app import create_app
+    from geo_service.config import Settings
+
+    with town.begin() as c:  # stale, as after an import: the app's own refresher catches up
+        c.execute(text("UPDATE houses SET electricity_kwh_month = 6 WHERE house_code = 'DD-01'"))
+    noon_on_d = lambda: datetime(2026, 5, 31, 4, 0, tzinfo=UTC)  # noqa: E731 (12:00 in the town)
+    app = create_app(Settings(database_url=db_url, risk_refresh_poll_s=0.1), clock=noon_on_d)
+    with TestClient(app) as client:
+        run = _wait_refreshed(town, None)
+        for role in ("police", "leader", "admin"):
+            r = client.get("/analytics/risk", headers=auth_headers(app, role))
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert body["maintained"] is True and body["stale"] is False, role
+            assert datetime.fromisoformat(body["computed_at"]) == run.computed_at, role
+            assert body["filters"]["as_of"] == "2026-05-31"
+            # never kept by the response cache: the next refresh would not be seen
+            again = client.get("/analytics/risk", headers=auth_headers(app, role))
+            assert again.headers.get("x-cache") != "hit"
+        other = client.get(
+            "/analytics/risk", params={"as_of": "2026-05-30"}, headers=auth_headers(app, "police")
+        ).json()
+        assert other["maintained"] is False

@@ -91,9 +91,13 @@ def _as_response(answer: Response | BaseModel) -> Response:
 
 
 def _entry(response: Response, reads_incidents: bool) -> store.Entry | None:
-    """What of `response` is kept: successful, complete bodies only."""
+    """What of `response` is kept: successful, complete bodies only, unless the route says
+    `Cache-Control: no-store` (an answer read from a table kept fresh on its own, such as the
+    maintained risk ranking: keeping it would outlive that table's next refresh)."""
     body = getattr(response, "body", None)
     if response.status_code not in (200, 204) or not isinstance(body, bytes):
+        return None
+    if "no-store" in response.headers.get("cache-control", ""):
         return None
     media_type = response.media_type or response.headers.get("content-type")
     headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
