@@ -199,6 +199,12 @@
       if (seen && seen.zoom === QZF.map.getZoom() && seen.bounds.contains(QZF.map.getBounds())) return;
       QZF.draw("hex");
     });
+    QZF.map.on("moveend", function () { // so is the heat, when the API grids it
+      var heat = QZF.layers.heat, seen = QZF.heatView;
+      if (!heat || !seen || !QZF.map.hasLayer(heat)) return;
+      if (seen.zoom === QZF.map.getZoom() && seen.bounds.contains(QZF.map.getBounds())) return;
+      QZF.draw("heat");
+    });
     QZF.map.on("baselayerchange", function (e) {
       var key = Object.keys(QZF.basemaps).find(function (k) { return QZF.basemaps[k] === e.layer; });
       if (key) setBasemap(key);
