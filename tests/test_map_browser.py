@@ -18,7 +18,7 @@ import httpx
 import pytest
 from access_helpers import auth_headers
 from live_server import live_app, system_chromium
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from geo_service.crs import wgs84_to_gcj02
@@ -174,8 +174,8 @@ def test_dashboard_says_when_the_risk_ranking_was_computed(server, page, demo_en
     assert run is not None, "the server did not refresh the ranking"
     p.goto(f"{base}/map")
     drawn(p)
-    p.wait_for_function("document.querySelector('#qzf-risk-computed').textContent !== ''")
     at = run.computed_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    expect(p.locator("#qzf-risk-computed")).to_contain_text(f"风险排名计算于 {at}", timeout=20_000)
     assert p.locator("#qzf-risk-computed").text_content().startswith(f"风险排名计算于 {at}")
     assert p.locator("#qzf-risk tr").count() == 11  # header and the top 10 houses
     watch.check()
