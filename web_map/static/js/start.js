@@ -140,7 +140,9 @@
     var render = QZF.renderers();
     on.forEach(function (key) {
       var r = render[key];
-      if (!r || key === "hex" || cfg.tileLayers.indexOf(key) >= 0) return;
+      // hex and the API's heat are asked for the map's view, which does not exist yet
+      if (!r || key === "hex" || (key === "heat" && cfg.sources.heat) ||
+          cfg.tileLayers.indexOf(key) >= 0) return;
       var extra = r.params ? r.params() : {};
       var url = extra && QZF.sourceUrl(r.source, extra);
       if (url) QZF.fetchJSON(url, true).catch(function () {}); // draw() reports a failure
