@@ -23,6 +23,7 @@ from etl.importer import import_file
 from geo_service.analytics import risk_table
 from geo_service.analytics.risk import load_risk_weights, risk
 from geo_service.analytics.risk_refresh import RiskRefresher
+from geo_service.clock import town_tz
 from geo_service.domain.rules import load_rule_params
 from geo_service.scope import make_scope
 
@@ -203,3 +204,23 @@ def test_api_says_when_the_ranking_was_computed(town, db_url):
             "/analytics/risk", params={"as_of": "2026-05-30"}, headers=auth_headers(app, "police")
         ).json()
         assert other["maintained"] is False
+
+
+def test_cli_refresh_then_serves_from_the_table(town, db_url):
+    from typer.testing import CliRunner
+
+    from geo_service.cli import app as cli_app
+    from geo_service.clock import town_today
+
+    env = {"DATABASE_URL": db_url}
+    first = CliRunner().invoke(cli_app, ["risk", "--refresh"], env=env)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli_app, ["risk", "--refresh"], env=env)
+    assert "风险排名已是最新" in again.output  # nothing written since: nothing to do
+    with town.connect() as c:
+        run = risk_table.run_of(c, "exact")
+    assert run.as_of == town_today()
+    shown = CliRunner().invoke(cli_app, ["risk", "--limit", "3"], env=env, terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    at = run.computed_at.astimezone(town_tz()).strftime("%Y-%m-%d %H:%M")
+    assert f"风险排名计算于 {at}" in shown.output
