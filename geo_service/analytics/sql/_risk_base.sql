@@ -9,14 +9,18 @@ hz AS (
     FROM zs
     GROUP BY house_id
 ), ka AS (
-    SELECT hs.id AS house_id,
+    -- Key areas outside, houses by their GiST index inside: each polygon meets its houses one
+    -- after the other, so PostGIS prepares it once instead of once per house. The scope's
+    -- house filters ({{house_scope}} on h) keep a scoped question small; `base` joins to hs.
+    SELECT h.id AS house_id,
            array_agg(DISTINCT k.kind ORDER BY k.kind) AS kinds,
            sum(w.weight) AS weight
-    FROM hs
-    JOIN key_areas k ON ST_Intersects(k.geom, hs.geom)
+    FROM key_areas k
     JOIN unnest(CAST(:ka_kinds AS text[]), CAST(:ka_weights AS float8[])) AS w(kind, weight)
       ON w.kind = k.kind
-    GROUP BY hs.id
+    JOIN houses h ON ST_Intersects(k.geom, h.geom)
+    WHERE {{house_scope}}
+    GROUP BY h.id
 ), base AS (
     SELECT hs.id, hs.house_code, hs.unit_name, hs.address,
            ST_X(hs.geom) AS lon, ST_Y(hs.geom) AS lat,

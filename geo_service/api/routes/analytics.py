@@ -23,7 +23,7 @@ from geo_service.analytics.schemas import (
 from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
-from geo_service.api.cache import CacheDep, model_response
+from geo_service.api.cache import NOT_KEPT, CacheDep, model_response
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
 from geo_service.api.scope import request_scope
@@ -209,7 +209,7 @@ def get_risk(
         )
         response = model_response(report)
         if report.maintained:  # the table moves on without a data write: never kept
-            response.headers["Cache-Control"] = "no-store"
+            response.headers[NOT_KEPT[0]] = NOT_KEPT[1]
         return response
 
     return cache.serve(compute)
