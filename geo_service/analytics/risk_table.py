@@ -50,7 +50,7 @@ _SQL_FILES = (
     "sql/_risk_points.sql",
     "sql/risk_refresh_base.sql",
     "sql/risk_refresh_incidents.sql",
-    "sql/risk_refresh_new.sql",
+    "sql/risk_refresh_write.sql",
 )
 
 
@@ -228,14 +228,15 @@ def _refresh_locked(
             if role:
                 conn.execute(text("RESET ROLE"))
             log.info("risk refresh: %s incidents %.1f s", audience, time.monotonic() - started)
-        new_sql = render("geo_service.analytics", "sql/risk_refresh_new.sql")
-        conn.execute(text(new_sql), p | {"audiences": list(AUDIENCES)})
-        conn.execute(text("ANALYZE risk_new"))
-        log.info("risk refresh: scores %.1f s", time.monotonic() - started)
-        apply_sql = render("geo_service.analytics", "sql/risk_refresh_apply.sql")
-        for statement in apply_sql.split(";\n"):
-            conn.execute(text(statement), {"method": METHOD})
-        log.info("risk refresh: rows written %.1f s", time.monotonic() - started)
+        write_sql = render("geo_service.analytics", "sql/risk_refresh_write.sql")
+        written = conn.execute(
+            text(write_sql), p | {"audiences": list(AUDIENCES), "method": METHOD}
+        ).one()
+        log.info(
+            "risk refresh: rows written %.1f s (deleted %s, updated %s, inserted %s)",
+            time.monotonic() - started,
+            *written,
+        )
         scored = conn.execute(text("SELECT count(*) FROM risk_base")).scalar_one()
         took = int((time.monotonic() - started) * 1000)
         conn.execute(

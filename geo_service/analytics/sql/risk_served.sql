@@ -1,7 +1,7 @@
 -- The maintained ranking, read: the top :limit houses of the scope's houses
 -- ({{house_scope}} on h: unit, key-area and bbox filters) in the town-wide order, from the
 -- rows of one method and audience (score >= :min_score when given). The factors of an
--- 'exact' or 'coarse' row add to those of the house's 'none' row (risk_refresh_new.sql).
+-- 'exact' or 'coarse' row add to those of the house's 'none' row (risk_refresh_write.sql).
 SELECT h.house_code, u.name AS unit_name, h.address,
        ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat, r.score,
        CASE WHEN r.audience = 'none' THEN r.factors
