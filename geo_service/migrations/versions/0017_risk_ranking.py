@@ -1,7 +1,7 @@
 """risk ranking as a maintained table, refreshed in the background after the data change
 
 Revision ID: 0017_risk_ranking
-Revises: 0013_incident_privacy
+Revises: 0016_inspection_outcomes
 Create Date: 2026-12-06 13:30:00
 
 Scoring 900,000 houses took 15 s per request; today's town-wide ranking is now kept in
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0017_risk_ranking"
-down_revision: str | None = "0013_incident_privacy"
+down_revision: str | None = "0016_inspection_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
