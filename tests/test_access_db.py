@@ -219,6 +219,10 @@ EXPECTED = {
             "ledger_hazard_spans",
         )
     },
+    # The maintained risk ranking (migration 0017): each role reads its audience's rows
+    # (policies on `audience`); only the server's refresh writes it.
+    "risk_ranking": {"S": ROLES},
+    "risk_ranking_runs": {"S": ROLES},
     "hazards": {
         "S": ROLES,
         "I": ["police", "supervisor", "village"],
@@ -318,6 +322,8 @@ def test_row_level_security_on_every_table_with_rows_per_unit(engine):
     reference = {"key_areas", "schools", "roads", "addresses", "hazard_categories", "rule_params"}
     # No API role reaches the cache tables at all (only through functions keyed by role).
     reference |= {"data_version", "data_change_marks", "response_cache"}
+    # When each audience's risk ranking was computed: no house in it, the same for everyone.
+    reference |= {"risk_ranking_runs"}
     with engine.connect() as c:
         rls = dict(
             c.execute(

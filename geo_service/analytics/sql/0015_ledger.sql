@@ -629,5 +629,9 @@ GRANT EXECUTE ON FUNCTION ledger_area_bit(text), ledger_area_mask(text[]) TO geo
 REVOKE ALL ON FUNCTION ledger_apply_houses(integer[], integer, boolean, boolean),
     ledger_refresh_houses(integer[], integer[], integer[]), ledger_rebuild(),
     ledger_recount_house_figures() FROM PUBLIC;
+-- Fired by triggers only (firing checks no EXECUTE right): no role calls them.
+REVOKE ALL ON FUNCTION ledger_put_segments(integer[], jsonb), ledger_hazards_changed(),
+    ledger_houses_changed(), ledger_house_deleting(), ledger_key_areas_changed(),
+    ledger_truncated(), ledger_rules_changed() FROM PUBLIC;
 
 SELECT ledger_rebuild();
