@@ -200,6 +200,10 @@ class Hazard(Base):
     rectified_on: Mapped[date | None] = mapped_column(Date)  # 整改日期
     verified_on: Mapped[date | None] = mapped_column(Date)  # 督导组复核
     description: Mapped[str | None] = mapped_column(Text)  # 隐患描述
+    # The inspection that found it, where known (migration 0016).
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     __table_args__ = (
         CheckConstraint(_in("severity", ["major", "general"]), name="hazard_severity"),
@@ -218,6 +222,7 @@ class Hazard(Base):
         Index("ix_hazards_house", "house_id"),
         Index("ix_hazards_open_due", "due_on", postgresql_where="rectified_on IS NULL"),
         Index("ix_hazards_department", "department_id"),
+        Index("ix_hazards_inspection", "inspection_id"),
     )
 
 
@@ -319,20 +324,41 @@ class StandardAddress(Base):
 
 
 class Inspection(Base):
-    """检查记录: self (自查), special (专项), joint (联合督查) inspections of a house."""
+    """检查记录: one inspection of a house and what it found (migration 0016, docs/inspections.md).
+
+    kind: self (自查), special (专项检查), supervision (督导), review (回头看). source: 'sheet' an
+    imported 检查记录 row (natural key house + day + kind + 检查单位), 'visit' a patrol team's
+    visit, 'other' anything else. found_hazard (是否发现隐患): NULL = not recorded.
+    """
 
     __tablename__ = "inspections"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
-    inspected_on: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(20))
+    inspected_on: Mapped[date] = mapped_column(Date)  # 检查日期
+    kind: Mapped[str] = mapped_column(String(20))  # 检查类型
     inspector: Mapped[str | None] = mapped_column(String(100))
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # 备注
+    unit_name: Mapped[str | None] = mapped_column(String(100))  # 检查单位 as written
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    found_hazard: Mapped[bool | None] = mapped_column(Boolean)  # 是否发现隐患
+    source: Mapped[str] = mapped_column(String(10), server_default="other")
     __table_args__ = (
         CheckConstraint(
-            _in("kind", ["self", "special", "joint", "review"]), name="inspection_kind"
+            _in("kind", ["self", "special", "supervision", "review"]), name="inspection_kind"
         ),
+        CheckConstraint(_in("source", ["sheet", "visit", "other"]), name="inspection_source"),
+        CheckConstraint("source <> 'sheet' OR unit_name IS NOT NULL", name="inspection_sheet_unit"),
         Index("ix_inspections_house_date", "house_id", "inspected_on"),
+        Index("ix_inspections_unit", "unit_id"),
+        Index(
+            "uq_inspections_sheet_key",
+            "house_id",
+            "inspected_on",
+            "kind",
+            "unit_name",
+            unique=True,
+            postgresql_where=text("source = 'sheet'"),
+        ),
     )
 
 

@@ -6,6 +6,7 @@ the request's connection running under that user's database role.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy import Connection
@@ -15,6 +16,7 @@ from geo_service.access import accounts, endpoints, session
 from geo_service.access.accounts import Principal
 from geo_service.access.roles import ROLE_ZH, Role
 from geo_service.access.tokens import TokenClaims, decode
+from geo_service.clock import town_today
 
 SESSION_COOKIE = "geo_session"
 
@@ -117,7 +119,7 @@ def connection(
 ) -> Iterator[Connection]:
     """The request's connection, switched to the user's database role for its transaction."""
     conn, user = pair
-    session.enter(conn, user, f"{request.method} {request.url.path}")
+    session.enter(conn, user, f"{request.method} {request.url.path}", _today(request.app))
     rulebook.ensure_in_force(conn, request.app.state.settings.rules)
     yield conn
     session.leave(conn, user)
@@ -129,10 +131,15 @@ def user_transaction(app: FastAPI, user: Principal, request: str) -> Iterator[Co
     worker thread after the request has checked the user (the planning page's progress
     stream). Same role and settings as `connection`; committed when the block ends."""
     with app.state.engine.begin() as conn:
-        session.enter(conn, user, request)
+        session.enter(conn, user, request, _today(app))
         rulebook.ensure_in_force(conn, app.state.settings.rules)
         yield conn
         session.leave(conn, user)
+
+
+def _today(app: FastAPI) -> date:
+    """The day a request's writes to houses take effect (house history): the town's today."""
+    return town_today(app.state.settings, app.state.clock)
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:

@@ -6,6 +6,7 @@ pooled connection never carries one user's rights into the next request.
 """
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -21,14 +22,19 @@ _ENTER = text(
     "set_config('app.unit_id', :unit_id, true), "
     "set_config('app.department_id', :department_id, true), "
     "set_config('app.username', :username, true), "
-    "set_config('app.request', :request, true)"
+    "set_config('app.request', :request, true), "
+    "set_config('geo.effective', :effective, true)"
 )
 
 
-def enter(conn: Connection, user: Principal, request: str = "") -> None:
+def enter(
+    conn: Connection, user: Principal, request: str = "", effective: date | None = None
+) -> None:
     """Switch the current transaction to `user`'s database role and settings.
 
     `request` ("GET /path", no query string) is written into audit rows of this transaction.
+    `effective` (the town's today) is the day the request's changes to houses take effect
+    (house history, docs/history.md); without it they correct the current version in place.
     """
     conn.execute(
         _ENTER,
@@ -39,6 +45,7 @@ def enter(conn: Connection, user: Principal, request: str = "") -> None:
             "department_id": str(user.department_id or ""),
             "username": user.username,
             "request": request[:300],
+            "effective": effective.isoformat() if effective else "",
         },
     )
     conn.info[_AUDIT_KEY] = []

@@ -179,7 +179,7 @@ def build_inspections(
     routine_day = _day(as_of) - rng.integers(0, 240, k).astype("timedelta64[D]")
     house = np.concatenate([routine_house, hazards["house_id"]])
     day = np.concatenate([routine_day, hazards["found_on"]])
-    kinds = np.array(["self", "joint", "special"])
+    kinds = np.array(["self", "supervision", "special"])
     kind = np.concatenate(
         [rng.choice(3, k, p=[0.8, 0.12, 0.08]), rng.choice(3, h, p=[0.7, 0.15, 0.15])]
     )

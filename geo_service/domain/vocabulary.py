@@ -34,6 +34,24 @@ KEY_AREA_KIND_ZH = {
 }
 
 
+class InspectionKind(StrEnum):
+    """检查类型 of the 检查记录 sheet (migration 0016)."""
+
+    SELF = "self"  # 自查: the village's own check (its grid worker)
+    SPECIAL = "special"  # 专项检查: a department's or the town's campaign check
+    SUPERVISION = "supervision"  # 督导: the supervision group (was 'joint', 联合督查)
+    REVIEW = "review"  # 回头看: a revisit, e.g. a patrol team's visit
+
+
+INSPECTION_KIND_ZH = {
+    InspectionKind.SELF: "自查",
+    InspectionKind.SPECIAL: "专项检查",
+    InspectionKind.SUPERVISION: "督导",
+    InspectionKind.REVIEW: "回头看",
+}
+INSPECTION_KIND_BY_ZH = {zh: kind for kind, zh in INSPECTION_KIND_ZH.items()}
+
+
 class Severity(StrEnum):
     """隐患等级."""
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from geo_service.clock import town_tz
+from geo_service.clock import town_today, town_tz
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import CATEGORY_BY_CODE, CATEGORY_BY_ZH
 from geo_service.errors import NotFoundError, ValidationError
@@ -133,15 +133,15 @@ def _update_hazard(conn: Connection, audit: _Audit, hazard_id: int, sets: str, o
 
 
 def _new_hazard(
-    conn: Connection, audit: _Audit, v: Visit, h: NewHazard, code: str, on: date
+    conn: Connection, audit: _Audit, v: Visit, h: NewHazard, code: str, on: date, inspection: int
 ) -> int:
     cat = CATEGORY_BY_CODE.get(h.category) or CATEGORY_BY_ZH[h.category]
     severity = h.severity or cat.default_severity.value
     hazard_id = conn.execute(
         text(
             "INSERT INTO hazards (hazard_code, house_id, category, severity, found_on,"
-            " posted_on_wall, entered_in_system, description) VALUES (:code, :house, :cat, :sev,"
-            " :on, false, false, :desc) RETURNING id"
+            " posted_on_wall, entered_in_system, description, inspection_id) VALUES (:code,"
+            " :house, :cat, :sev, :on, false, false, :desc, :inspection) RETURNING id"
         ),
         {
             "code": code,
@@ -150,6 +150,7 @@ def _new_hazard(
             "sev": severity,
             "on": on,
             "desc": h.description,
+            "inspection": inspection,
         },
     ).scalar_one()
     audit(conn, "insert", "hazards", hazard_id, None, _hazard_row(conn, hazard_id))
@@ -185,10 +186,29 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         ):
             changed.append(hazard_id)
         outcomes.append(("still_open", hazard_id))
+    # The visit is a 回头看 inspection (source 'visit'); it found a hazard when it recorded a
+    # new one, and nothing is known when nobody got in (docs/inspections.md).
+    entered = bool(v.rectified or v.still_open or v.new_hazards or v.checked)
+    inspection = conn.execute(
+        text(
+            "INSERT INTO inspections (house_id, inspected_on, kind, inspector, notes, unit_name,"
+            " found_hazard, source) VALUES (:h, :on, 'review', :by, :notes, :team, :found,"
+            " 'visit') RETURNING id, to_jsonb(inspections)"
+        ),
+        {
+            "h": v.house_id,
+            "on": on,
+            "by": audit.actor,
+            "notes": v.notes,
+            "team": v.team,
+            "found": bool(v.new_hazards) if entered else None,
+        },
+    ).one()
+    audit(conn, "insert", "inspections", inspection[0], None, inspection[1])
     created = []
     for n, h in enumerate(v.new_hazards, start=1):
         code = f"RV-{house_code}-{at.astimezone(tz):%Y%m%d%H%M}-{n}"
-        created.append(_new_hazard(conn, audit, v, h, code, on))
+        created.append(_new_hazard(conn, audit, v, h, code, on, inspection[0]))
         outcomes.append(("new_hazard", created[-1]))
     if v.checked:
         outcomes.append(("checked", None))
@@ -223,18 +243,18 @@ def record_visit(conn: Connection, v: Visit, rules: RuleParams) -> dict:
         visit_ids.append(row[0])
         audit(conn, "insert", "review_visits", row[0], None, row[1])
 
-    inspection = conn.execute(
-        text(
-            "INSERT INTO inspections (house_id, inspected_on, kind, inspector, notes)"
-            " VALUES (:h, :on, 'review', :by, :notes) RETURNING id, to_jsonb(inspections)"
-        ),
-        {"h": v.house_id, "on": on, "by": audit.actor, "notes": v.notes},
-    ).one()
-    audit(conn, "insert", "inspections", inspection[0], None, inspection[1])
     last = conn.execute(
         text("SELECT last_inspected_on FROM houses WHERE id = :h"), {"h": v.house_id}
     ).scalar_one()
     if last is None or last < on:
+        # The CLI's visits take effect today, as an API request's do (house history).
+        conn.execute(
+            text(
+                "SELECT set_config('geo.effective', coalesce(CAST(house_effective_on() AS text),"
+                " :today), true)"
+            ),
+            {"today": town_today().isoformat()},
+        )
         conn.execute(
             text("UPDATE houses SET last_inspected_on = :on, updated_at = now() WHERE id = :h"),
             {"h": v.house_id, "on": on},
