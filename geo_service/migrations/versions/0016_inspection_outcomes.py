@@ -2,7 +2,7 @@
 the inspection that found them; the view `inspection_events`
 
 Revision ID: 0016_inspection_outcomes
-Revises: 0013_incident_privacy
+Revises: 0014_house_history
 Create Date: 2026-12-06 13:00:00
 
 The risk model learns where hazards are found (issue 16): it needs every inspection with its
@@ -20,7 +20,7 @@ from geo_service.clock import town_tz
 from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0016_inspection_outcomes"
-down_revision: str | None = "0013_incident_privacy"
+down_revision: str | None = "0014_house_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

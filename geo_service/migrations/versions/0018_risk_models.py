@@ -1,7 +1,7 @@
 """learned risk models: stored fits with their back-test, and the model's incident feature
 
 Revision ID: 0018_risk_models
-Revises: 0013_incident_privacy
+Revises: 0016_inspection_outcomes
 Create Date: 2026-12-06 13:00:00
 
 SQL in `geo_service/learn/sql/0018_*.sql`; what it is for: docs/risk.md.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0018_risk_models"
-down_revision: str | None = "0013_incident_privacy"
+down_revision: str | None = "0016_inspection_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
