@@ -1,15 +1,11 @@
--- Every inspection event (检查) with its outcome: one row per house and day, however many
--- records that day holds. found_any / found_major: a hazard (a major one) found at it, i.e. a
--- hazard of that house found that day.
+-- Every inspection event with its outcome, from inspection_events (migration 0016: the one
+-- place the labels come from): one row per house and day, however many records that day
+-- holds. found_any: a hazard found (NULL: no record of the outcome — never a label);
+-- found_major: a major hazard linked to it. kind and inspector (检查单位) of the day's first.
 SELECT min(i.id) AS event_id, i.house_id, i.inspected_on AS day,
        (array_agg(CAST(i.kind AS text) ORDER BY i.id))[1] AS kind,
-       (array_agg(CAST(i.inspector AS text) ORDER BY i.id))[1] AS inspector,
-       bool_or(f.any_found) AS found_any, bool_or(f.major_found) AS found_major
-FROM inspections i
-CROSS JOIN LATERAL (
-    SELECT count(*) > 0 AS any_found, count(*) FILTER (WHERE z.severity = 'major') > 0
-               AS major_found
-    FROM hazards z
-    WHERE z.house_id = i.house_id AND z.found_on = i.inspected_on
-) f
+       (array_agg(CAST(coalesce(i.unit_name, '') AS text) ORDER BY i.id))[1] AS inspector,
+       bool_or(i.found_hazard) AS found_any,
+       sum(i.major_found) > 0 AS found_major
+FROM inspection_events i
 GROUP BY i.house_id, i.inspected_on

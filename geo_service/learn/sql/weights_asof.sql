@@ -6,7 +6,7 @@
 WITH hist AS (
     -- @include _outcomes.sql
 ), ev AS (
-    SELECT * FROM hist
+    -- @include _events_inspections.sql
 ),
 -- @include _event_base.sql
 , ka AS (
