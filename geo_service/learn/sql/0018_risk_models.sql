@@ -50,3 +50,14 @@ END
 $$;
 REVOKE ALL ON FUNCTION risk_incident_cells(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION risk_incident_cells(date, date) TO geo_api;
+
+-- A new fit (or another active model) changes the ranking: the response cache's answers
+-- depend on this table too (docs/cache.md).
+CREATE TRIGGER data_change_mark_ins AFTER INSERT ON risk_models
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION data_change_mark_rows();
+CREATE TRIGGER data_change_mark_upd AFTER UPDATE ON risk_models
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION data_change_mark_rows();
+CREATE TRIGGER data_change_mark_del AFTER DELETE ON risk_models
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION data_change_mark_rows();
+CREATE TRIGGER data_change_mark AFTER TRUNCATE ON risk_models
+    FOR EACH STATEMENT EXECUTE FUNCTION data_change_mark();
