@@ -8,6 +8,7 @@ from pathlib import Path
 
 from etl.address import AddressNormalizer
 from etl.config import TownConfig, town_config
+from etl.effective import check_effective
 from etl.geocoder import Geocoder
 from etl.rejections import Rejection
 from etl.scope import ImportScope
@@ -34,6 +35,7 @@ class ImportOptions:
     crs: CoordSystem | None = None  # the file's coordinate system when rows do not say
     layer: str | None = None  # vector layer kind when the file name does not say
     today: date | None = None  # "future" is judged against this (tests pin it)
+    effective: date | None = None  # the 台账日期: the day its house figures took effect; today
     min_confidence: float | None = None
     town: TownConfig | None = None
     rules: RuleParams | None = None
@@ -66,6 +68,7 @@ class FileResult:
     geocoded: Counter = field(default_factory=Counter)
     rolled_back: bool = False
     error: str | None = None  # the database refused the file (all of it rolled back)
+    effective: date | None = None  # the 台账日期 the file was imported as of
 
     @property
     def rejected_rows(self) -> int:
@@ -78,6 +81,7 @@ class FileResult:
             "imported": not self.rolled_back and self.error is None,
             "rolled_back": self.rolled_back,
             "error": self.error,
+            "effective": self.effective.isoformat() if self.effective else None,
             "sheets": [asdict(s) for s in self.sheets],
             "rejected_rows": self.rejected_rows,
             "rejections": [asdict(r) for r in self.rejections],
@@ -100,6 +104,7 @@ class Context:
         self.town = options.town or town_config(Settings())
         self.rules = options.rules or load_rule_params(options.rules_path)
         self.today = options.today or town_today()
+        self.effective = check_effective(options.effective or self.today, self.today)
         self.min_confidence = (
             options.min_confidence
             if options.min_confidence is not None

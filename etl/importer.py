@@ -65,6 +65,13 @@ def import_file(
     try:
         with conn:  # commits when the block ends normally, rolls back on any exception
             ctx = Context(conn, path.name, options, result)
+            result.effective = ctx.effective
+            with conn.cursor() as cur:  # read by the house history triggers (migration 0014)
+                cur.execute(
+                    "SELECT set_config('geo.effective', %s, true),"
+                    " set_config('app.import_actor', %s, true)",
+                    (ctx.effective.isoformat(), options.actor),
+                )
             if kind == "table":
                 _import_tables(ctx, path, say, hook)
             else:

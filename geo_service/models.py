@@ -147,6 +147,9 @@ class House(Base):
     geocode_confidence: Mapped[float | None] = mapped_column(Float)
     needs_review: Mapped[bool] = mapped_column(Boolean, server_default="false")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The day the current figures took effect (house history, docs/history.md); -infinity:
+    # recorded before history began or without a date.
+    valid_from: Mapped[date] = mapped_column(Date, server_default=text("'-infinity'::date"))
     __table_args__ = (
         CheckConstraint("rooms >= 0 AND beds >= 0 AND tenants >= 0", name="house_counts"),
         CheckConstraint(
@@ -165,6 +168,42 @@ class House(Base):
         ),
         Index("ix_houses_unit", "unit_id"),
         Index("ix_houses_geom", "geom", postgresql_using="gist"),
+    )
+
+
+class HouseVersion(Base):
+    """A house's figures for a past period [valid_from, valid_to): superseded by a later 台账 or
+    sent late (docs/history.md). Written only by the history trigger on `houses`; periods of a
+    house never overlap (an exclusion constraint, migration 0014)."""
+
+    __tablename__ = "house_versions"
+    house_id: Mapped[int] = mapped_column(
+        ForeignKey("houses.id", ondelete="CASCADE"), primary_key=True
+    )
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    valid_to: Mapped[date] = mapped_column(Date)
+    rooms: Mapped[int] = mapped_column(Integer)
+    beds: Mapped[int] = mapped_column(Integer)
+    tenants: Mapped[int] = mapped_column(Integer)
+    registered_tenants: Mapped[int] = mapped_column(Integer)
+    is_registered: Mapped[bool] = mapped_column(Boolean)
+    pledge_signed: Mapped[bool] = mapped_column(Boolean)
+    has_second_landlord: Mapped[bool] = mapped_column(Boolean)
+    second_landlord_registered: Mapped[bool | None] = mapped_column(Boolean)
+    cctv_installed: Mapped[bool | None] = mapped_column(Boolean)
+    cctv_retention_days: Mapped[int | None] = mapped_column(Integer)
+    is_self_built: Mapped[bool | None] = mapped_column(Boolean)
+    last_inspected_on: Mapped[date | None] = mapped_column(Date)
+    has_smoke_masks: Mapped[bool | None] = mapped_column(Boolean)
+    has_torches: Mapped[bool | None] = mapped_column(Boolean)
+    has_extinguishers: Mapped[bool | None] = mapped_column(Boolean)
+    electricity_kwh_month: Mapped[float | None] = mapped_column(Float)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    __table_args__ = (
+        CheckConstraint("valid_from < valid_to", name="house_version_period"),
+        Index("ix_house_versions_valid_to", "valid_to", "valid_from"),
     )
 
 
@@ -658,6 +697,7 @@ class ImportJob(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     accept_valid: Mapped[bool] = mapped_column(Boolean)  # 只导入正确的行
     crs: Mapped[str | None] = mapped_column(String(10))
+    effective: Mapped[date | None] = mapped_column(Date)  # 台账日期 (docs/history.md)
     status: Mapped[str] = mapped_column(String(10), server_default="queued")
     percent: Mapped[float] = mapped_column(REAL, server_default="0")
     stage: Mapped[str | None] = mapped_column(Text)

@@ -183,7 +183,10 @@ LAYERS: dict[str, Layer] = {
                 _p("has_torches", "boolean", "配备手电筒", in_tiles=False),
                 _p("has_extinguishers", "boolean", "配备灭火器", in_tiles=False),
             ),
+            as_of=True,
             scope=ScopeUse(units="column", key_areas="house"),
+            description="Houses as recorded on as_of (their figures that day; houses first "
+            "recorded later are not there yet).",
         ),
         Layer(
             "hazards",

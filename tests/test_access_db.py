@@ -204,6 +204,8 @@ EXPECTED = {
     "hazard_categories": REFERENCE,
     "meta": {"S": ROLES, "I": ["police", "supervisor"], "U": ["police", "supervisor"]},
     "houses": {"S": ROLES, "I": ["police", "village"], "U": ["police", "supervisor", "village"]},
+    # House history (migration 0014): read as the houses are; written only by its trigger.
+    "house_versions": {"S": ROLES},
     "hazards": {
         "S": ROLES,
         "I": ["police", "supervisor", "village"],

@@ -137,7 +137,14 @@ def test_edited_row_updates_by_natural_key_with_audit(town, tmp_path):
     assert (actor, action) == ("村网格员A", "update")
     assert (before["tenants"], after["tenants"]) == (15, 16)
     assert (before["landlord_name"], after["landlord_name"]) == ("张三", "张三丰")
-    assert detail == {"source": "edit.xlsx", "row": 2, "via": "import"}
+    # effective: the 台账日期, today by default (s.TODAY); not dated before the house's figures
+    assert detail == {
+        "source": "edit.xlsx",
+        "row": 2,
+        "via": "import",
+        "effective": s.TODAY.isoformat(),
+        "backdated": False,
+    }
 
 
 def test_every_insert_is_audited(town):

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from geo_service.access.roles import Role
-from geo_service.api.deps import ConnDep, CurrentUser
+from geo_service.api.deps import ConnDep, CurrentUser, today
 from geo_service.uploads import store
 from geo_service.uploads.files import ACCEPTED_ZH
 from geo_service.uploads.results import OUTCOME_ZH
@@ -36,6 +36,7 @@ def upload_page(request: Request, user: CurrentUser) -> HTMLResponse:
         "upload.html",
         may_upload=what_you_may_upload(user.role, user.unit_name),
         accepted=ACCEPTED_ZH,
+        today=today(request).isoformat(),
     )
 
 

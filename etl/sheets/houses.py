@@ -1,5 +1,7 @@
 """Sheet 群租房: rental houses, by 房屋编号, placed by their coordinates or their address."""
 
+from contextlib import nullcontext
+
 import pandas as pd
 
 from etl import checks
@@ -100,3 +102,27 @@ def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
     ctx.result.geocoded.update(stage["geocode_method"].fillna("none"))
     absent = [f for f in OPTIONAL if f not in parsed.present]
     upsert(ctx, "houses", stage, result=result, absent=absent, key="house_code")
+    _note_backdated(ctx, result.name, len(stage))
+
+
+def _note_backdated(ctx: Context, sheet: str, rows: int) -> None:
+    """Say so when the file is dated before some houses' current figures: its figures went
+    into their history only (docs/history.md), which the counts alone would not tell."""
+    scope = ctx.options.scope
+    if not rows:
+        return
+    # The staging table is the uploader's own (under its role) until the transaction ends.
+    with ctx.conn.cursor() as cur, scope.writing(cur) if scope else nullcontext():
+        cur.execute(
+            "SELECT count(*) FROM houses h JOIN stage_houses s ON s.house_code = h.house_code"
+            " WHERE h.valid_from > %s",
+            (ctx.effective,),
+        )
+        later = cur.fetchone()[0]
+    if later:
+        day = ctx.effective.isoformat()
+        ctx.result.notes.append(
+            f"{sheet}: {later} 户已有晚于台账日期 {day} 的记录，本表的数据记入这些房屋自 {day} "
+            f"起的历史，现行记录不变 ({later} houses have later figures: this file's figures "
+            f"are recorded as of {day} in their history, the current record is unchanged)"
+        )

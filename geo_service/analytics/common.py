@@ -20,17 +20,25 @@ def fragments(b: ScopeSql) -> dict[str, str]:
     """The scope's conditions for the markers of the analytics SQL: `{{house_scope}}` on the
     houses (alias h), `{{hazard_scope}}` on the hazard states (alias z), `{{unit_scope}}` on
     the units listed (alias u), `{{hazard_houses}}` on hazard states (alias z): their house
-    is in scope (`true` without a house filter, so no join is made for nothing)."""
+    is in scope on D (`true` without a house filter, so no join is made for nothing; the 自建房
+    flag as recorded on D), `{{hazard_houses_before}}` the same on :before."""
     houses = b.houses("h")
+
+    def hazard_houses(day: str) -> str:
+        if not houses:
+            return "true"
+        return (
+            "EXISTS (SELECT 1 FROM (SELECT h.id, h.unit_id, h.geom, house_self_built_on(h.id,"
+            f" h.valid_from, h.is_self_built, CAST(:{day} AS date)) AS is_self_built"
+            f" FROM houses h) h WHERE h.id = z.house_id AND {where(houses)})"
+        )
+
     return {
         "house_scope": where(houses),
         "hazard_scope": where(b.hazards("z")),
         "unit_scope": where(b.units("u.id")),
-        "hazard_houses": (
-            f"EXISTS (SELECT 1 FROM houses h WHERE h.id = z.house_id AND {where(houses)})"
-            if houses
-            else "true"
-        ),
+        "hazard_houses": hazard_houses("as_of"),
+        "hazard_houses_before": hazard_houses("before"),
     }
 
 

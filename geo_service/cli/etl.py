@@ -60,19 +60,28 @@ def import_files(
         None, "--min-confidence", help="geocoding threshold (default from town.toml, 0.80)"
     ),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
+    effective: str = typer.Option(
+        None,
+        "--effective",
+        help="台账日期 YYYY-MM-DD: the day the houses' figures took effect (default: today in "
+        "the town; an earlier day than a house's current figures goes into its history)",
+    ),
 ) -> None:
     """导入 Import village workbooks (单位/群租房/隐患/警情) and GIS layers, one transaction each.
 
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
+    A late 台账: geo-service import 戴溪社区9月.xlsx --effective 2026-09-30
     """
     from etl.config import town_config
     from etl.context import ImportOptions, default_actor
+    from etl.effective import parse_effective
     from etl.importer import import_file, import_order
     from etl.report import default_report_path, print_rejections, print_summary, write_report
     from geo_service.clock import town_today
     from geo_service.configfiles import rules
     from geo_service.crs import parse_coord_system
 
+    today = town_today(settings())
     options = ImportOptions(
         strict=strict,
         actor=actor or default_actor(),
@@ -81,7 +90,8 @@ def import_files(
         min_confidence=min_confidence,
         town=town_config(settings()),
         rules=rules(settings()),
-        today=town_today(settings()),
+        today=today,
+        effective=parse_effective(effective, today, "--effective 台账日期"),
     )
     paths = import_order(paths, layer)
     conn = _connect()

@@ -84,7 +84,7 @@ def _own_filters(layer: Layer) -> dict[str, Prop]:
 def accepted(layer: Layer) -> list[str]:
     """Names of the query parameters that filter `layer`."""
     # as_of is accepted everywhere so a client can send one date to every layer; layers
-    # without history (houses, units, roads …) do not depend on it.
+    # without history (units, roads …) do not depend on it.
     return ["as_of", "bbox", *_scope_keys(layer), *_own_filters(layer)]
 
 

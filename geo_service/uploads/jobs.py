@@ -90,13 +90,14 @@ class UploadRunner:
     def _import_job(self, job_id: int, user: Principal) -> None:
         with self.engine.begin() as conn:
             files = store.job_files(conn, job_id)
-            accept_valid, crs = store.job_options(conn, job_id)
+            accept_valid, crs, effective = store.job_options(conn, job_id)
         options = ImportOptions(
             strict=not accept_valid,
             actor=user.username,
             crs=parse_coord_system(crs) if crs else None,
             rules_path=self.settings.rules_path,
             scope=scope_for(user),
+            effective=effective,
         )
         progress = _Progress(self.engine, job_id, len(files))
         with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:

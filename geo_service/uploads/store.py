@@ -8,6 +8,7 @@ uploads, a department its own, the police theirs, the administrator all of them.
 
 import hashlib
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -25,12 +26,13 @@ def create_job(
     files: list[tuple[str, bytes]],
     accept_valid: bool,
     crs: str | None,
+    effective: date | None = None,
 ) -> int:
     """Record an upload and keep its files (owner connection); returns the job id."""
     job_id = conn.execute(
         text(
-            "INSERT INTO import_jobs (username, role, unit_id, accept_valid, crs, stage) "
-            "VALUES (:u, :r, :unit, :av, :crs, '排队中 queued') RETURNING id"
+            "INSERT INTO import_jobs (username, role, unit_id, accept_valid, crs, effective,"
+            " stage) VALUES (:u, :r, :unit, :av, :crs, :eff, '排队中 queued') RETURNING id"
         ),
         {
             "u": user.username,
@@ -38,6 +40,7 @@ def create_job(
             "unit": user.unit_id,
             "av": accept_valid,
             "crs": crs,
+            "eff": effective,
         },
     ).scalar_one()
     for seq, (name, content) in enumerate(files, 1):
@@ -67,11 +70,11 @@ def job_files(conn: Connection, job_id: int) -> list[tuple[int, str, bytes]]:
     return [(r.seq, r.file_name, bytes(r.content)) for r in rows]
 
 
-def job_options(conn: Connection, job_id: int) -> tuple[bool, str | None]:
+def job_options(conn: Connection, job_id: int) -> tuple[bool, str | None, date | None]:
     row = conn.execute(
-        text("SELECT accept_valid, crs FROM import_jobs WHERE id = :j"), {"j": job_id}
+        text("SELECT accept_valid, crs, effective FROM import_jobs WHERE id = :j"), {"j": job_id}
     ).one()
-    return row.accept_valid, row.crs
+    return row.accept_valid, row.crs, row.effective
 
 
 def set_progress(
@@ -128,7 +131,7 @@ def finish_job(conn: Connection, job_id: int, error: str | None = None) -> None:
 
 _JOB = f"""
     SELECT j.id, j.created_at, j.started_at, j.finished_at, j.username, j.role, j.unit_id,
-           u.name AS unit_name, j.accept_valid, j.crs, j.percent, j.stage, j.error,
+           u.name AS unit_name, j.accept_valid, j.crs, j.effective, j.percent, j.stage, j.error,
            CASE WHEN j.status IN ('queued', 'running')
                  AND j.heartbeat_at < now() - interval '{STALE_AFTER_S} seconds'
                 THEN 'failed' ELSE j.status END AS status,

@@ -1,5 +1,6 @@
--- Houses in scope (villages and communities; {{house_scope}}: the scope's unit, key-area and
--- bbox filters on h) with the CCTV rule of
+-- Houses in scope on D (:as_of), as recorded that day (house_state(), docs/history.md; villages
+-- and communities; {{house_scope}}: the scope's unit, key-area and bbox filters on h) with the
+-- CCTV rule of
 -- SPEC §3.4 applied. Must agree with geo_service.domain.rules.cctv_required / cctv_violation:
 -- required when ANY threshold is reached (>=); installed NULL counts as missing; retention NULL
 -- or under the minimum counts as short. `fire_kit` agrees with rules.fire_kit_status: any item
@@ -28,7 +29,7 @@ SELECT h.id, h.house_code, h.unit_id, u.name AS unit_name, h.address, h.geom,
         OR h.id IN (SELECT i.house_id FROM inspections i
                     WHERE i.inspected_on BETWEEN CAST(:period_from AS date)
                                              AND CAST(:period_to AS date))) AS inspected
-FROM houses h
+FROM house_state(CAST(:as_of AS date)) h
 JOIN units u ON u.id = h.unit_id
 CROSS JOIN LATERAL (
     SELECT (h.rooms >= CAST(:cctv_min_rooms AS integer)

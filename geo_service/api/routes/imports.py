@@ -17,7 +17,8 @@ from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from geo_service.api.deps import ConnDep, CurrentUser
+from etl.effective import parse_effective
+from geo_service.api.deps import ConnDep, CurrentUser, today
 from geo_service.errors import NotFoundError
 from geo_service.uploads import store
 from geo_service.uploads.files import checked, coord_system
@@ -43,7 +44,8 @@ def runner_of(app: FastAPI) -> UploadRunner:
 
 @router.post(
     "/imports",
-    summary="上报数据 upload workbooks and layers (multipart: files, accept_valid, crs, wait)",
+    summary="上报数据 upload workbooks and layers (multipart: files, accept_valid, crs, wait,"
+    " effective)",
     responses={202: {"description": "accepted: a large upload runs as a job, see Location"}},
 )
 def create_import(
@@ -54,10 +56,15 @@ def create_import(
     accept_valid: Annotated[bool, Form(description="只导入正确的行 (default: strict)")] = False,
     crs: Annotated[str | None, Form(max_length=20, description="the files' 坐标系")] = None,
     wait: Annotated[bool | None, Form(description="wait for the result (default: by size)")] = None,
+    effective: Annotated[
+        str | None,
+        Form(max_length=20, description="台账日期 YYYY-MM-DD, not after today (default: today)"),
+    ] = None,
 ) -> Response:
+    day = parse_effective(effective, today(request), "台账日期 effective")
     content = checked([(f.filename, f.file.read()) for f in files])
     with request.app.state.engine.begin() as owner:
-        job_id = store.create_job(owner, user, content, accept_valid, coord_system(crs))
+        job_id = store.create_job(owner, user, content, accept_valid, coord_system(crs), day)
     future = runner_of(request.app).submit(job_id, user)
     if wait is None:
         wait_s = INLINE_WAIT_S if sum(len(c) for _, c in content) <= INLINE_BYTES else 0

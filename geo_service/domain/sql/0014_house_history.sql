@@ -94,6 +94,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         'has_extinguishers', has_extinguishers, 'electricity_kwh_month', electricity_kwh_month)
 $$;
 
+-- The figures of house `hid`'s version covering day d in the history (NULL: none does). An
+-- import dated before a house's current figures compares its figures with these.
+CREATE FUNCTION house_figures_on(hid integer, d date) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT house_figures(v.rooms, v.beds, v.tenants, v.registered_tenants, v.is_registered,
+                         v.pledge_signed, v.has_second_landlord, v.second_landlord_registered,
+                         v.cctv_installed, v.cctv_retention_days, v.is_self_built,
+                         v.last_inspected_on, v.has_smoke_masks, v.has_torches,
+                         v.has_extinguishers, v.electricity_kwh_month)
+    FROM house_versions v
+    WHERE v.house_id = hid AND v.valid_from <= d AND d < v.valid_to
+$$;
+
 -- Store figures `f` (house_figures' jsonb) for house `hid` from day `e` until the next
 -- version starts: the version covering e is split at e (or, starting on e, overwritten).
 -- Returns the covering version's figures before the change (NULL: none covered e).
@@ -251,7 +264,19 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     JOIN houses h ON h.id = v.house_id
     WHERE v.valid_from <= d AND d < v.valid_to
 $$;
-GRANT EXECUTE ON FUNCTION house_state(date), house_effective_on() TO geo_api;
+-- A house's 自建房 flag on day d, for the surfaces that reach a house through its hazards and
+-- read only its unversioned columns besides (the hazards layer, the analytics' house filter
+-- on hazards): the current flag, else the version's covering d (NULL: no record on d). Inlined
+-- where it is read; the look-up runs only for houses whose figures changed after d.
+CREATE FUNCTION house_self_built_on(hid integer, current_from date, current_flag boolean,
+                                    d date) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN current_from <= d THEN current_flag
+                ELSE (SELECT v.is_self_built FROM house_versions v
+                      WHERE v.house_id = hid AND v.valid_from <= d AND d < v.valid_to) END
+$$;
+GRANT EXECUTE ON FUNCTION house_state(date), house_effective_on(),
+                          house_self_built_on(integer, date, boolean, date) TO geo_api;
 
 -- Read as the houses are: each role the versions of the houses it may see. Written only by
 -- the history trigger (SECURITY DEFINER), so no API role holds a write privilege.
@@ -265,6 +290,9 @@ CREATE POLICY house_versions_read_department ON house_versions FOR SELECT
     TO geo_api_department
     USING (house_id = ANY (ARRAY(SELECT house_id FROM hazards
                                  WHERE department_id = app_department_id())));
+
+-- An upload's 台账日期 (POST /imports, form field `effective`), kept with its record.
+ALTER TABLE import_jobs ADD COLUMN effective date;
 
 -- The response cache's answers depend on the history too (docs/cache.md).
 CREATE TRIGGER data_change_mark_ins AFTER INSERT ON house_versions

@@ -1,6 +1,6 @@
 -- Review-phase (回头看) targets as of :as_of, one row per house: why it is chosen (kinds) and
 -- every hazard to verify there. A hazard counts when found on or before the day, in the scope
--- ({{house_scope}} on its house h, {{hazard_scope}} on its state z); its state that day is the
+-- ({{house_scope}} on its house h as recorded that day, {{hazard_scope}} on its state z); its state that day is the
 -- database's (open = not rectified by then; overdue as the rule says). Kinds:
 --   catastrophic_hazard  open major hazard of a fire/explosion/collapse category (SPEC §4.4)
 --   overdue              hazard overdue on the day (SPEC §3.3)
@@ -14,7 +14,7 @@ WITH hz AS (
            z.days_overdue
     FROM hazard_state(CAST(:as_of AS date)) z
     JOIN hazard_categories c ON c.code = z.category
-    JOIN houses h ON h.id = z.house_id
+    JOIN house_state(CAST(:as_of AS date)) h ON h.id = z.house_id
     WHERE {{hazard_scope}} AND {{house_scope}}
 ),
 flags AS (

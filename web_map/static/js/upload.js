@@ -159,6 +159,7 @@
     var head = el("div", { class: "card", id: "job", "data-status": job.status }, [
       el("h2", { text: "上报结果 #" + job.id }),
       el("p", { class: "small muted", text: job.username + " · " + when(job.created_at) +
+               (job.effective ? " · 台账日期 " + job.effective : "") +
                (job.accept_valid ? " · 只导入正确的行" : " · 严格模式（有错误则整个文件不导入）") })]);
     if (job.error) head.appendChild(el("div", { class: "msg error", text: job.error }));
     result.appendChild(head);
