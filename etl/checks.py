@@ -50,19 +50,42 @@ def not_before(parsed: Parsed, field: str, reference: str, key: str) -> None:
     parsed.reject(early, field, key)
 
 
+def natural_key(parsed: Parsed) -> pd.Series:
+    """Each row's natural key: its key field, or the tuple of the sheet's key fields (None
+    where a part is empty — the required check reports that)."""
+    fields = parsed.sheet.key_fields
+    if len(fields) == 1:
+        return parsed.frame[fields[0]] if fields[0] in parsed.frame else parsed.column(fields[0])
+    parts = [parsed.column(f) for f in fields]
+    rows = zip(*parts, strict=True)
+    keys = [None if any(v is None or v is pd.NaT for v in t) else t for t in rows]
+    return pd.Series(keys, index=parsed.frame.index, dtype=object)
+
+
+def shown_key(key: object) -> str:
+    """A key as a message quotes it: a composite one as its parts joined by ' / '."""
+    if isinstance(key, tuple):
+        return " / ".join(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in key)
+    return key
+
+
 def duplicates(parsed: Parsed, field: str) -> None:
-    """The natural key may appear once per file; later rows say where the first one is."""
-    keys = parsed.frame[field]
+    """The natural key may appear once per file; later rows say where the first one is.
+
+    `field` is where a refusal is shown; the key is the sheet's (several fields for 检查记录).
+    """
+    keys = natural_key(parsed)
     dup = keys.notna() & keys.duplicated(keep="first")
     if not dup.any():
         return
-    first_row = parsed.frame.loc[keys.notna()].drop_duplicates(field).set_index(field)["_row"]
+    first_row = dict(zip(keys[::-1], parsed.frame["_row"][::-1], strict=True))
+    reason = "duplicate_key" if len(parsed.sheet.key_fields) == 1 else "duplicate_record"
     for idx in parsed.frame.index[dup]:
         parsed.rejections.add(
             int(parsed.frame.at[idx, "_row"]),
             parsed.header(field),
-            keys[idx],
-            "duplicate_key",
+            shown_key(keys[idx]),
+            reason,
             first=int(first_row[keys[idx]]),
         )
 
@@ -166,7 +189,7 @@ def duplicates_across_sheets(
 
     `seen` (key → first sheet and row) is shared by the sheets of one template in a file.
     """
-    keys = parsed.frame[field]
+    keys = natural_key(parsed)
     given = keys.notna()
     clash = given & keys.isin(list(seen))
     for idx in parsed.frame.index[clash]:
@@ -174,11 +197,11 @@ def duplicates_across_sheets(
         parsed.rejections.add(
             int(parsed.frame.at[idx, "_row"]),
             parsed.header(field),
-            keys[idx],
+            shown_key(keys[idx]),
             "duplicate_key_sheet",
             sheet=first_sheet,
             first=first_row,
         )
-    fresh = parsed.frame.loc[given & ~clash, [field, "_row"]]
-    for key, row in zip(fresh[field], fresh["_row"], strict=True):
+    fresh = given & ~clash
+    for key, row in zip(keys[fresh], parsed.frame.loc[fresh, "_row"], strict=True):
         seen.setdefault(key, (sheet, int(row)))

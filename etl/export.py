@@ -1,7 +1,7 @@
 """`geo-service demo export DIR`: a database written out as the import templates.
 
-One workbook `台账.xlsx` (sheets 单位, 群租房, 隐患, 警情 with the template headers; dates as
-Excel date cells, yes/no as 是/否) and one GeoJSON per layer (单位边界, the key-area kinds,
+One workbook `台账.xlsx` (sheets 单位, 群租房, 隐患, 检查记录, 警情 with the template headers;
+dates as Excel date cells, yes/no as 是/否) and one GeoJSON per layer (单位边界, the key-area kinds,
 学校, 道路, 标准地址). Importing them into an empty database reproduces the data: points that
 came from geocoding are left out (经度/纬度 empty) so the import geocodes them again the same
 way; points that were given are exported with 坐标系 WGS84.
@@ -15,9 +15,14 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 
-from etl.templates import HAZARDS, HOUSES, INCIDENTS, UNITS, Sheet
+from etl.templates import HAZARDS, HOUSES, INCIDENTS, INSPECTIONS, UNITS, Sheet
 from geo_service.clock import town_tz
-from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH, SEVERITY_ZH, KeyAreaKind
+from geo_service.domain.vocabulary import (
+    INSPECTION_KIND_ZH,
+    KEY_AREA_KIND_ZH,
+    SEVERITY_ZH,
+    KeyAreaKind,
+)
 from geo_service.sqlfiles import script
 
 WORKBOOK = "台账.xlsx"
@@ -64,6 +69,9 @@ def _workbook(conn, directory: Path) -> Path:
     hazards = _query(conn, "hazards")
     hazards["severity_zh"] = hazards["severity"].map(lambda s: SEVERITY_ZH[s])
     _sheet(wb, HAZARDS, hazards)
+    inspections = _query(conn, "inspections")
+    inspections["kind_zh"] = inspections["kind"].map(lambda k: INSPECTION_KIND_ZH[k])
+    _sheet(wb, INSPECTIONS, inspections)
     incidents = _query(conn, "incidents")
     incidents["occurred_at"] = incidents["occurred_at"].map(
         lambda t: t.astimezone(town_tz()) if t is not None else None

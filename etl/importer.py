@@ -18,11 +18,17 @@ from etl.parse import parse_sheet
 from etl.readers import CSV_SUFFIXES, EXCEL_SUFFIXES, read_csv, read_excel
 from etl.rejections import RejectionList
 from etl.sheet_units import units_from_sheet_name
-from etl.sheets import hazards, houses, incidents, units
+from etl.sheets import hazards, houses, incidents, inspections, units
 from etl.templates import SHEETS
 from geo_service.errors import ValidationError
 
-LOADERS = {"单位": units.load, "群租房": houses.load, "隐患": hazards.load, "警情": incidents.load}
+LOADERS = {
+    "单位": units.load,
+    "群租房": houses.load,
+    "隐患": hazards.load,
+    "检查记录": inspections.load,
+    "警情": incidents.load,
+}
 
 StageCallback = Callable[[str], None]
 
@@ -103,7 +109,7 @@ def _import_tables(
         ctx.result.notes.append(f"{path.name}: 编码 encoding {encoding}")
     if not sheets:
         raise ValidationError(
-            f"{path.name}: no template sheet found (未找到 单位/群租房/隐患/警情 表)"
+            f"{path.name}: no template sheet found (未找到 单位/群租房/隐患/检查记录/警情 表)"
         )
     sheets.sort(key=lambda r: SHEETS.index(r.sheet))
     keys: dict[str, dict] = {}  # template → its keys so far, across the file's sheets
@@ -136,7 +142,8 @@ def _import_tables(
 
 def import_order(paths: list[Path], layer: str | None = None) -> list[Path]:
     """Dependencies first: boundaries, other layers, standard addresses, then the sheets
-    (单位 → 群租房 → 隐患 → 警情), so houses find their units and addresses to geocode on."""
+    (单位 → 群租房 → 隐患 → 检查记录 → 警情), so houses find their units and addresses to
+    geocode on."""
     from etl.templates import sheet_for_name
 
     def rank(path: Path) -> tuple[int, int, str]:

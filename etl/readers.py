@@ -126,6 +126,7 @@ def read_csv(path: Path) -> tuple[RawSheet, str]:
     raw = _to_raw(rows, path.name, path.name, sheet_for_name(path.stem))
     if raw is None:
         raise ValidationError(
-            f"{path.name}: no template header found (未找到模板表头：单位/群租房/隐患/警情)"
+            f"{path.name}: no template header found "
+            "(未找到模板表头：单位/群租房/隐患/检查记录/警情)"
         )
     return raw, encoding

@@ -54,6 +54,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "编号在本文件中重复（第 {first} 行已出现）",
         "duplicate id in this file (first on row {first})",
     ),
+    "duplicate_record": (
+        "同一房屋、检查日期、检查类型和检查单位的记录在本文件中重复（第 {first} 行已出现）",
+        "the same house, day, kind and inspecting unit again (first on row {first})",
+    ),
+    "bad_inspection_kind": (
+        "检查类型须为 自查、专项检查、督导 或 回头看",
+        "inspection kind must be 自查, 专项检查, 督导 or 回头看",
+    ),
     "duplicate_key_sheet": (
         "编号与工作表“{sheet}”第 {first} 行重复",
         "duplicate id: already on sheet “{sheet}”, row {first}",

@@ -28,6 +28,8 @@ class Sheet:
     table: str
     key_header: str
     columns: tuple[Column, ...]
+    # A natural key of several fields (检查记录: house, day, kind, unit); empty = key_header's.
+    key_parts: tuple[str, ...] = ()
 
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
@@ -36,6 +38,11 @@ class Sheet:
     def key_field(self) -> str:
         """The field of the natural key (单位名称, 房屋编号, 隐患编号, 警情编号)."""
         return next(c.field for c in self.columns if c.header == self.key_header)
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The fields whose values together identify a row (one for most sheets)."""
+        return self.key_parts or (self.key_field,)
 
 
 C = Column
@@ -149,8 +156,24 @@ INCIDENTS = Sheet(
     ),
 )
 
-# Loading order: a house needs its unit, a hazard its house and department.
-SHEETS: tuple[Sheet, ...] = (UNITS, HOUSES, HAZARDS, INCIDENTS)
+INSPECTIONS = Sheet(
+    "检查记录",
+    "inspections",
+    "房屋编号",
+    (
+        C("房屋编号", "house_code", "code", required=True, max_len=64),
+        C("检查日期", "inspected_on", "date", required=True, aliases=("日期",)),
+        C("检查单位", "unit_name", "code", required=True, aliases=("检查部门",), max_len=100),
+        C("检查类型", "kind_zh", "code", required=True, aliases=("检查方式",)),
+        C("是否发现隐患", "found_hazard", "bool", aliases=("发现隐患",)),
+        C("备注", "notes", aliases=("说明",)),
+    ),
+    key_parts=("house_code", "inspected_on", "kind_zh", "unit_name"),
+)
+
+# Loading order: a house needs its unit, a hazard its house and department, an inspection
+# its house (and links the hazards found on its day).
+SHEETS: tuple[Sheet, ...] = (UNITS, HOUSES, HAZARDS, INSPECTIONS, INCIDENTS)
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
 
 _NOTE = re.compile(r"[(（\[【].*?[)）\]】]")

@@ -77,7 +77,7 @@ def test_export_then_import_reproduces_the_database(source, new_database, tmp_pa
     assert names == sorted(["台账.xlsx", "单位边界.geojson", "城中村.geojson", "学校.geojson",
                             "道路.geojson", "标准地址.geojson"])  # fmt: skip
     wb = load_workbook(out / "台账.xlsx")
-    assert wb.sheetnames == ["单位", "群租房", "隐患", "警情"]
+    assert wb.sheetnames == ["单位", "群租房", "隐患", "检查记录", "警情"]  # 检查记录: issue 16
     assert wb["群租房"]["A1"].value == "房屋编号"
     assert wb["隐患"]["E2"].is_date  # 发现日期 written as an Excel date cell
 

@@ -176,6 +176,7 @@ def test_every_catalogued_reason_is_exercised():
     vector_only = {"no_geometry", "bad_geometry_type", "duplicate_address", "bad_oneway"}
     covered = set(CASES) | {"missing_column", "before_rectified"} | vector_only
     covered |= {"duplicate_key_sheet"}  # two sheets: test_etl_layouts
+    covered |= {"duplicate_record", "bad_inspection_kind"}  # test_inspections_import
     assert set(REASONS) == covered
 
 

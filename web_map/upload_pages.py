@@ -18,13 +18,13 @@ router = APIRouter(tags=["pages"])
 def what_you_may_upload(role: Role, unit: str | None) -> str:
     """One sentence per role: what an upload of theirs may change (docs/upload.md)."""
     return {
-        Role.VILLAGE: f"本单位（{unit}）的群租房、隐患，以及单位表中本单位的一行；"
+        Role.VILLAGE: f"本单位（{unit}）的群租房、隐患、检查记录，以及单位表中本单位的一行；"
         "其他单位的行会被拒绝并说明原因。",
         Role.DEPARTMENT: f"流转给本部门（{unit}）的隐患的整改日期和复核日期；"
         "其他列须与系统中一致或留空。",
         Role.POLICE: "警情。其他表请由村（社区）或系统管理员上报。",
-        Role.ADMIN: "所有表（单位、群租房、隐患、警情）和图层（单位边界、重点区域、学校、道路、"
-        "标准地址），与命令 geo-service import 相同。",
+        Role.ADMIN: "所有表（单位、群租房、隐患、检查记录、警情）和图层（单位边界、重点区域、学校、"
+        "道路、标准地址），与命令 geo-service import 相同。",
     }[role]
 
 

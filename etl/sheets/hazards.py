@@ -123,4 +123,6 @@ def load(parsed: Parsed, ctx: Context, result: SheetResult) -> None:
         col for f, col in _STAGE_OPTIONAL.items() if f not in parsed.present and f != "deadline_on"
     ]
     # Without 隐患等级 the severity follows the category, so it is always known: never absent.
-    upsert(ctx, "hazards", stage, result=result, absent=absent, key="hazard_code")
+    # Then each new hazard links to the inspection that found it, when known (link_hazards.sql).
+    houses = {"house_ids": sorted(set(stage["house_id"]))}
+    upsert(ctx, "hazards", stage, result=result, absent=absent, key="hazard_code", params=houses)

@@ -51,3 +51,5 @@ WITH old AS (
 )
 SELECT count(*) FILTER (WHERE action = 'insert'), count(*) FILTER (WHERE action = 'update')
 FROM audit;
+-- @next
+-- @include link_hazards.sql

@@ -111,7 +111,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _group("geo_service.cli.patrol"),
     ),
     "import": (
-        "导入 Import village workbooks (单位/群租房/隐患/警情) and GIS layers, "
+        "导入 Import workbooks (单位/群租房/隐患/检查记录/警情) and GIS layers, "
         "one transaction each.",
         _command("geo_service.cli.etl", "import_files"),
     ),

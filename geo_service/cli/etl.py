@@ -67,7 +67,7 @@ def import_files(
         "the town; an earlier day than a house's current figures goes into its history)",
     ),
 ) -> None:
-    """导入 Import village workbooks (单位/群租房/隐患/警情) and GIS layers, one transaction each.
+    """导入 Import workbooks (单位/群租房/隐患/检查记录/警情) and GIS layers, one transaction each.
 
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
     A late 台账: geo-service import 戴溪社区9月.xlsx --effective 2026-09-30

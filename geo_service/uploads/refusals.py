@@ -18,7 +18,13 @@ from geo_service.domain.vocabulary import CATEGORY_BY_CODE, SEVERITY_ZH
 
 CODE = "out_of_scope"  # the rejections' reason code, for programs
 # The column that names a row of each sheet: where a refusal of the whole row is shown.
-KEY_FIELD = {"单位": "name", "群租房": "house_code", "隐患": "hazard_code", "警情": "incident_code"}
+KEY_FIELD = {
+    "单位": "name",
+    "群租房": "house_code",
+    "隐患": "hazard_code",
+    "检查记录": "house_code",
+    "警情": "incident_code",
+}
 KIND_ZH = {"village": "村", "community": "社区", "department": "部门"}
 # What a department's 隐患 row may change; every other filled cell must match the database.
 RECTIFICATION = {"rectified_on", "verified_on"}
@@ -31,9 +37,12 @@ def refuse_out_of_scope(parsed: Parsed, ctx: Context, user: Principal) -> None:
         if sheet == "警情":
             _refuse_all(parsed, "警情只能由派出所上报", "incidents are reported by the police only")
         else:
-            {"单位": _village_units, "群租房": _village_houses, "隐患": _village_hazards}[sheet](
-                parsed, ctx, user
-            )
+            {
+                "单位": _village_units,
+                "群租房": _village_houses,
+                "隐患": _village_hazards,
+                "检查记录": _village_inspections,
+            }[sheet](parsed, ctx, user)
     elif user.role == Role.DEPARTMENT:
         if sheet == "隐患":
             _department_hazards(parsed, ctx, user)
@@ -172,6 +181,28 @@ def _village_hazards(parsed: Parsed, ctx: Context, user: Principal) -> None:
                 "hazard_code",
                 f"隐患“{code}”是{hazard_unit[code]}房屋的隐患，不属于本单位：{own_zh}",
                 f"hazard {code} is one of {hazard_unit[code]}'s: {own_en}",
+            )
+
+
+def _village_inspections(parsed: Parsed, ctx: Context, user: Principal) -> None:
+    """Inspections of its own houses only."""
+    own_zh, own_en = _not_ours(user)
+    houses = parsed.column("house_code")
+    house_unit = _lookup(
+        ctx,
+        "SELECT h.house_code, u.name FROM houses h JOIN units u ON u.id = h.unit_id "
+        "WHERE h.house_code = ANY(%s) AND h.unit_id <> %s",
+        houses,
+        user.unit_id,
+    )
+    for idx, house in houses.items():
+        if house in house_unit:
+            _refuse(
+                parsed,
+                idx,
+                "house_code",
+                f"房屋“{house}”属于{house_unit[house]}，不属于本单位：{own_zh}",
+                f"house {house} belongs to {house_unit[house]}: {own_en}",
             )
 
 

@@ -3,7 +3,7 @@ PostgreSQL while it writes.
 
 | role | may upload |
 |---|---|
-| village (村（社区）) | its unit's row of 单位 (responsibility flags), its houses, their hazards |
+| village (村（社区）) | its unit's row of 单位 (flags), its houses, their hazards, inspections |
 | department (职能部门) | 整改日期 and 复核日期 of the hazards transferred to it |
 | police (派出所) | 警情 |
 | admin (系统管理员) | everything, layers included: what `geo-service import` does (no scope) |
