@@ -11,7 +11,8 @@ import numpy as np
 import shapely
 
 from geo_service.demo.frame import points_ewkb_hex, to_lonlat, to_lonlat_xy
-from geo_service.demo.hazards import build_hazards, build_inspections
+from geo_service.demo.hazards import build_hazards
+from geo_service.demo.history import build_history
 from geo_service.demo.houses import build_houses
 from geo_service.demo.incidents import build_incidents
 from geo_service.demo.places import build_places
@@ -39,6 +40,15 @@ def _points_ewkb(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return points_ewkb_hex(*to_lonlat_xy(x, y))
 
 
+def _last_inspected(house_ids: np.ndarray, inspections: dict) -> np.ndarray:
+    """Each house's latest inspection day (NaT if none)."""
+    last = np.full(len(house_ids) + 1, np.datetime64("NaT", "D"))
+    day = inspections["inspected_on"]
+    order = np.argsort(day, kind="stable")  # later days overwrite earlier ones
+    last[inspections["house_id"][order]] = day[order]
+    return last[house_ids]
+
+
 def generate(seed: int, scale: float, as_of: date, p: RuleParams) -> DemoData:
     """All rows of the demo town for `seed`, `scale` and `as_of` (see `geo_service.demo`)."""
     rng = {part: np.random.default_rng([seed, i]) for i, part in enumerate(_PARTS)}
@@ -48,8 +58,10 @@ def generate(seed: int, scale: float, as_of: date, p: RuleParams) -> DemoData:
     places = build_places(rng["places"], town, roads, n["houses"], n["other_addresses"])
     houses = build_houses(rng["houses"], town, places, p)
     houses["geom"] = _points_ewkb(places.x[places.is_house], places.y[places.is_house])
-    hazards = build_hazards(rng["hazards"], town, places, houses, n["hazards"], as_of, p)
-    inspections = build_inspections(rng["inspections"], town, houses, hazards, as_of)
+    history = build_history(rng["inspections"], town, places, houses, n["hazards"], as_of, p)
+    hazards = build_hazards(rng["hazards"], town, houses, history, as_of, p)
+    inspections = history.inspections
+    houses["last_inspected_on"] = _last_inspected(houses["id"], inspections)
     incidents = build_incidents(rng["incidents"], places, n["incidents"], as_of)
     incidents["geom"] = _points_ewkb(incidents.pop("x"), incidents.pop("y"))
 
@@ -102,8 +114,8 @@ def generate(seed: int, scale: float, as_of: date, p: RuleParams) -> DemoData:
         "roads": road_rows,
         "addresses": addresses,
         "houses": houses,
-        "hazards": hazards,
         "inspections": inspections,
+        "hazards": hazards,
         "incidents": incidents,
     }
     return DemoData(town, tables)

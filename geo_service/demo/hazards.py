@@ -1,11 +1,11 @@
-"""Hazards (安全隐患) over every category with their lifecycle, and the inspections that found
-them, vectorised.
+"""Hazards (安全隐患) over every category with their lifecycle, vectorised: the ones the
+inspection history found (geo_service.demo.history), on the day of the inspection that found
+them.
 
-Hazards cluster: three hot-spot villages and two spatial hot spots carry far more than their
-share, as do crowded houses in urban villages and careless villages. Dates run over the 12
-months before the as-of date; the database derives each deadline by the rules in force
-(`hazard_due()`); some hazards are overdue, some rectified late, some posted on the wall but never
-entered in the system (so not 'transferred').
+Hazards cluster where the history finds them: hot-spot villages, two spatial hot spots, crowded
+houses, careless villages. Dates run over the 12 months before the as-of date; the database
+derives each deadline by the rules in force (`hazard_due()`); some hazards are overdue, some
+rectified late, some posted on the wall but never entered in the system (so not 'transferred').
 """
 
 from datetime import date
@@ -13,9 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from geo_service.demo.history import History
 from geo_service.demo.houses import natural_keys
-from geo_service.demo.places import Places
-from geo_service.demo.town import Town, stem
+from geo_service.demo.town import Town
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import HAZARD_CATEGORIES, Severity
 
@@ -45,26 +45,6 @@ def _day(d: date) -> np.datetime64:
     return np.datetime64(d, "D")
 
 
-def _house_weights(rng, town: Town, places: Places, houses: dict) -> np.ndarray:
-    """How likely each house is to have a hazard: hot villages, hot spots, crowding, neglect."""
-    idx = np.flatnonzero(places.is_house)
-    x, y = places.x[idx], places.y[idx]
-    unit = houses["unit_id"] - 1
-    dil = np.array([u.diligence for u in town.units])[unit]
-    hot_unit = np.isin(houses["unit_id"], town.hot_units)
-    dense = (places.in_kind["urban_village"] | places.in_kind["old_estate"])[idx]
-    kernel = np.ones(len(idx))
-    for j in rng.choice(len(idx), 2, replace=False):  # two hot spots, centred on real houses
-        kernel += 5 * np.exp(-((x - x[j]) ** 2 + (y - y[j]) ** 2) / (2 * 280.0**2))
-    return (
-        np.where(hot_unit, 4.0, 1.0)
-        * np.where(dense, 2.0, 1.0)
-        * (1 + houses["rooms"] / 8)
-        * (1.7 - dil)
-        * kernel
-    )
-
-
 def _category_weight(code: str, base: np.ndarray, houses: dict, p: RuleParams) -> np.ndarray:
     """Steer each category to the houses it plausibly belongs to."""
     if code == "cctv_missing":
@@ -90,32 +70,40 @@ def _category_weight(code: str, base: np.ndarray, houses: dict, p: RuleParams) -
     return base
 
 
+def _categories(rng, house: np.ndarray, houses: dict, p: RuleParams) -> np.ndarray:
+    """A category for each hazard at `house` (0-based): the town's shares, steered to the houses
+    each category plausibly belongs to; every category at least once."""
+    ones = np.ones(len(houses["id"]))
+    codes = [c.code for c in HAZARD_CATEGORIES]
+    steer = np.stack([_category_weight(code, ones, houses, p) for code in codes], axis=1)
+    steer /= np.maximum(steer.mean(axis=0), 1e-12)
+    w = np.array([SHARES[c] for c in codes]) * steer[house]
+    cum = np.cumsum(w, axis=1)
+    cat = (cum < rng.random(len(house))[:, None] * cum[:, -1:]).sum(axis=1)
+    for k in np.setdiff1d(np.arange(len(codes)), cat):  # a category nobody drew: one hazard
+        fit = np.flatnonzero(steer[house, k] > 0)
+        cat[rng.choice(fit if len(fit) else np.arange(len(house)))] = k
+    return cat
+
+
 def build_hazards(
     rng: np.random.Generator,
     town: Town,
-    places: Places,
     houses: dict,
-    n: int,
+    history: History,
     as_of: date,
     p: RuleParams,
 ) -> dict:
-    """Columns of the `hazards` table: `n` hazards (at least one of every category)."""
-    base = _house_weights(rng, town, places, houses)
+    """Columns of the `hazards` table: the hazards the inspections of `history` found, on the
+    day and linked to the inspection that found them."""
     codes = [c.code for c in HAZARD_CATEGORIES]
-    shares = np.array([SHARES[c] for c in codes])
-    counts = np.maximum(rng.multinomial(n, shares / shares.sum()), 1)
-    house_idx, cat_idx = [], []
-    for k, (code, c) in enumerate(zip(codes, counts, strict=True)):
-        w = _category_weight(code, base, houses, p)
-        house_idx.append(rng.choice(len(w), int(c), p=w / w.sum()))
-        cat_idx.append(np.full(int(c), k))
-    house = np.concatenate(house_idx)
-    cat = np.concatenate(cat_idx)
+    order = np.lexsort((history.found_house, history.found_on))  # codes in order of discovery
+    house = history.found_house[order]
+    found = history.found_on[order]
+    inspection = history.found_inspection[order]
+    cat = _categories(rng, house, houses, p)
     m = len(house)
     today = _day(as_of)
-    found = today - rng.integers(0, 365, m).astype("timedelta64[D]")
-    order = np.lexsort((house, found))  # codes follow the order of discovery
-    house, cat, found = house[order], cat[order], found[order]
     dil = np.array([u.diligence for u in town.units])[houses["unit_id"][house] - 1]
 
     default_major = np.array([c.default_severity is Severity.MAJOR for c in HAZARD_CATEGORIES])
@@ -163,54 +151,5 @@ def build_hazards(
         "rectified_on": rectified,
         "verified_on": verified,
         "description": labels[cat],
-    }
-
-
-def build_inspections(
-    rng: np.random.Generator, town: Town, houses: dict, hazards: dict, as_of: date
-) -> dict:
-    """Routine inspections (mostly 自查) plus one on the day each hazard was found; sets the
-    houses' `last_inspected_on`. Diligent villages inspect more houses more often."""
-    n = len(houses["id"])
-    dil = np.array([u.diligence for u in town.units])[houses["unit_id"] - 1]
-    per_house = rng.poisson(0.2 + 1.1 * dil)
-    routine_house = np.repeat(houses["id"], per_house)
-    k, h = len(routine_house), len(hazards["house_id"])
-    routine_day = _day(as_of) - rng.integers(0, 240, k).astype("timedelta64[D]")
-    house = np.concatenate([routine_house, hazards["house_id"]])
-    day = np.concatenate([routine_day, hazards["found_on"]])
-    kinds = np.array(["self", "supervision", "special"])
-    kind = np.concatenate(
-        [rng.choice(3, k, p=[0.8, 0.12, 0.08]), rng.choice(3, h, p=[0.7, 0.15, 0.15])]
-    )
-    # Who inspected: the village's grid worker (自查), a supervision team (联合督查) or a
-    # department (专项检查) — indices into a small vocabulary, cheap at any scale.
-    n_units, departments = len(town.units), list(town.departments)
-    vocab = np.array(
-        [f"{stem(u.name)}网格员" for u in town.units]
-        + [f"督导组第{t}组" for t in range(1, 5)]
-        + departments
-    )
-    who = np.where(
-        kind == 0,
-        houses["unit_id"][house - 1] - 1,
-        np.where(
-            kind == 1,
-            n_units + rng.integers(0, 4, len(house)),
-            n_units + 4 + rng.integers(0, len(departments), len(house)),
-        ),
-    )
-    order = np.lexsort((kind, day, house))
-    latest = np.full(n + 1, np.iinfo(np.int64).min)
-    np.maximum.at(latest, house, day.astype(np.int64))
-    last = np.full(n + 1, _NAT)
-    seen = latest > np.iinfo(np.int64).min
-    last[seen] = latest[seen].astype("datetime64[D]")
-    houses["last_inspected_on"] = last[houses["id"]]
-    return {
-        "id": np.arange(1, len(house) + 1),
-        "house_id": house[order],
-        "inspected_on": day[order],
-        "kind": kinds[kind[order]],
-        "inspector": vocab[who[order]],
+        "inspection_id": inspection,
     }

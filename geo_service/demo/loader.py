@@ -30,14 +30,14 @@ DEMO_TABLES = (
     "roads",
     "addresses",
     "houses",
-    "hazards",
     "inspections",
+    "hazards",
     "incidents",
 )
 _EMPTIED = (*DEMO_TABLES[1:], "review_visits")
 # Tables whose secondary indexes and foreign keys are rebuilt after the load rather than
 # maintained row by row.
-_BIG = ("addresses", "houses", "hazards", "inspections", "incidents")
+_BIG = ("addresses", "houses", "inspections", "hazards", "incidents")
 _LOCK_KEY = 0x64656D6F  # "demo": one loader at a time per database
 
 
