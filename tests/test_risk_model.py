@@ -66,7 +66,8 @@ def _cli(url: str, *args: str):
 #                H-3 open_flame major found 07-01 (later)
 #                H-4 at L-2 ebike general found 03-01 (a neighbour's, 70 days before: counts)
 #                H-5 at L-2 found 05-10 (the same day: does not)
-#   inspections  L-1 on 03-01 (found nothing), E 05-10 (found H-2), 08-01 (found nothing)
+#   inspections  L-1 on 03-01 (found nothing), E 05-10 (found H-2), 08-01 (found nothing);
+#                L-2 on 04-20 (found something) and 05-10 (found H-5), all by 甲村网格员 (自查)
 #   incidents    3 at L-1 on 04-10 (the whole months before May: Feb–Apr, a cell of 3 counts)
 #                3 at L-1 on 05-20 (after E) and 3 on 09-15 (later still)
 E = date(2026, 5, 10)
@@ -90,23 +91,27 @@ def small_url(new_database):
                 {"c": code, "u": unit, "x": lon},
             )
         ids = dict(c.execute(text("SELECT house_code, id FROM houses")).all())
-        for day, found in ((date(2026, 3, 1), False), (E, True), (date(2026, 8, 1), False)):
-            c.execute(
+        insp = {}
+        for house, day, found in (
+            ("L-1", date(2026, 3, 1), False),
+            ("L-1", E, True),
+            ("L-1", date(2026, 8, 1), False),
+            ("L-2", date(2026, 4, 20), True),
+            ("L-2", E, True),
+        ):
+            insp[house, day] = c.execute(
                 text(
                     "INSERT INTO inspections (house_id, inspected_on, kind, unit_name, "
-                    "found_hazard) VALUES (:h, :d, 'self', '甲村网格员', :f)"
+                    "found_hazard) VALUES (:h, :d, 'self', '甲村网格员', :f) RETURNING id"
                 ),
-                {"h": ids["L-1"], "d": day, "f": found},
-            )
-        e_id = c.execute(
-            text("SELECT id FROM inspections WHERE inspected_on = :d"), {"d": E}
-        ).scalar_one()
-        for code, house, cat, sev, found, fixed, insp in (
+                {"h": ids[house], "d": day, "f": found},
+            ).scalar_one()
+        for code, house, cat, sev, found, fixed, by in (
             ("H-1", "L-1", "lpg_cylinder", "major", "2026-04-01", "2026-06-15", None),
-            ("H-2", "L-1", "ebike", "general", "2026-05-10", None, e_id),
+            ("H-2", "L-1", "ebike", "general", "2026-05-10", None, insp["L-1", E]),
             ("H-3", "L-1", "open_flame", "major", "2026-07-01", None, None),
             ("H-4", "L-2", "ebike", "general", "2026-03-01", None, None),
-            ("H-5", "L-2", "ebike", "general", "2026-05-10", None, None),
+            ("H-5", "L-2", "ebike", "general", "2026-05-10", None, insp["L-2", E]),
         ):
             c.execute(
                 text(
@@ -115,7 +120,7 @@ def small_url(new_database):
                     "VALUES (:code, :h, :cat, :sev, :found, :found, true, true, :fixed, :i)"
                 ),
                 {"code": code, "h": ids[house], "cat": cat, "sev": sev, "found": found,
-                 "fixed": fixed, "i": insp},
+                 "fixed": fixed, "i": by},
             )  # fmt: skip
         for k, when in enumerate(["2026-04-10 10:00+08"] * 3 + ["2026-05-20 10:00+08"] * 3
                                  + ["2026-09-15 10:00+08"] * 3):  # fmt: skip
@@ -143,8 +148,8 @@ def test_features_use_only_what_was_recorded_before_the_day(small_url):
         weights = weights_scores(c, P, W)
         later = one_house_features(c, "L-1", date(2026, 8, 31), P, W)
     eng.dispose()
-    ev = frame[frame["day"] == E]
-    assert len(ev) == 1 and len(frame) == 3  # the three inspections of L-1, outcomes recorded
+    ev = frame[(frame["day"] == E) & (frame["house_id"] == frame["house_id"].min())]
+    assert len(ev) == 1 and len(frame) == 5  # every inspection with a recorded outcome
     f = ev.iloc[0]
     assert bool(f["found_any"]) is True  # the label: E found H-2
     assert bool(f["found_major"]) is False  # H-2 is general
@@ -168,9 +173,13 @@ def test_features_use_only_what_was_recorded_before_the_day(small_url):
         "incidents_cell_3m": 3,  # the three of 04-10 (Feb–Apr); not May's, not September's
     }
     assert {k: float(f[k]) for k in expected} == pytest.approx(expected)
-    # The village's and the team's past hit rates: one earlier inspection (03-01, nothing
-    # found) and the town's rate before E is 0 / 1 → (0 + 20 × 0) / (1 + 20) = 0.
-    assert f["unit_hit_rate"] == 0 and f["inspector_hit_rate"] == 0
+    # Before E the town (and the village, and the team) had two inspections, L-1's of 03-01
+    # (nothing) and L-2's of 04-20 (a find): town rate 1 / 2; the village's and the team's
+    # rates (1 + 20 × 0.5) / (2 + 20) = 0.5; the neighbours' (L-2's 04-20; not its 05-10, the
+    # same day) (1 + 5 × 0.5) / (1 + 5) = 3.5 / 6.
+    assert f["unit_hit_rate"] == pytest.approx(0.5)
+    assert f["inspector_hit_rate"] == pytest.approx(0.5)
+    assert f["nearby_hit_rate"] == pytest.approx(3.5 / 6)
     # The weights as they would have ranked L-1 on 05-09: open major 3 + overdue 4 + 城中村
     # 1.5 + 3 incidents within 200 m in the year before × 0.5 = 10; no CCTV duty, no tenant
     # gap yet (the later record would add CCTV 3 + gap 18 × 0.3).
@@ -179,24 +188,25 @@ def test_features_use_only_what_was_recorded_before_the_day(small_url):
     g = later.iloc[0]
     assert (g["tenants"], g["unregistered_tenants"], g["cctv_violation"]) == (20, 18, 1)
     assert (g["hz_past"], g["hz_open"], g["inspections_past"]) == (3, 2, 3)
+    assert g["inspector_hit_rate"] == g["unit_hit_rate"] == pytest.approx((3 + 20 * 0.6) / 25)
 
 
 def test_too_little_history_stays_on_the_weights_and_says_why(small_url):
     trained = _cli(small_url, "risk", "train")
     assert trained.exit_code == 0, trained.output
-    assert "检查记录不足：3 次检查、1 次发现隐患" in trained.output
+    assert "检查记录不足：5 次检查、3 次发现隐患" in trained.output
     assert "继续使用人工权重" in trained.output
     ranked = _cli(small_url, "risk", "--as-of", "2026-08-31", "--json")
     assert ranked.exit_code == 0, ranked.output
     method = json.loads(ranked.stdout)["method"]
     assert method["code"] == "weights" and method["model_version"] is None
-    assert method["reason_zh"].startswith("检查记录不足（3 次检查、1 次发现隐患")
+    assert method["reason_zh"].startswith("检查记录不足（5 次检查、3 次发现隐患")
     shown = _cli(small_url, "risk", "--as-of", "2026-08-31")
     assert "方法 method: 人工权重（检查记录不足" in shown.output
     # Refusals are ValidationErrors: `geo-service` prints them as one line, no traceback.
     refused = _cli(small_url, "risk", "backtest")
     assert isinstance(refused.exception, ValidationError)
-    assert str(refused.exception).startswith("检查记录不足：3 次检查、1 次发现隐患")
+    assert str(refused.exception).startswith("检查记录不足：5 次检查、3 次发现隐患")
     no_model = _cli(small_url, "risk", "explain", "L-1")
     assert isinstance(no_model.exception, ValidationError)
     assert "尚无学习模型" in str(no_model.exception)

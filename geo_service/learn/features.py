@@ -60,6 +60,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("days_since_inspection", "距上次检查天数"),
     ("hazards_nearby_180d", "周边200米近半年隐患数"),
     ("incidents_cell_3m", "所在网格近三个整月警情"),
+    ("nearby_hit_rate", "周边200米近半年检查发现率"),
     ("unit_hit_rate", "所属村社区以往检查发现率"),
     ("inspector_hit_rate", "检查单位以往发现率"),
 )

@@ -24,6 +24,13 @@ WITH hist AS (
     JOIN nb ON nb.house_id = ev.house_id
     JOIN hazards z ON z.house_id = nb.nb_id AND z.found_on >= ev.day - 180 AND z.found_on < ev.day
     GROUP BY ev.event_id
+), nbi AS (
+    -- The neighbours' inspections in the 180 days before the day, and how many found a hazard.
+    SELECT ev.event_id, count(*) AS n, count(*) FILTER (WHERE p.found_any) AS hits
+    FROM ev
+    JOIN nb ON nb.house_id = ev.house_id
+    JOIN hist p ON p.house_id = nb.nb_id AND p.day >= ev.day - 180 AND p.day < ev.day
+    GROUP BY ev.event_id
 ), inc_win AS (
     SELECT DISTINCT CAST(date_trunc('month', CAST(day AS timestamp)) AS date) AS m FROM ev
 ), inc AS (
@@ -114,6 +121,8 @@ SELECT hv.event_id, hv.house_id, hv.day, hv.found_any, hv.found_major,
        -- around the house
        coalesce(dens.n, 0) AS hazards_nearby_180d,
        coalesce(inc.n, 0) AS incidents_cell_3m,
+       coalesce((coalesce(nbi.hits, 0) + 5.0 * tr.rate) / (coalesce(nbi.n, 0) + 5.0), 0)
+           AS nearby_hit_rate,
        -- the village's and the inspecting team's past hit rates, shrunk towards the town's
        -- (an imagined inspection of every house, on the day after D, is the town's average one)
        coalesce((coalesce(uc.hits, 0) + 20.0 * tr.rate) / (coalesce(uc.n, 0) + 20.0), 0)
@@ -126,6 +135,7 @@ LEFT JOIN hz ON hz.event_id = hv.event_id
 LEFT JOIN kh ON kh.house_id = hv.house_id
 LEFT JOIN dens ON dens.event_id = hv.event_id
 LEFT JOIN own ON own.event_id = hv.event_id
+LEFT JOIN nbi ON nbi.event_id = hv.event_id
 LEFT JOIN inc ON inc.m = CAST(date_trunc('month', CAST(hv.day AS timestamp)) AS date)
              AND inc.cell = incident_grid_cell(hv.geom, grid.size)
 LEFT JOIN town t ON hv.day > t.day AND (t.next_day IS NULL OR hv.day <= t.next_day)
