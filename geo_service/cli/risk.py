@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from geo_service.cli.common import console, engine, print_json, settings
+from geo_service.cli.common import engine, print_json, settings
 from geo_service.cli.scope_options import (
     AsOf,
     Category,
@@ -99,7 +99,7 @@ def risk(
             score = f"{h.score:g}"
         t.add_row(str(h.rank), h.house_code, h.unit, score, why)
     out.print(t)
-    console.print(f"方法 method: {report.method.label_zh}（{report.method.reason_zh}）")
+    out.print(f"方法 method: {report.method.label_zh}（{report.method.reason_zh}）")
 
 
 def _pct(v: float | None) -> str:
@@ -143,10 +143,10 @@ def print_backtest(result: dict) -> None:
     row("平均", "", "", mean["base_rate"], "人工权重", mean["weights"])
     out.print(t)
     for s in result["skipped"]:
-        console.print(f"{s['month']} 未回测：{s['reason']}")
+        out.print(f"{s['month']} 未回测：{s['reason']}")
     if best:
         m = mean["models"][best]
-        console.print(
+        out.print(
             f"较优 best: {ALGORITHM_ZH[best]}；前10%提升 相对随机 {_x(m['lift_top10'])}，"
             f"相对人工权重 {_x(m['lift_over_weights_top10'])}；Brier {m['brier']:.4f}"
         )
@@ -173,7 +173,7 @@ def train(label: Label = "any", months: Months = 6) -> None:
     if r.result:
         print_backtest(r.result)
     version = f"学习模型 v{r.version}：" if r.version else ""
-    console.print(f"{version}{r.reason_zh}")
+    out.print(f"{version}{r.reason_zh}")
 
 
 @app.command()
@@ -211,7 +211,7 @@ def explain(
     with engine().connect() as conn:
         e = explain_house(conn, house, f.as_of, configfiles.rules(s), configfiles.risk_weights(s))
     state = "" if e["active"] else "（未启用：排序仍用人工权重）"
-    console.print(
+    out.print(
         f"房屋 {e['house_code']}（截至 {e['as_of']}）学习模型 v{e['model_version']}"
         f"（{ALGORITHM_ZH[e['algorithm']]}）{state}：下次检查发现隐患的概率 {e['probability']:.1%}"
     )
@@ -222,7 +222,7 @@ def explain(
         for x in items[:8]:
             t.add_row(x.label_zh, x.detail.split("：", 1)[-1], f"{x.points:+.3f}")
         out.print(t)
-    console.print(f"排序方法 method: {e['method'].label_zh}（{e['method'].reason_zh}）")
+    out.print(f"排序方法 method: {e['method'].label_zh}（{e['method'].reason_zh}）")
 
 
 def _check(label: str, months: int) -> None:

@@ -4,7 +4,7 @@ scored as of each inspection's eve (docs/risk.md).
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -87,11 +87,15 @@ class Fold:
 
 
 def _months(days: pd.Series, months: int) -> list[date]:
+    """The first days of the last `months` whole months: a month still running on the latest
+    inspection day is left out (a few days of tests would be noise)."""
     last = max(days)
-    first = date(last.year, last.month, 1)
+    end = _next_month(date(last.year, last.month, 1))
+    if last + timedelta(days=1) < end:  # the latest month has not ended
+        end = date(last.year, last.month, 1)
     out = []
-    for k in range(months - 1, -1, -1):
-        y, m = divmod(first.year * 12 + first.month - 1 - k, 12)
+    for k in range(months, 0, -1):
+        y, m = divmod(end.year * 12 + end.month - 1 - k, 12)
         out.append(date(y, m + 1, 1))
     return out
 
