@@ -15,7 +15,7 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 
-from etl.templates import HAZARDS, HOUSES, INCIDENTS, INSPECTIONS, UNITS, Sheet
+from etl.templates import HAZARDS, HOUSES, INCIDENTS, INSPECTIONS, SHEETS, UNITS, Sheet
 from geo_service.clock import town_tz
 from geo_service.domain.vocabulary import (
     INSPECTION_KIND_ZH,
@@ -57,6 +57,23 @@ def _sheet(wb: Workbook, sheet: Sheet, frame: pd.DataFrame) -> None:
         ws.append(cells)
     for cell in ws[1]:
         ws.column_dimensions[cell.column_letter].width = max(10, 2 * len(str(cell.value)) + 2)
+
+
+def blank_templates() -> bytes:
+    """上报模板: an empty workbook with every template sheet and its headers (required ones
+    marked （必填）, which the import reads past), for villages to fill in."""
+    import io
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        ws.append([f"{c.header}（必填）" if c.required else c.header for c in sheet.columns])
+        for cell in ws[1]:
+            ws.column_dimensions[cell.column_letter].width = max(10, 2 * len(str(cell.value)) + 2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _workbook(conn, directory: Path) -> Path:

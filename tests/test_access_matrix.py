@@ -275,6 +275,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/upload"): Rule(UPLOADERS, one("/upload")),
     ("GET", "/upload/history"): Rule(UPLOADERS, one("/upload/history")),
+    ("GET", "/upload/template.xlsx"): Rule(UPLOADERS, one("/upload/template.xlsx")),
     # accounts and the audit log in the browser (an empty form: 422 for the administrator)
     ("GET", "/admin/users"): Rule(ADMIN, one("/admin/users")),
     ("POST", "/admin/users"): Rule(ADMIN, one("/admin/users", method="POST", data={}, ok=422)),

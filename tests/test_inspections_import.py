@@ -337,3 +337,68 @@ def test_a_patrol_visit_is_a_review_inspection_with_its_outcome(fresh):
         url, "SELECT inspection_id FROM hazards WHERE id = %s", found["hazards_created"][0]
     )
     assert linked == found["inspection_id"]
+
+
+def test_the_migration_gives_earlier_visits_their_outcome(new_database):
+    """Visits recorded before migration 0016 wrote a 'review' inspection without an outcome:
+    the migration finds them (same house, recorder and town day) and fills it in."""
+    from geo_service import migrate
+
+    url = new_database("before_0016")
+    migrate.downgrade(url, "0013_incident_privacy")
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO units (id, name, kind) VALUES (1, '戴溪社区', 'community');"
+            "INSERT INTO houses (id, house_code, unit_id, address, landlord_name, rooms, beds,"
+            " tenants, registered_tenants, is_registered, pledge_signed)"
+            " VALUES (1, 'H1', 1, '戴溪社区人民路1号', '张三', 3, 4, 4, 4, true, true);"
+            "INSERT INTO hazards (id, hazard_code, house_id, category, severity, found_on,"
+            " due_on, posted_on_wall, entered_in_system)"
+            " VALUES (7, 'RV-H1', 1, 'ebike', 'major', '2026-11-10', '2026-11-17', false, false);"
+            # 23:30 UTC on the 9th is the 10th in Beijing: the inspection's day
+            "INSERT INTO review_visits (house_id, hazard_id, visited_at, outcome, recorded_by)"
+            " VALUES (1, 7, '2026-11-09 23:30+00', 'new_hazard', 'p1'),"
+            "        (1, NULL, '2026-11-11 02:00+00', 'no_access', 'p1'),"
+            "        (1, NULL, '2026-11-12 02:00+00', 'checked', 'p1');"
+            "INSERT INTO inspections (id, house_id, inspected_on, kind, inspector) VALUES"
+            " (1, 1, '2026-11-10', 'review', 'p1'), (2, 1, '2026-11-11', 'review', 'p1'),"
+            " (3, 1, '2026-11-12', 'review', 'p1'), (4, 1, '2026-11-12', 'joint', '督导组');"
+        )
+    conn.close()
+    migrate.upgrade(url)
+    assert rows(url, "SELECT id, kind, found_hazard, source FROM inspections ORDER BY id") == [
+        (1, "review", True, "visit"),
+        (2, "review", None, "visit"),  # nobody got in
+        (3, "review", False, "visit"),
+        (4, "supervision", None, "other"),  # 联合督查 is 督导 now
+    ]
+    assert scalar(url, "SELECT inspection_id FROM hazards WHERE id = 7") == 1
+
+
+def test_the_template_download_has_the_sheet_and_imports_when_filled(fresh):
+    import io
+
+    from access_helpers import auth_headers, secured_app
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    url, tmp, _ = fresh
+    app = secured_app(url)
+    with TestClient(app) as client:
+        r = client.get("/upload/template.xlsx", headers=auth_headers(app, "village", "戴溪社区"))
+        refused = client.get("/upload/template.xlsx", headers=auth_headers(app, "leader"))
+    assert r.status_code == 200 and refused.status_code == 403
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["单位", "群租房", "隐患", "检查记录", "警情"]
+    assert [c.value for c in wb["检查记录"][1]] == [
+        "房屋编号（必填）", "检查日期（必填）", "检查单位（必填）", "检查类型（必填）",
+        "是否发现隐患", "备注",
+    ]  # fmt: skip
+    # filled in as a village would: only the 检查记录 sheet, one row
+    for name in ("单位", "群租房", "隐患", "警情"):
+        del wb[name]
+    wb["检查记录"].append(["H001", date(2026, 5, 6), "戴溪社区", "自查", "否", None])
+    wb.save(tmp / "filled.xlsx")
+    result = run_import(url, tmp / "filled.xlsx")
+    assert not result.rejections and _counts(result) == (1, 0, 0, 0)

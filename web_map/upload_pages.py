@@ -2,8 +2,10 @@
 `/upload/history` (who uploaded which file when, and what became of it). The upload itself is
 `POST /imports` (geo_service.api.routes.imports), called by static/js/upload.js."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from geo_service.access.roles import Role
 from geo_service.api.deps import ConnDep, CurrentUser, today
@@ -13,6 +15,8 @@ from geo_service.uploads.results import OUTCOME_ZH
 from web_map.pages import render
 
 router = APIRouter(tags=["pages"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_NAME = "上报模板.xlsx"
 
 
 def what_you_may_upload(role: Role, unit: str | None) -> str:
@@ -37,6 +41,21 @@ def upload_page(request: Request, user: CurrentUser) -> HTMLResponse:
         may_upload=what_you_may_upload(user.role, user.unit_name),
         accepted=ACCEPTED_ZH,
         today=today(request).isoformat(),
+    )
+
+
+@router.get(
+    "/upload/template.xlsx",
+    response_class=Response,
+    summary="上报模板 the empty templates (单位, 群租房, 隐患, 检查记录, 警情)",
+)
+def upload_template(user: CurrentUser) -> Response:
+    from etl.export import blank_templates
+
+    return Response(
+        blank_templates(),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(TEMPLATE_NAME)}"},
     )
 
 

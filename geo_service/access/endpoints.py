@@ -57,6 +57,7 @@ ENDPOINT_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/imports/{job_id}/files/{seq}/report.xlsx"): UPLOADERS,
     ("GET", "/upload"): UPLOADERS,
     ("GET", "/upload/history"): UPLOADERS,
+    ("GET", "/upload/template.xlsx"): UPLOADERS,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{username}/state"): ADMIN,

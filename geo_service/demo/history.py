@@ -68,14 +68,13 @@ _RANGES = {
 @dataclass(frozen=True)
 class History:
     """The inspections (columns of the `inspections` table, ids in row order) and the hazards
-    they found: `found_house` (0-based house index), `found_on`, `found_inspection` (id) and
-    `odds` (how bad the house was that day), one entry per hazard row to create."""
+    they found: `found_house` (0-based house index), `found_on` and `found_inspection` (id),
+    one entry per hazard row to create."""
 
     inspections: dict
     found_house: np.ndarray
     found_on: np.ndarray
     found_inspection: np.ndarray
-    odds: np.ndarray
 
 
 def _draw(rng: np.random.Generator) -> dict[str, float]:
@@ -294,5 +293,4 @@ def _assemble(rng, town: Town, houses: dict, cols: dict, n_hazards: int, as_of: 
         np.repeat(c["house"][finds], per),
         np.repeat(day[finds], per),
         np.repeat(ids[finds], per),
-        np.repeat(odds, per),
     )
