@@ -17,7 +17,7 @@ def summary(
     conn: Connection, scope: Scope, rules: RuleParams, before: date
 ) -> tuple[Counts, Counts]:
     """({houses, found, open, overdue, major_open, rectified} on the scope's day, the same on
-    `before`). Houses have no history: their count is the same on both days."""
+    `before`). The houses are counted as recorded on the scope's day (docs/history.md)."""
     [row] = run(conn, "summary.sql", scope, rules, before=before)
     houses = {"houses": int(row["houses"])}
     return houses | row["now"], houses | row["before"]
