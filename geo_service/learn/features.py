@@ -146,8 +146,3 @@ def weights_scores(conn: Connection, rules: RuleParams, weights: RiskWeights) ->
     params = _rule_params(rules) | weights.params()
     result = conn.execute(text(sql), params)
     return pd.DataFrame(result.fetchall(), columns=["event_id", "score"]).astype({"score": float})
-
-
-def as_of_day(events: pd.DataFrame) -> date | None:
-    """The last inspection day of the events."""
-    return None if events.empty else max(events["day"])

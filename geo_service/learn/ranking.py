@@ -3,6 +3,8 @@ patrol targets): the active learned model when its back-test beat the hand weigh
 weights — and which one answered, and why (方法).
 """
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -188,7 +190,7 @@ def ranked(
 
 
 def explain(
-    conn: Connection, house_code: str, as_of, rules: RuleParams, weights: RiskWeights
+    conn: Connection, house_code: str, as_of: date, rules: RuleParams, weights: RiskWeights
 ) -> dict:
     """Why the model scores this house as it does on D: its probability, and every feature that
     raised or lowered it (Chinese labels), largest first. The active model, else the newest."""

@@ -1,7 +1,6 @@
--- The weights' points from the factor values of `raw` (v_*, p_key_area, kwh, kwh_expected):
--- weight × min(value, cap) per factor, and their sum `score`. The one place the weighted score
--- is written: the ranking (risk.sql) and the learned model's back-test (geo_service/learn,
--- scoring the weights as of each inspection day) both include it.
+-- Points and score from the factor values (CTEs after `raw`, which is `base` plus
+-- v_incidents: pts, scored, total): weight × min(value, cap) per factor, weights and caps
+-- bound from risk_weights.toml. Shared by risk.sql and risk_refresh_rows.sql.
 pts AS (
     SELECT raw.*,
            coalesce(GREATEST(0, kwh / nullif(kwh_expected, 0) - CAST(:kwh_threshold AS float8)), 0)
@@ -28,7 +27,7 @@ pts AS (
            CAST(:w_electricity AS float8) * LEAST(v_electricity, CAST(:c_electricity AS float8))
                AS p_electricity
     FROM pts
-), points AS (
+), total AS (
     SELECT scored.*,
            p_open_major_hazards + p_overdue_hazards + p_cctv_violation + p_fire_kit_missing
            + p_key_area + p_self_built + p_dangerous_house + p_tenant_gap + p_incidents

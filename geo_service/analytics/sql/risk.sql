@@ -53,8 +53,8 @@ WITH hs AS (
 ),
 -- @include _risk_points.sql
 SELECT * FROM (
-    SELECT points.*, count(*) OVER () AS houses_scored
-    FROM points
+    SELECT total.*, count(*) OVER () AS houses_scored
+    FROM total
 ) t
 WHERE CAST(:min_score AS float8) IS NULL OR score >= CAST(:min_score AS float8)
 ORDER BY score DESC, house_code

@@ -47,4 +47,4 @@ WITH hist AS (
     ) inc
 ),
 -- @include geo_service.analytics:sql/_risk_points.sql
-SELECT event_id, score FROM points ORDER BY event_id
+SELECT event_id, score FROM total ORDER BY event_id
