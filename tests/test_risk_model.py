@@ -390,3 +390,33 @@ def test_patrol_targets_take_the_models_top_decile_in_key_areas(town_url):
     assert all(lon[h] < 120.025 for h in risky)
     t = params.risk_threshold
     assert all(t <= s <= t + 10 for s in risky.values())
+
+
+def test_the_api_ranks_with_the_model_and_hides_incidents_from_whom_it_must(town_url):
+    """/analytics/risk after `risk train`: the method says 学习模型 v1 for every role; the
+    police and the leaders get the same scores (the incident feature is the coarse cell count
+    both may know); administrators get no incident line at all."""
+    from access_helpers import auth_headers, secured_app
+    from fastapi.testclient import TestClient
+
+    eng = make_engine(town_url, pool_size=1)
+    with eng.connect() as c:
+        trained = c.execute(text("SELECT count(*) FROM risk_models WHERE active")).scalar()
+    eng.dispose()
+    if not trained:  # run alone: train first
+        assert _cli(town_url, "risk", "train").exit_code == 0
+    q = {"as_of": "2026-11-30", "limit": 20}
+    with TestClient(secured_app(town_url)) as client:
+        seen = {
+            role: client.get("/analytics/risk", params=q, headers=auth_headers(client.app, role))
+            for role in ("police", "leader", "admin")
+        }
+    for role, r in seen.items():
+        assert r.status_code == 200, (role, r.text)
+        assert r.json()["method"]["code"] == "model" and r.json()["houses_scored"] == 700
+    police, leader, admin = (seen[k].json()["houses"] for k in ("police", "leader", "admin"))
+    assert [(h["house_code"], h["score"]) for h in police] == [
+        (h["house_code"], h["score"]) for h in leader
+    ]
+    assert all(any(f["code"] == "incidents_cell_3m" for f in h["factors"]) for h in police + leader)
+    assert not any(f["code"] == "incidents_cell_3m" for h in admin for f in h["factors"])
