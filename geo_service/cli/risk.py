@@ -161,8 +161,9 @@ def print_backtest(result: dict) -> None:
 
 @app.command()
 def train(label: Label = "any", months: Months = 6) -> None:
-    """训练 Back-test both models, fit the better on all inspections, store it; it is used only
-    when its back-test beats the hand weights."""
+    """训练 Back-test both models, fit the better on every inspection and store it.
+
+    The stored model ranks only when its back-test beat the hand weights (docs/risk.md)."""
     from geo_service import configfiles
     from geo_service.learn.train import train as train_model
 
