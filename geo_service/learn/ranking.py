@@ -31,7 +31,13 @@ from geo_service.sqlfiles import query
 
 def _history_size(conn: Connection) -> tuple[int, int]:
     sql = query("geo_service.learn", "sql/_outcomes.sql")
-    r = conn.execute(text(f"SELECT count(*), count(*) FILTER (WHERE found_any) FROM ({sql}) o"))
+    # The events train would learn from: those whose outcome was recorded.
+    r = conn.execute(
+        text(
+            f"SELECT count(*), count(*) FILTER (WHERE found_any) FROM ({sql}) o "
+            "WHERE found_any IS NOT NULL"
+        )
+    )
     n, pos = r.one()
     return int(n), int(pos)
 
@@ -52,16 +58,19 @@ def method(conn: Connection) -> tuple[store.StoredModel | None, RiskMethod]:
                 f"{m['weights']['precision_top10']:.1%}（随机 {m['base_rate']:.1%}）"
             ),
         )
-    n, pos = _history_size(conn)
-    if n < MIN_INSPECTIONS or pos < MIN_POSITIVES:
-        why = (
-            f"检查记录不足（{n} 次检查、{pos} 次发现隐患；学习模型至少需 {MIN_INSPECTIONS} 次"
-            f"检查、{MIN_POSITIVES} 次发现），使用人工权重"
-        )
-    elif (latest := store.latest(conn)) is not None:
+    if (latest := store.latest(conn)) is not None:
+        # A stored fit had enough history (train stores none otherwise): it lost to the weights.
         why = f"学习模型 v{latest.version} 回测未胜过人工权重，使用人工权重"
     else:
-        why = "尚未训练学习模型（geo-service risk train），使用人工权重"
+        # Never trained, or too little to train on: count (only then) to say which.
+        n, pos = _history_size(conn)
+        if n < MIN_INSPECTIONS or pos < MIN_POSITIVES:
+            why = (
+                f"检查记录不足（{n} 次检查、{pos} 次发现隐患；学习模型至少需 {MIN_INSPECTIONS} 次"
+                f"检查、{MIN_POSITIVES} 次发现），使用人工权重"
+            )
+        else:
+            why = "尚未训练学习模型（geo-service risk train），使用人工权重"
     return None, RiskMethod(code="weights", label_zh="人工权重", reason_zh=why)
 
 
