@@ -330,6 +330,7 @@ def test_a_town_without_structure_shows_no_lift(shuffled_url):
     for name, m in r["mean"]["models"].items():
         assert 0.42 < m["auc"] < 0.58, name
         assert 0.6 < m["lift_top10"] < 1.4, name
+    assert r["beats_weights"] is False  # so `risk train` would keep the weights
 
 
 def test_commands_train_backtest_explain_and_rank(town_url):

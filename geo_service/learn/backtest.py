@@ -177,8 +177,12 @@ def _summary(folds: list[Fold], skipped: list, pooled: dict, label: str) -> dict
         if mean["models"]
         else None
     )
+    # Beating the weights: a higher precision in the first tenth (what targeting uses) AND a
+    # higher AUC (the whole order), so a lucky tenth on a town without structure is not enough.
     beats = bool(
-        best and mean["models"][best]["precision_top10"] > (mean["weights"]["precision_top10"] or 0)
+        best
+        and mean["models"][best]["precision_top10"] > (mean["weights"]["precision_top10"] or 0)
+        and (mean["models"][best]["auc"] or 0) > (mean["weights"]["auc"] or 0)
     )
     return {
         "label": label,
