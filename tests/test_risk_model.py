@@ -23,6 +23,7 @@ from geo_service.db import make_engine
 from geo_service.domain.rules import load_rule_params
 from geo_service.errors import ValidationError
 from geo_service.learn.features import inspection_features, one_house_features, weights_scores
+from geo_service.learn.ranking import explain_rows, fitted
 from geo_service.learn.train import history, run_backtest
 
 P = load_rule_params()
@@ -419,5 +420,17 @@ def test_the_api_ranks_with_the_model_and_hides_incidents_from_whom_it_must(town
     assert [(h["house_code"], h["score"]) for h in police] == [
         (h["house_code"], h["score"]) for h in leader
     ]
-    assert all(any(f["code"] == "incidents_cell_3m" for f in h["factors"]) for h in police + leader)
+    assert all(len(h["factors"]) == 12 for h in police + leader + admin)  # the 12 that moved most
     assert not any(f["code"] == "incidents_cell_3m" for h in admin for f in h["factors"])
+    # Explained in full (as `risk explain` does): the incident line for the police and the
+    # leaders, none for the administrators; never the inspecting team's rate.
+    with make_engine(town_url, pool_size=1).connect() as c:
+        frame = one_house_features(c, "T-0001", date(2026, 11, 30), P, W)
+        fit = fitted(c, 1)
+    codes = {
+        role: {f.code for f in explain_rows(fit, frame, detail)[0]}
+        for role, detail in (("police", "exact"), ("leader", "coarse"), ("admin", "none"))
+    }
+    assert "incidents_cell_3m" in codes["police"] & codes["leader"]
+    assert "incidents_cell_3m" not in codes["admin"]
+    assert "inspector_hit_rate" not in codes["police"]

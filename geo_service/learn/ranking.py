@@ -74,6 +74,10 @@ def method(conn: Connection) -> tuple[store.StoredModel | None, RiskMethod]:
     return None, RiskMethod(code="weights", label_zh="人工权重", reason_zh=why)
 
 
+# The features listed per ranked house: those that moved its score most, either way (all 42
+# for 10,000 houses would be a 60 MB answer); `geo-service risk explain HOUSE` lists every one.
+MAX_FACTORS = 12
+
 # A version's bytes never change (a new fit is a new version): load each once per process.
 _LOADED: dict[tuple[str, int], Fitted] = {}
 
@@ -184,7 +188,7 @@ def ranked(
                 address=h["address"],
                 score=round(float(row.score), 4),
                 top_factors=up[: weights.top_factors],
-                factors=fs,
+                factors=sorted(fs, key=lambda f: -abs(f.points))[:MAX_FACTORS],
                 lon=h["lon"],
                 lat=h["lat"],
             )
