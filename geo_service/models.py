@@ -769,3 +769,32 @@ class ImportFile(Base):
         ),
         UniqueConstraint("job_id", "seq", name="uq_import_files_job_seq"),
     )
+
+
+class RiskModel(Base):
+    """学习模型: one fit of the risk model with its back-test (migration 0018, docs/risk.md).
+
+    `model` is joblib bytes: only the owner's `geo-service risk train` writes them."""
+
+    __tablename__ = "risk_models"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    algorithm: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(10))
+    features: Mapped[list] = mapped_column(JSONB)
+    train_from: Mapped[date] = mapped_column(Date)
+    train_to: Mapped[date] = mapped_column(Date)
+    n_train: Mapped[int] = mapped_column(Integer)
+    n_positive: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict] = mapped_column(JSONB)
+    beats_weights: Mapped[bool] = mapped_column(Boolean)
+    model: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(CHAR(64))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    __table_args__ = (
+        CheckConstraint(_in("algorithm", ["logistic", "gbm"]), name="risk_model_algorithm"),
+        CheckConstraint(_in("label", ["any", "major"]), name="risk_model_label"),
+        CheckConstraint("train_from <= train_to", name="risk_model_window"),
+        CheckConstraint("sha256 = encode(sha256(model), 'hex')", name="risk_model_checksum"),
+        Index("uq_risk_models_active", "active", unique=True, postgresql_where=text("active")),
+    )

@@ -320,6 +320,9 @@ def test_no_other_definer_function_reaches_incidents(engine):
         "incident_counts_near",  # the risk factor: exact for police, fixed grid for leaders…
         "incident_hex_counts",  # hot spots: fixed grid, whole months, counts ≥ 3
         "incident_grid_size",  # the grid's size (no incident data)
+        # The learned risk model's feature (0018): incident_hex_counts' cells over whole ended
+        # months, for the same roles (and police); nothing for the others.
+        "risk_incident_cells",
         # The response cache (docs/cache.md): the API keys every answer by the caller's role
         # and unit; another role's answer is reachable only with SQL of one's own.
         "cache_get",

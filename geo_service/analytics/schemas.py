@@ -196,6 +196,18 @@ class RiskHouse(BaseModel):
     lat: float | None = None
 
 
+class RiskMethod(BaseModel):
+    """Which ranking answered (方法): the hand weights or the learned model, and why."""
+
+    code: str = Field(description="weights | model")
+    label_zh: str = Field(description="人工权重 | 学习模型 vN")
+    model_version: int | None = None
+    reason_zh: str
+
+
+WEIGHTS_METHOD = RiskMethod(code="weights", label_zh="人工权重", reason_zh="按风险权重文件计分")
+
+
 class RiskReport(BaseModel):
     filters: FiltersEcho
     weights: dict[str, Any]
@@ -212,3 +224,4 @@ class RiskReport(BaseModel):
     stale: bool = Field(
         description="data were written after computed_at: the ranking is being refreshed"
     )
+    method: RiskMethod = WEIGHTS_METHOD

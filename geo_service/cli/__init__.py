@@ -104,7 +104,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
     ),
     "risk": (
         "风险排序 The houses most worth inspecting, with their top risk factors.",
-        _registered("geo_service.cli.analytics", "risk"),
+        _group("geo_service.cli.risk"),
     ),
     "bulletin": (
         "月度通报 Write the monthly bulletin as HTML (and PDF with Chromium when installed).",

@@ -1,8 +1,8 @@
-"""`geo-service overdue | scores | table | cctv | risk | bulletin`: the analytics at a terminal.
+"""`geo-service overdue | scores | table | cctv | bulletin`: the analytics at a terminal.
 
 Each takes `--as-of DATE` (default today in the town) and the filters of every surface
 (`cli.scope_options`, docs/filters.md); `--json` prints the same document the API returns.
-Rules, rubric and risk weights are the files the settings name, as for the API.
+Rules and rubric are the files the settings name, as for the API.
 """
 
 from pathlib import Path
@@ -15,8 +15,6 @@ from rich.table import Table
 from geo_service import configfiles
 from geo_service.analytics.cctv import cctv as cctv_report
 from geo_service.analytics.overdue import overdue as overdue_report
-from geo_service.analytics.risk import load_risk_weights
-from geo_service.analytics.risk import risk as risk_report
 from geo_service.analytics.scores import scores as scores_report
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import save_workbook
@@ -191,91 +189,6 @@ def cctv(
     console.print(f"应安装 required: {req}  合规 compliant: {ok}  不合规 violations: {req - ok}")
 
 
-def _computed_note(report) -> str:
-    """风险排名计算于 …, and whether it is the maintained ranking and still current."""
-    from geo_service.clock import town_tz
-
-    at = report.computed_at.astimezone(town_tz(settings())).strftime("%Y-%m-%d %H:%M")
-    if not report.maintained:
-        return f"风险排名计算于 {at}（即时计算 computed now）"
-    if report.stale:
-        return f"风险排名计算于 {at}（数据已更新，排名正在重新计算 data changed since: refreshing）"
-    return f"风险排名计算于 {at}"
-
-
-def _refresh_risk() -> None:
-    from geo_service.analytics import risk_table
-    from geo_service.clock import town_today
-
-    s = settings()
-    run = risk_table.refresh(
-        engine(), configfiles.rules(s), configfiles.risk_weights(s).params(), town_today(s)
-    )
-    if run is None:
-        console.print("风险排名已是最新 the maintained risk ranking is current")
-    else:
-        console.print(
-            f"风险排名已更新 risk ranking refreshed: {run.houses_scored} 户, "
-            f"{run.took_ms / 1000:.1f} s (as of {run.as_of})"
-        )
-
-
-def risk(
-    as_of: AsOf = None,
-    limit: Annotated[int, typer.Option("--limit", help="how many houses")] = 20,
-    weights: Annotated[
-        Path | None,
-        typer.Option(
-            "--weights",
-            help="try another weights TOML instead of GEO_RISK_WEIGHTS_PATH's (the API, the map "
-            "and the patrol targets keep ranking with the configured one)",
-        ),
-    ] = None,
-    unit: Unit = None,
-    key_area: KeyArea = None,
-    category: Category = None,
-    category_group: Group = None,
-    severity: Severity = None,
-    status: Status = None,
-    department: Department = None,
-    found_from: From = None,
-    found_to: To = None,
-    as_json: Json = False,
-    refresh: Annotated[
-        bool,
-        typer.Option(
-            "--refresh",
-            help="重新计算今日风险排名 recompute today's maintained ranking now, if stale (the "
-            "server does it in the background after imports; this is for cron without one)",
-        ),
-    ] = False,
-) -> None:
-    """风险排序 The houses most worth inspecting, with their top risk factors."""
-    if refresh:
-        _refresh_risk()
-        return
-    f = scope_of(
-        as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
-        category_group=category_group, severity=severity, status=status,
-        department=department, found_from=found_from, found_to=found_to,
-    )  # fmt: skip
-    s = settings()
-    w = load_risk_weights(weights) if weights else configfiles.risk_weights(s)
-    with engine().connect() as conn:
-        report = risk_report(conn, f, configfiles.rules(s), w, limit=limit)
-    if as_json:
-        print_json(report.model_dump(mode="json"))
-        return
-    t = Table(title=f"群租房风险排序（截至 {f.as_of}，共 {report.houses_scored} 户）")
-    t.caption = _computed_note(report)
-    for col in ("名次", "房屋", "单位", "风险分", "主要因素"):
-        t.add_column(col)
-    for h in report.houses:
-        why = "；".join(f"{x.label_zh} +{x.points:g}（{x.detail}）" for x in h.top_factors)
-        t.add_row(str(h.rank), h.house_code, h.unit, f"{h.score:g}", why)
-    out.print(t)
-
-
 def bulletin(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
     out_dir: Annotated[Path, typer.Option("--out-dir", help="where to write")] = Path("."),
@@ -307,5 +220,5 @@ def bulletin(
 
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to the `geo-service` app."""
-    for fn in (overdue, scores, table, cctv, risk, bulletin):
+    for fn in (overdue, scores, table, cctv, bulletin):
         app.command(fn.__name__)(fn)

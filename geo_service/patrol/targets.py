@@ -8,9 +8,13 @@ from sqlalchemy import Connection, text
 from geo_service.analytics.risk import RiskWeights, load_risk_weights, risk
 from geo_service.domain.rules import RuleParams
 from geo_service.errors import ValidationError
+from geo_service.learn.ranking import fitted, method, model_scores
 from geo_service.patrol.config import TARGET_KIND_ZH, RouteParams, format_hhmm
 from geo_service.scope import Scope, ScopeSql, where
 from geo_service.sqlfiles import render
+
+# The learned model marks the top tenth of the scope's houses (what its back-test measures).
+TOP_SHARE = 0.10
 
 
 @dataclass
@@ -82,16 +86,27 @@ def key_area_risk(
     rules: RuleParams,
     weights: RiskWeights | None = None,
 ) -> dict[int, float]:
-    """House id → risk score for houses of the scope in a key area whose analytics risk score
-    (风险排序) reaches the threshold on the scope's day."""
-    report = risk(
-        conn,
-        scope,
-        rules,
-        weights or load_risk_weights(),
-        limit=10**7,
-        min_score=params.risk_threshold,
-    )
+    """House id → risk score for the key-area houses of the scope the ranking in force
+    (风险排序, geo_service.learn.ranking) marks as risky on the scope's day.
+
+    The hand weights: a score reaching the threshold. The learned model (when its back-test
+    beat the weights): the scope's top decile by probability — the share the back-test
+    measures — with a score of threshold + 10 × (percentile − 0.9) / 0.1, so the priority
+    bump (priority_of) grows with the percentile as it grows with the points."""
+    w = weights or load_risk_weights()
+    model, _ = method(conn)
+    if model is not None:
+        frame = model_scores(conn, scope, rules, w, fitted(conn, model.version))
+        if frame.empty:
+            return {}
+        pct = frame["score"].rank(pct=True, method="max")
+        in_area = frame[[c for c in frame.columns if c.startswith("ka_")]].sum(axis=1) > 0
+        keep = (pct >= 1 - TOP_SHARE) & in_area
+        return {
+            int(h): params.risk_threshold + 10 * (float(q) - (1 - TOP_SHARE)) / TOP_SHARE
+            for h, q in zip(frame["house_id"][keep], pct[keep], strict=True)
+        }
+    report = risk(conn, scope, rules, w, limit=10**7, min_score=params.risk_threshold)
     scores = {
         h.house_code: h.score
         for h in report.houses

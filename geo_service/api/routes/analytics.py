@@ -12,7 +12,6 @@ from geo_service import configfiles
 from geo_service.analytics import bulletin as bulletin_mod
 from geo_service.analytics.cctv import cctv
 from geo_service.analytics.overdue import overdue, overdue_geojson
-from geo_service.analytics.risk import risk
 from geo_service.analytics.schemas import (
     CctvReport,
     OverdueReport,
@@ -28,6 +27,7 @@ from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
 from geo_service.api.scope import request_scope
 from geo_service.geojson import GEOJSON
+from geo_service.learn.ranking import ranked
 from geo_service.scope import Scope, make_scope
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -194,17 +194,26 @@ def get_risk(
     settings: SettingsDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    min_score: Annotated[float | None, Query(description="only houses scoring ≥ this")] = None,
+    min_score: Annotated[
+        float | None,
+        Query(
+            description="only houses scoring ≥ this, in the method's unit: the weights' points, "
+            "or the learned model's probability (0–1)"
+        ),
+    ] = None,
 ) -> RiskReport:
-    """The highest-risk houses on D, each with its factor points and top contributors.
+    """The highest-risk houses on D, each with its factor points and top contributors, ranked
+    by the method in force (`method`: the learned model when its back-test beat the hand
+    weights, else the weights; docs/risk.md).
 
-    Today's ranking is read from the maintained table (`maintained`, refreshed in the background
-    after imports; `computed_at` says when, `stale` that data changed since); other days and
-    hazard filters are computed live (docs/analytics.md)."""
+    With the weights, today's ranking is read from the maintained table (`maintained`,
+    refreshed in the background after imports; `computed_at` says when, `stale` that data
+    changed since); other days, hazard filters and the learned model are computed live
+    (docs/analytics.md)."""
     weights = configfiles.risk_weights(settings)
 
     def compute() -> Response:
-        report = risk(
+        report = ranked(
             conn, filters, configfiles.rules(settings), weights, limit=limit, min_score=min_score
         )
         response = model_response(report)

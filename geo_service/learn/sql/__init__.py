@@ -1,0 +1,1 @@
+"""Packaged SQL of the learned risk model (a package so the files ship in wheels)."""
