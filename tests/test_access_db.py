@@ -223,6 +223,9 @@ EXPECTED = {
     # (policies on `audience`); only the server's refresh writes it.
     "risk_ranking": {"S": ROLES},
     "risk_ranking_runs": {"S": ROLES},
+    # The learned models (migration 0018): read by every role to rank; written by the owner's
+    # `risk train` only.
+    "risk_models": {"S": ROLES},
     "hazards": {
         "S": ROLES,
         "I": ["police", "supervisor", "village"],
@@ -322,8 +325,9 @@ def test_row_level_security_on_every_table_with_rows_per_unit(engine):
     reference = {"key_areas", "schools", "roads", "addresses", "hazard_categories", "rule_params"}
     # No API role reaches the cache tables at all (only through functions keyed by role).
     reference |= {"data_version", "data_change_marks", "response_cache"}
-    # When each audience's risk ranking was computed: no house in it, the same for everyone.
-    reference |= {"risk_ranking_runs"}
+    # When each audience's risk ranking was computed, and the fitted models: no house in them,
+    # the same for everyone.
+    reference |= {"risk_ranking_runs", "risk_models"}
     with engine.connect() as c:
         rls = dict(
             c.execute(
