@@ -52,6 +52,15 @@ ENDPOINTS = (
     ("risk ranking, top 100 of one unit, today (maintained table)", "/analytics/risk",
      {"limit": 100, "as_of": None, "unit_id": "1"}),
 )  # fmt: skip
+# Issue "Time and speed": computed p95 goals other than GOAL_S (0.5 s) for some answers.
+GOALS_S = {
+    "scores (附件1) with every record": 1.0,
+    "density: heat": 1.0,
+    "density: heat, map zoom 12": 1.0,
+    "density: heat, map zoom 14": 1.0,
+    "risk ranking, top 100, today (maintained table)": 0.2,
+    "risk ranking, top 100 of one unit, today (maintained table)": 0.2,
+}
 REFRESH = "risk ranking: background refresh of the whole town (goal < 60 s)"
 
 
@@ -121,7 +130,7 @@ def measure(server: Server, db_url: str, runs: int, before: list[Measured] = ())
             accepted = _accepts(openapi, path)
             if accepted is None:
                 computed.errors.append("not in this service's API")
-                out.append(Measured(label, path, computed, cached))
+                out.append(Measured(label, path, computed, cached, GOALS_S.get(label, GOAL_S)))
                 continue
             params = {k: v for k, v in extra.items() if k in accepted and v is not None}
             if "as_of" in accepted and "as_of" not in extra:
@@ -141,7 +150,7 @@ def measure(server: Server, db_url: str, runs: int, before: list[Measured] = ())
                 if "Timeout" in computed.errors[0]:
                     computed.errors[0] = f"over {TIMEOUT_S:.0f} s (stopped)"
                     _cancel_server_queries(db_url)
-                out.append(Measured(label, request, computed, cached))
+                out.append(Measured(label, request, computed, cached, GOALS_S.get(label, GOAL_S)))
                 continue
             first = computed.seconds[0]
             computed.seconds.clear()
@@ -149,5 +158,5 @@ def measure(server: Server, db_url: str, runs: int, before: list[Measured] = ())
             for _ in range(max(1, min(runs, int(BUDGET_S / max(first, 1e-3))))):
                 computed.add(lambda: call(NO_CACHE))
                 cached.add(lambda: call({}))
-            out.append(Measured(label, request, computed, cached))
+            out.append(Measured(label, request, computed, cached, GOALS_S.get(label, GOAL_S)))
     return out

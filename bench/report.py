@@ -20,6 +20,7 @@ same PostGIS in the same run. How to run it, and what each number means: docs/be
 """
 TILE_GOAL_TIPG = 0.5  # at most 0.5× tipg's p95
 FLOOR_GOAL = 1.3  # within 1.3× of the bare SQL's p95
+LOAD_P99_GOAL_MS = 2000.0  # every request under load, villages importing
 
 
 @dataclass
@@ -91,7 +92,19 @@ def goals(run: Run) -> list[tuple[str, str, str, bool | None]]:
     if run.load is not None:
         rows.append(("zero errors under load", f"{run.load.users} users, {run.load.seconds} s",
                      f"{run.load.errors} errors", run.load.errors == 0))  # fmt: skip
+        p99 = _p99_ms(run.load)
+        rows.append(("p99 < 2 s under load", f"{run.load.users} users, villages importing",
+                     "—" if p99 is None else f"{p99:,.0f} ms",
+                     None if p99 is None else p99 < LOAD_P99_GOAL_MS))  # fmt: skip
     return rows
+
+
+def _p99_ms(load: LoadResult) -> float | None:
+    """Locust's aggregated 99th percentile of every request (ms), if it ran."""
+    try:
+        return float(load.total["99%"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _spatial_section(cmp: Comparison) -> list[str]:
