@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     cache_max_mb: int = 1024
     cache_max_entry_mb: float = 32
+    # The maintained risk ranking (docs/analytics.md): each server process looks this often
+    # (seconds) whether today's ranking is stale and refreshes it in the background; 0: never
+    # (then `geo-service risk --refresh`, e.g. from cron, keeps it).
+    risk_refresh_poll_s: float = 5
 
     @field_validator("timezone")
     @classmethod

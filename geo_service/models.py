@@ -652,6 +652,43 @@ class ResponseCache(Base):
     __table_args__: ClassVar = {"prefixes": ["UNLOGGED"]}
 
 
+class RiskRankingRun(Base):
+    """风险排序 maintained: what the rows of one method and audience were computed from, and
+    when (docs/analytics.md, migration 0017)."""
+
+    __tablename__ = "risk_ranking_runs"
+    method: Mapped[str] = mapped_column(Text, primary_key=True)
+    audience: Mapped[str] = mapped_column(Text, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    inputs_fingerprint: Mapped[str] = mapped_column(Text)
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    houses_scored: Mapped[int] = mapped_column(Integer)
+    took_ms: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint(
+            _in("audience", ["exact", "coarse", "none"]), name="risk_ranking_runs_audience_check"
+        ),
+    )
+
+
+class RiskRanking(Base):
+    """One house's risk score under a method, for an audience (how much of the incidents it
+    may reflect); derived, so UNLOGGED. The rank is the index order (score, house code)."""
+
+    __tablename__ = "risk_ranking"
+    method: Mapped[str] = mapped_column(Text, primary_key=True)
+    audience: Mapped[str] = mapped_column(Text, primary_key=True)
+    house_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    house_code: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Double)
+    factors: Mapped[dict] = mapped_column(JSONB)
+    __table_args__ = (
+        Index("ix_risk_ranking_order", "method", "audience", text("score DESC"), "house_code"),
+        {"prefixes": ["UNLOGGED"]},
+    )
+
+
 class ImportJob(Base):
     """上报: one upload request (one or more files), its options and progress (docs/upload.md)."""
 

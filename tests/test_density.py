@@ -153,6 +153,47 @@ def test_heat_weights(client, town):
     ]  # fmt: skip
 
 
+def test_heat_grid_by_zoom(client, town):
+    """At map zoom 6 a grid cell is 4 px × 2π·6378137 m / 256 px / 2^6 = 9,783.94 Mercator m.
+    x = 6378137 × radians(lon): H1 120.01° → 13,359,452 → cell 13,359,452 / 9,783.94 = 1365.45;
+    H3 120.06° → 1366.02; H4 120.08° → 1366.24. y = 6378137 × ln tan(45° + lat / 2): H1 31.70°
+    → 3,723,996 → 380.62; H3 31.69° → 380.49; H4 31.71° → 380.76. So H1 is alone in cell
+    (1365, 380) and H3, H4 share (1366, 380): weight 5 + 1 = 6 at the weight-centred place
+    lon (5 × 120.06 + 1 × 120.08) / 6 = 120.063333, lat (5 × 31.69 + 31.71) / 6 = 31.693333;
+    hazards 2 + 1 = 3 of 2 houses. A cell of one house keeps the house's own point."""
+    fc = client.get("/analytics/density/heat", params={"as_of": DAY, "zoom": 6}).json()
+    got = [
+        (
+            [round(c, 6) for c in f["geometry"]["coordinates"]],
+            float(f["properties"]["weight"]),
+            f["properties"]["hazards"],
+            f["properties"]["houses"],
+        )
+        for f in fc["features"]
+    ]
+    assert got == [([120.01, 31.7], 7, 2, 1), ([120.063333, 31.693333], 6, 3, 2)]
+    pts = client.get(
+        "/analytics/density/heat", params={"as_of": DAY, "format": "points", "zoom": 6}
+    ).json()["points"]
+    assert [[round(float(v), 6) for v in p] for p in pts] == [
+        [31.7, 120.01, 7], [31.693333, 120.063333, 6],
+    ]  # fmt: skip
+    # At zoom 12 (152.87 m cells) every house has a cell of its own: the points of no grid.
+    grid = client.get(
+        "/analytics/density/heat", params={"as_of": DAY, "format": "points", "zoom": 12}
+    ).json()["points"]
+    plain = client.get("/analytics/density/heat", params={"as_of": DAY, "format": "points"})
+    assert grid == plain.json()["points"]
+    # and the view's bbox keeps only its cells (H1's)
+    boxed = client.get(
+        "/analytics/density/heat",
+        params={"as_of": DAY, "format": "points", "zoom": 6, "bbox": "120.0,31.69,120.03,31.71"},
+    ).json()["points"]
+    assert boxed == [[31.7, 120.01, 7]]
+    bad = client.get("/analytics/density/heat", params={"as_of": DAY, "zoom": 25})
+    assert bad.status_code == 422
+
+
 def test_cli_density_json(db_url, town, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = CliRunner().invoke(cli_app, ["density", "--as-of", DAY, "--unit", "东村", "--json"])

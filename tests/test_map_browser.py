@@ -18,7 +18,7 @@ import httpx
 import pytest
 from access_helpers import auth_headers
 from live_server import live_app, system_chromium
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
 from geo_service.crs import wgs84_to_gcj02
@@ -152,6 +152,32 @@ def test_map_draws_offline_and_is_timed(server, page, demo_engine, demo_as_of):
     timing = {"houses": located, "ready_ms": round(ready_ms), "wall_ms": round(wall_ms)}
     (ARTIFACTS / "map-timing.json").write_text(json.dumps(timing))
     print(f"\nmap fully drawn (demo town, {located} houses): {ready_ms:.0f} ms after navigation")
+    watch.check()
+
+
+def test_dashboard_says_when_the_risk_ranking_was_computed(server, page, demo_engine):
+    """Today's map reads the maintained risk ranking, which the server refreshes in the
+    background; the dashboard lists its top houses and when it was computed."""
+    from zoneinfo import ZoneInfo
+
+    from geo_service.analytics import risk_table
+
+    base, _ = server
+    p, watch = page
+    deadline = time.monotonic() + 60
+    while True:
+        with demo_engine.connect() as c:
+            run = risk_table.run_of(c, "exact")  # the server's user is a police officer
+        if run is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert run is not None, "the server did not refresh the ranking"
+    p.goto(f"{base}/map")
+    drawn(p)
+    at = run.computed_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    expect(p.locator("#qzf-risk-computed")).to_contain_text(f"风险排名计算于 {at}", timeout=20_000)
+    assert p.locator("#qzf-risk-computed").text_content().startswith(f"风险排名计算于 {at}")
+    assert p.locator("#qzf-risk tr").count() == 11  # header and the top 10 houses
     watch.check()
 
 

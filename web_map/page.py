@@ -130,11 +130,12 @@ def _panels(conn: Connection, req: PageRequest, missing: list[str]) -> str:
     return f'<div id="qzf-panels" hidden>{filters}{legend}{dashboard}</div>{sheet}'
 
 
-def _config(req: PageRequest, src: dict, house_mode: str) -> dict:
+def _config(req: PageRequest, src: dict, house_mode: str, timezone: str) -> dict:
     """Plain data the scripts need (JSON)."""
     return {
         "filters": req.filters,
         "today": req.today.isoformat(),
+        "timezone": timezone,  # times are shown as the town reads them
         "basemap": req.basemap,
         "basemapCrs": {k: b.crs for k, b in BASEMAP_INFO.items()},
         "sources": src,
@@ -201,7 +202,8 @@ def build_page(conn: Connection, settings: Settings, req: PageRequest) -> folium
         root.html.add_child(Element(SYNTHETIC_BANNER))
     refs = ", ".join(f"{json.dumps(k)}: {v}" for k, v in layers.items())
     bases = ", ".join(f"{json.dumps(k)}: {v}" for k, v in base.items())
-    config = json.dumps(_config(req, src, house_mode), ensure_ascii=False, default=str)
+    cfg = _config(req, src, house_mode, settings.timezone)
+    config = json.dumps(cfg, ensure_ascii=False, default=str)
     # Before folium builds the map: the overlays' data is asked for while Leaflet starts up.
     on = json.dumps([k for k in layers if k in shown])
     root.html.add_child(Element(f"<script>QZF.prefetch({config}, {on});</script>"))

@@ -28,6 +28,7 @@ EXTERNAL = {
     "heat": "/analytics/density/heat",
     "hotspots": "/analytics/incidents/hotspots",
     "scores": "/analytics/scores",
+    "risk": "/analytics/risk",
 }
 
 
@@ -42,9 +43,14 @@ ACCEPTS = {
     "heat": _HAZARD_FILTERS,
     "hotspots": ("as_of", "unit_id", "key_area_kind"),
     "scores": ("as_of",),  # the ranking is of every unit
+    "risk": ("as_of", "unit_id", "key_area_kind"),  # houses filters: the maintained ranking
 }
 # Fixed parameters of a source.
-FIXED = {"heat": {"format": "points"}, "hotspots": {"significant_only": "true"}}
+FIXED = {
+    "heat": {"format": "points"},
+    "hotspots": {"significant_only": "true"},
+    "risk": {"limit": "10"},
+}
 
 
 def sources(route_paths: Iterable[str], has_route_plans: bool) -> dict[str, str | None]:

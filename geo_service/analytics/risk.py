@@ -9,7 +9,7 @@ only labels the factors and picks each house's top contributors.
 import math
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,9 @@ from geo_service.access.readable import (
     IncidentDetail,
     incident_detail,
 )
-from geo_service.analytics.common import echo, run
+from geo_service.analytics import risk_table
+from geo_service.analytics.common import echo
+from geo_service.analytics.common import run as run_sql
 from geo_service.analytics.schemas import RiskFactor, RiskHouse, RiskReport
 from geo_service.domain.rules import RuleParams
 from geo_service.domain.vocabulary import KEY_AREA_KIND_ZH, KeyAreaKind
@@ -185,13 +187,24 @@ def risk(
     min_score: float | None = None,
 ) -> RiskReport:
     """The `limit` highest-risk houses on D (only those scoring at least `min_score`, when
-    given), each with its factors and top contributors."""
+    given), each with its factors and top contributors: from the maintained ranking when it
+    answers the question (risk_table), else computed live."""
     if limit < 1:
         raise ValidationError("limit 必须为正整数 must be ≥ 1")
     params = weights.params()
+    fp = risk_table.fingerprint(params, rules)
     params["incidents_since"] = scope.as_of - timedelta(days=params.pop("incident_days") - 1)
     seen = _incidents_seen(conn, params["incidents_since"], scope.as_of)
-    rows = list(run(conn, "risk.sql", scope, rules, limit=limit, min_score=min_score, **params))
+    audience = risk_table.AUDIENCE_OF_DETAIL[seen.detail]
+    run = risk_table.answers(conn, scope, audience, fp)
+    if run is not None:
+        rows, scored = risk_table.served(conn, scope, audience, run, limit, min_score)
+        computed_at, stale = run.computed_at, run.stale
+    else:
+        rows = list(run_sql(conn, "risk.sql", scope, rules, limit=limit, min_score=min_score,
+                            **params))  # fmt: skip
+        scored = rows[0]["houses_scored"] if rows else 0
+        computed_at, stale = _now(conn), False
     houses = []
     for rank, row in enumerate(rows, start=1):
         factors = _factors(row, weights, seen)
@@ -212,6 +225,13 @@ def risk(
     return RiskReport(
         filters=echo(conn, scope),
         weights=weights.raw,
-        houses_scored=rows[0]["houses_scored"] if rows else 0,
+        houses_scored=scored,
         houses=houses,
+        computed_at=computed_at,
+        maintained=run is not None,
+        stale=stale,
     )
+
+
+def _now(conn: Connection) -> datetime:
+    return conn.execute(text("SELECT now()")).scalar_one()

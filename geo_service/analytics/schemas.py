@@ -1,6 +1,6 @@
 """Response models of the analytics (the API documents them in OpenAPI; `--json` prints them)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -201,3 +201,14 @@ class RiskReport(BaseModel):
     weights: dict[str, Any]
     houses_scored: int
     houses: list[RiskHouse]
+    computed_at: datetime = Field(
+        description="when the scores were computed (风险排名计算于): the maintained ranking's "
+        "refresh, or now for a live computation"
+    )
+    maintained: bool = Field(
+        description="read from the maintained ranking of today (true) or computed live for "
+        "another day or a hazard filter (false)"
+    )
+    stale: bool = Field(
+        description="data were written after computed_at: the ranking is being refreshed"
+    )

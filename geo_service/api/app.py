@@ -23,6 +23,24 @@ from geo_service.errors import (
     ValidationError,
 )
 
+
+def _risk_refresher(settings: Settings, engine, clock: Clock):
+    """The background refresh of today's risk ranking (analytics.risk_refresh), unless off."""
+    if settings.risk_refresh_poll_s <= 0:
+        return None
+    from geo_service.analytics.risk_refresh import RiskRefresher
+    from geo_service.clock import town_today
+    from geo_service.configfiles import risk_weights, rules
+
+    return RiskRefresher(
+        engine,
+        rules(settings),
+        risk_weights(settings).params(),
+        lambda: town_today(settings, clock),
+        poll_s=settings.risk_refresh_poll_s,
+    ).start()
+
+
 _STATUS = {NotFoundError: 404, ValidationError: 422, SetupError: 503, UnavailableError: 503}
 
 
@@ -47,9 +65,12 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
             pool_timeout=settings.db_pool_timeout,
             echo=settings.sql_echo,
         )
+        refresher = _risk_refresher(settings, app.state.engine, clock)
         try:
             yield
         finally:
+            if refresher:
+                refresher.stop()
             app.state.engine.dispose()
 
     from geo_service.api import contract

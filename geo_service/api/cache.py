@@ -27,6 +27,11 @@ from geo_service.config import Settings
 _KEPT_HEADERS = ("cache-control", "content-disposition")
 
 
+# A route's answer with this header is served but not kept (`Cache-Control: no-store` is the
+# browsers' business: the access layer sets it on every answer).
+NOT_KEPT = ("X-Server-Cache", "not-kept")
+
+
 def model_response(model: BaseModel) -> Response:
     """A pydantic answer as the JSON FastAPI would have sent."""
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
@@ -91,9 +96,13 @@ def _as_response(answer: Response | BaseModel) -> Response:
 
 
 def _entry(response: Response, reads_incidents: bool) -> store.Entry | None:
-    """What of `response` is kept: successful, complete bodies only."""
+    """What of `response` is kept: successful, complete bodies only, unless the route marks it
+    NOT_KEPT (an answer read from a table kept fresh on its own, such as the maintained risk
+    ranking: keeping it would outlive that table's next refresh)."""
     body = getattr(response, "body", None)
     if response.status_code not in (200, 204) or not isinstance(body, bytes):
+        return None
+    if response.headers.get(NOT_KEPT[0]) == NOT_KEPT[1]:
         return None
     media_type = response.media_type or response.headers.get("content-type")
     headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}

@@ -191,6 +191,35 @@ def cctv(
     console.print(f"应安装 required: {req}  合规 compliant: {ok}  不合规 violations: {req - ok}")
 
 
+def _computed_note(report) -> str:
+    """风险排名计算于 …, and whether it is the maintained ranking and still current."""
+    from geo_service.clock import town_tz
+
+    at = report.computed_at.astimezone(town_tz(settings())).strftime("%Y-%m-%d %H:%M")
+    if not report.maintained:
+        return f"风险排名计算于 {at}（即时计算 computed now）"
+    if report.stale:
+        return f"风险排名计算于 {at}（数据已更新，排名正在重新计算 data changed since: refreshing）"
+    return f"风险排名计算于 {at}"
+
+
+def _refresh_risk() -> None:
+    from geo_service.analytics import risk_table
+    from geo_service.clock import town_today
+
+    s = settings()
+    run = risk_table.refresh(
+        engine(), configfiles.rules(s), configfiles.risk_weights(s).params(), town_today(s)
+    )
+    if run is None:
+        console.print("风险排名已是最新 the maintained risk ranking is current")
+    else:
+        console.print(
+            f"风险排名已更新 risk ranking refreshed: {run.houses_scored} 户, "
+            f"{run.took_ms / 1000:.1f} s (as of {run.as_of})"
+        )
+
+
 def risk(
     as_of: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", help="how many houses")] = 20,
@@ -212,8 +241,19 @@ def risk(
     found_from: From = None,
     found_to: To = None,
     as_json: Json = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="重新计算今日风险排名 recompute today's maintained ranking now, if stale (the "
+            "server does it in the background after imports; this is for cron without one)",
+        ),
+    ] = False,
 ) -> None:
     """风险排序 The houses most worth inspecting, with their top risk factors."""
+    if refresh:
+        _refresh_risk()
+        return
     f = scope_of(
         as_of=as_of, unit=unit, key_area_kind=key_area, category=category,
         category_group=category_group, severity=severity, status=status,
@@ -227,6 +267,7 @@ def risk(
         print_json(report.model_dump(mode="json"))
         return
     t = Table(title=f"群租房风险排序（截至 {f.as_of}，共 {report.houses_scored} 户）")
+    t.caption = _computed_note(report)
     for col in ("名次", "房屋", "单位", "风险分", "主要因素"):
         t.add_column(col)
     for h in report.houses:

@@ -23,6 +23,10 @@ GRID_SRID = 3857
 DEFAULT_SIZE_M = 200.0
 MIN_SIZE_M, MAX_SIZE_M = 20.0, 50_000.0
 HEX_PX = 24  # at a map zoom, a hexagon's circumradius spans this many screen pixels
+# At a map zoom, heat points are summed per square cell this many screen pixels wide: far below
+# the heat's radius (25 px) and blur, so the picture is the same, but the answer is bounded by
+# the view's pixels instead of growing with the town's houses.
+HEAT_CELL_PX = 4
 
 # What each layer's hexagons count besides the total: name → (column, value).
 HEX_LAYERS: dict[str, dict[str, tuple[str, str]]] = {
@@ -156,6 +160,11 @@ _HEAT_GEOJSON = """coalesce(json_agg(json_build_object(
     'properties', json_build_object('house_id', s.house_id, 'weight', s.weight,
                                     'hazards', s.hazards)
 ) ORDER BY s.weight DESC, s.house_id), '[]'::json)::text"""
+_HEAT_GRID_GEOJSON = """coalesce(json_agg(json_build_object(
+    'type', 'Feature',
+    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+    'properties', json_build_object('weight', s.weight, 'hazards', s.hazards, 'houses', s.houses)
+) ORDER BY s.weight DESC, s.house_id), '[]'::json)::text"""
 _HEAT_POINTS = """coalesce(json_agg(json_build_array(
     round(ST_Y(s.geom)::numeric, 6), round(ST_X(s.geom)::numeric, 6), s.weight
 ) ORDER BY s.weight DESC, s.house_id), '[]'::json)::text"""
@@ -166,8 +175,10 @@ def heat(
     scope: Scope,
     weights: HeatWeights = HeatWeights(),
     as_points: bool = False,
+    zoom: int | None = None,
 ) -> tuple[str, dict]:
-    """Weighted heat points, one per house with hazards (by default the unrectified ones).
+    """Weighted heat points, one per house with hazards (by default the unrectified ones), or
+    with `zoom` one per cell of HEAT_CELL_PX pixels at that map zoom (heat_grid.sql).
 
     `as_points` answers `[[lat, lon, weight], …]` (what folium's HeatMap takes) instead of
     GeoJSON features.
@@ -175,25 +186,35 @@ def heat(
     if not scope.statuses:
         scope = replace(scope, statuses=("open", "overdue"))
     sel = select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
-    sql = render(
-        "geo_service.spatial",
-        "sql/heat.sql",
-        source=sel.source(),
-        output=_HEAT_POINTS if as_points else _HEAT_GEOJSON,
-    )
     params = {
         **sel.params,
         "w_major": weights.major,
         "w_general": weights.general,
         "w_overdue": weights.overdue,
     }
-    out = conn.execute(text(sql), params).scalar_one()
     meta = {
         "as_of": sel.as_of.isoformat(),
         "weights": weights.__dict__,
         "status": ",".join(scope.statuses),
     }
-    return out, meta
+    name = "sql/heat.sql"
+    if zoom is not None:
+        if not 0 <= zoom <= 24:
+            raise ValidationError("zoom: 应在 0–24 之间 (must be within 0–24)")
+        name = "sql/heat_grid.sql"
+        params["cell"] = heat_cell(zoom)
+        meta |= {"zoom": zoom, "cell_px": HEAT_CELL_PX}
+    output = (
+        _HEAT_POINTS if as_points else _HEAT_GRID_GEOJSON if zoom is not None else _HEAT_GEOJSON
+    )
+    sql = render("geo_service.spatial", name, source=sel.source(), output=output)
+    return conn.execute(text(sql), params).scalar_one(), meta
+
+
+def heat_cell(zoom: int) -> float:
+    """The heat grid's cell at a map zoom, in Web Mercator units: HEAT_CELL_PX pixels of a
+    256-pixel tile pyramid (2π·6378137 / 256 / 2^zoom units per pixel)."""
+    return HEAT_CELL_PX * 2 * math.pi * 6378137.0 / 256 / 2**zoom
 
 
 # Parameters of the density endpoints themselves (not layer filters).

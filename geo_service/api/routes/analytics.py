@@ -23,7 +23,7 @@ from geo_service.analytics.schemas import (
 from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
-from geo_service.api.cache import CacheDep
+from geo_service.api.cache import NOT_KEPT, CacheDep, model_response
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
 from geo_service.api.scope import request_scope
@@ -196,13 +196,23 @@ def get_risk(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     min_score: Annotated[float | None, Query(description="only houses scoring ≥ this")] = None,
 ) -> RiskReport:
-    """The highest-risk houses on D, each with its factor points and top contributors."""
+    """The highest-risk houses on D, each with its factor points and top contributors.
+
+    Today's ranking is read from the maintained table (`maintained`, refreshed in the background
+    after imports; `computed_at` says when, `stale` that data changed since); other days and
+    hazard filters are computed live (docs/analytics.md)."""
     weights = configfiles.risk_weights(settings)
-    return cache.serve(
-        lambda: risk(
+
+    def compute() -> Response:
+        report = risk(
             conn, filters, configfiles.rules(settings), weights, limit=limit, min_score=min_score
         )
-    )
+        response = model_response(report)
+        if report.maintained:  # the table moves on without a data write: never kept
+            response.headers[NOT_KEPT[0]] = NOT_KEPT[1]
+        return response
+
+    return cache.serve(compute)
 
 
 @router.get("/bulletin", response_class=HTMLResponse, summary="月度通报 monthly bulletin (HTML)")

@@ -90,14 +90,24 @@ def heat(
     w_major: Annotated[float, Query(ge=0, description="weight of a major hazard")] = 3.0,
     w_general: Annotated[float, Query(ge=0, description="weight of a general hazard")] = 1.0,
     w_overdue: Annotated[float, Query(ge=0, description="factor when overdue")] = 2.0,
+    zoom: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=24,
+            description="sum the points per cell of 4 screen pixels at this web-map zoom "
+            "(what the map asks for, with the view's bbox)",
+        ),
+    ] = None,
 ) -> Response:
     """One point per house with hazards; weight = Σ (3 if 重大 else 1) × (2 if overdue else 1)
     over its hazards (weights adjustable). By default only unrectified hazards (status
-    open,overdue) heat the map."""
+    open,overdue) heat the map. With `zoom`, one point per grid cell of 4 pixels at that zoom
+    (weight summed, placed at the weight-centred position of its houses)."""
     weights = density.HeatWeights(w_major, w_general, w_overdue)
 
     def answer() -> Response:
-        out, meta = density.heat(conn, scope, weights, as_points=format == "points")
+        out, meta = density.heat(conn, scope, weights, as_points=format == "points", zoom=zoom)
         if format == "points":
             body = f'{{"points": {out}, "as_of": "{meta["as_of"]}"}}'
             return Response(body, media_type="application/json", headers=cache_control())

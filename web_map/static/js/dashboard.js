@@ -58,6 +58,7 @@
           delta(s.now[r[0]], s.month_before[r[0]], WORSE_UP[r[0]]) + "</td></tr>";
       }).join("");
     }).catch(function () {});
+    refreshRisk();
     var box = document.getElementById("qzf-ranking");
     if (!QZF.cfg.sources.scores) {
       box.innerHTML = '<span class="qzf-muted">附件1 评分服务未启用</span>';
@@ -73,6 +74,41 @@
       .then(function (r) { box.innerHTML = ranking(r[0], r[1]); })
       .catch(function () { box.innerHTML = '<span class="qzf-muted">评分加载失败</span>'; });
   };
+
+  /** When the ranking was computed, in the town's time zone ("2026-11-15 08:30"). */
+  function computedAt(iso) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: QZF.cfg.timezone || "Asia/Shanghai", hourCycle: "h23", year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+    }).formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
+  }
+
+  /* 风险排序: the top houses of the maintained ranking (or computed live for another day), with
+   * when it was computed and whether data changed since (being refreshed). */
+  function refreshRisk() {
+    var box = document.getElementById("qzf-risk");
+    var note = document.getElementById("qzf-risk-computed");
+    if (!box) return;
+    var url = QZF.sourceUrl("risk");
+    if (!url) {
+      box.innerHTML = '<span class="qzf-muted">风险排序服务未启用</span>';
+      return;
+    }
+    QZF.fetchJSON(url, true).then(function (r) {
+      box.innerHTML = '<table class="qzf-table"><tr><th>名次</th><th>房屋</th><th>单位</th>' +
+        "<th>风险分</th></tr>" + r.houses.map(function (h) {
+          return "<tr><td>" + h.rank + "</td><td>" + esc(h.house_code) + "</td><td>" +
+            esc(h.unit) + "</td><td>" + (+h.score).toFixed(1) + "</td></tr>";
+        }).join("") + "</table>";
+      note.textContent = "风险排名计算于 " + computedAt(r.computed_at) +
+        (r.stale ? "（数据已更新，正在重新计算）" : "") + (r.maintained ? "" : "（即时计算）");
+    }).catch(function () {
+      box.innerHTML = '<span class="qzf-muted">风险排序不可用</span>';
+      note.textContent = "";
+    });
+  }
 
   QZF.initDashboard = function () {
     var toggle = document.getElementById("qzf-dashboard-toggle");

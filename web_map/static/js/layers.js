@@ -226,7 +226,12 @@
       // Only what they draw: overdue items, and for the heat map the hazards still open.
       overdue: { source: "hazards", render: R.overdue,
                  params: function () { return statuses(["overdue"]); } },
-      heat: QZF.cfg.sources.heat ? { source: "heat", render: R.heat }
+      // The API sums the heat per cell of a few pixels at the zoom, for the view and a margin
+      // (redrawn on a move, as the hexagons): bounded by the screen, not the town's houses.
+      heat: QZF.cfg.sources.heat ? { source: "heat", render: R.heat, params: function () {
+        QZF.heatView = { zoom: QZF.map.getZoom(), bounds: QZF.map.getBounds().pad(0.25) };
+        return { zoom: QZF.map.getZoom(), bbox: QZF.viewBbox(0.25) };
+      } }
         : { source: "hazards", render: R.heat,
             params: function () { return statuses(["open", "overdue"]); } },
       // Hexagons sized for the zoom, for the view and a margin around it (redrawn on a move).

@@ -140,7 +140,9 @@
     var render = QZF.renderers();
     on.forEach(function (key) {
       var r = render[key];
-      if (!r || key === "hex" || cfg.tileLayers.indexOf(key) >= 0) return;
+      // hex and the API's heat are asked for the map's view, which does not exist yet
+      if (!r || key === "hex" || (key === "heat" && cfg.sources.heat) ||
+          cfg.tileLayers.indexOf(key) >= 0) return;
       var extra = r.params ? r.params() : {};
       var url = extra && QZF.sourceUrl(r.source, extra);
       if (url) QZF.fetchJSON(url, true).catch(function () {}); // draw() reports a failure
@@ -198,6 +200,12 @@
       if (!hex || !QZF.map.hasLayer(hex)) return;
       if (seen && seen.zoom === QZF.map.getZoom() && seen.bounds.contains(QZF.map.getBounds())) return;
       QZF.draw("hex");
+    });
+    QZF.map.on("moveend", function () { // so is the heat, when the API grids it
+      var heat = QZF.layers.heat, seen = QZF.heatView;
+      if (!heat || !seen || !QZF.map.hasLayer(heat)) return;
+      if (seen.zoom === QZF.map.getZoom() && seen.bounds.contains(QZF.map.getBounds())) return;
+      QZF.draw("heat");
     });
     QZF.map.on("baselayerchange", function (e) {
       var key = Object.keys(QZF.basemaps).find(function (k) { return QZF.basemaps[k] === e.layer; });
