@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from geo_service.migrations.sqlfile import run_sql_file
 
 revision: str = "0017_risk_ranking"
-down_revision: str | None = "0013_incident_privacy"
+down_revision: str | None = "0014_house_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
