@@ -1,7 +1,7 @@
 """risk ranking as a maintained table, refreshed in the background after the data change
 
 Revision ID: 0017_risk_ranking
-Revises: 0013_incident_privacy
+Revises: 0014_house_history
 Create Date: 2026-12-06 13:30:00
 
 Scoring 900,000 houses took 15 s per request; today's town-wide ranking is now kept in
