@@ -169,6 +169,8 @@ class House(Base):
         Index("ix_houses_unit", "unit_id"),
         # A hazard's house and unit without the wide row (migration 0019, overdue.sql).
         Index("ix_houses_id_unit", "id", postgresql_include=["unit_id", "valid_from"]),
+        # A unit's houses by code: the CCTV list's page order (migration 0019).
+        Index("ix_houses_unit_code", "unit_id", "house_code"),
         Index("ix_houses_geom", "geom", postgresql_using="gist"),
     )
 

@@ -1,4 +1,4 @@
-"""indexes the computed analytics read at city scale (overdue first page)
+"""indexes the computed analytics read at city scale (overdue and CCTV first pages)
 
 Revision ID: 0019_analytics_indexes
 Revises: 0017_risk_ranking
@@ -6,6 +6,7 @@ Create Date: 2026-12-06 14:40:00
 
 The overdue list read every hazard and every house (1.5 s at 900,000 houses); it now reads the
 hazards still open on D from one index and each one's house from another, both index-only.
+The CCTV list reads each unit's houses in code order until its first page is full.
 SQL in `geo_service/analytics/sql/0019_*.sql`.
 """
 
