@@ -19,6 +19,10 @@ from geo_service.localdb import LocalCluster, ensure_database, pg_bindir
 
 AS_OF = date(2026, 11, 15)  # the demo's "today": fixed, so every run measures the same data
 SEED = 7
+# The map's heat request at zoom 14 (bench/analytics.py): a 1280 × 720 screen centred on the
+# demo town (120.0703 E, 31.7004 N) padded by a quarter each side as the map pads its view:
+# 1.5 × 1280 px × 360° / 2^22 px wide, 1.5 × 720 px × that × cos 31.7° high.
+MAP_VIEW_Z14 = "119.9879,31.6610,120.1527,31.7399"
 ROOT = Path(__file__).resolve().parent.parent
 
 

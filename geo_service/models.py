@@ -167,6 +167,10 @@ class House(Base):
             name="house_geocode_confidence",
         ),
         Index("ix_houses_unit", "unit_id"),
+        # A hazard's house and unit without the wide row (migration 0019, overdue.sql).
+        Index("ix_houses_id_unit", "id", postgresql_include=["unit_id", "valid_from"]),
+        # A unit's houses by code: the CCTV list's page order (migration 0019).
+        Index("ix_houses_unit_code", "unit_id", "house_code"),
         Index("ix_houses_geom", "geom", postgresql_using="gist"),
     )
 
@@ -260,6 +264,13 @@ class Hazard(Base):
         ),
         Index("ix_hazards_house", "house_id"),
         Index("ix_hazards_open_due", "due_on", postgresql_where="rectified_on IS NULL"),
+        # Not rectified on D, index-only for overdue.sql's matches (migration 0019).
+        Index(
+            "ix_hazards_unrectified_on",
+            text("coalesce(rectified_on, 'infinity'::date)"),
+            "due_on",
+            postgresql_include=["found_on", "rectified_on", "house_id", "id", "hazard_code"],
+        ),
         Index("ix_hazards_department", "department_id"),
         Index("ix_hazards_inspection", "inspection_id"),
     )

@@ -146,3 +146,25 @@ def test_cctv_with_fire_kit(conn):
     assert sorted(houses) == ["JA-02", "JA-04"]  # JA-02 both rules; no other kit absent
     assert houses["JA-02"].fire_kit_missing == ["smoke_masks"]
     assert houses["JA-02"].reason_zh.endswith("；未配备防烟面罩")
+
+
+def test_cctv_pages_cross_units(conn):
+    # The list is read unit by unit (each unit's houses up to the page's end): pages of 1, 2
+    # and 3 houses, walked with next_offset, give the whole list (DD-01, YB-02, JA-02, JA-04 in
+    # their units' name order) with nothing skipped or repeated, and every page the same totals.
+    whole = cctv(conn, make_scope(as_of=D), P)
+    codes = [h.house_code for h in whole.houses]
+    assert sorted(codes) == ["DD-01", "JA-02", "JA-04", "YB-02"]
+    assert codes.index("JA-02") + 1 == codes.index("JA-04")  # same unit: by code
+    # the units in the order of the per-unit figures (both by name, in the database's collation)
+    listed = [u.unit for u in whole.units if u.listed]
+    assert list(dict.fromkeys(h.unit for h in whole.houses)) == listed
+    for size in (1, 2, 3):
+        walked, offset = [], 0
+        while offset is not None:
+            page = cctv(conn, make_scope(as_of=D), P, limit=size, offset=offset)
+            assert (page.total, page.units) == (4, whole.units)
+            walked += [h.house_code for h in page.houses]
+            offset = page.next_offset
+        assert walked == codes
+    assert cctv(conn, make_scope(as_of=D), P, limit=2, offset=4).houses == []
