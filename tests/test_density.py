@@ -222,3 +222,29 @@ def test_demo_town_totals_agree(demo_engine, demo_as_of):
     assert sum(f["properties"]["count"] for f in hexes) == hazards
     assert sum(f["properties"]["overdue"] for f in hexes) == overdue
     assert sum(u["properties"]["hazards"] for u in units) >= hazards
+
+
+@pytest.mark.parametrize("day", ["2026-09-30", "2026-10-31", "2026-11-15"])
+def test_demo_town_ledger_equals_direct(demo_engine, day):
+    # The choropleth's two paths (docs/ledger.md) give the same features on the demo town:
+    # every unit, three days, the filters the ledger answers — alone and together.
+    with demo_engine.connect() as c:
+        units = c.execute(text("SELECT id FROM units WHERE kind = 'village' ORDER BY id")).scalars()
+        first = str(next(iter(units)))
+        filters = [
+            {},
+            {"unit_id": first},
+            {"category": "lpg_cylinder,ebike"},
+            {"severity": "major"},
+            {"status": "overdue"},
+            {"key_area_kind": "urban_village"},
+            {"key_area_kind": "rural_self_built", "severity": "general"},
+            {"unit_id": first, "category": "open_flame", "key_area_kind": "campus,old_estate"},
+        ]
+        for f in filters:
+            scope = make_scope(as_of=day, **f)
+            direct = json.loads(density.units_direct(c, scope))
+            summed = json.loads(density.units_ledger(c, scope))
+            assert summed == direct, f
+            if not f:
+                assert sum(u["properties"]["hazards"] for u in direct) > 1000
