@@ -4,6 +4,7 @@ figures of the hand-made town (`spatial_data`, as of 2025-03-01) match counts wo
 import json
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -222,3 +223,71 @@ def test_demo_town_totals_agree(demo_engine, demo_as_of):
     assert sum(f["properties"]["count"] for f in hexes) == hazards
     assert sum(f["properties"]["overdue"] for f in hexes) == overdue
     assert sum(u["properties"]["hazards"] for u in units) >= hazards
+
+
+@pytest.mark.parametrize("day", ["2026-09-30", "2026-10-31", "2026-11-15"])
+def test_demo_town_ledger_equals_direct(demo_engine, day):
+    # The choropleth's two paths (docs/ledger.md) give the same features on the demo town:
+    # every unit, three days, the filters the ledger answers — alone and together.
+    with demo_engine.connect() as c:
+        units = c.execute(text("SELECT id FROM units WHERE kind = 'village' ORDER BY id")).scalars()
+        first = str(next(iter(units)))
+        filters = [
+            {},
+            {"unit_id": first},
+            {"category": "lpg_cylinder,ebike"},
+            {"severity": "major"},
+            {"status": "overdue"},
+            {"key_area_kind": "urban_village"},
+            {"key_area_kind": "rural_self_built", "severity": "general"},
+            {"unit_id": first, "category": "open_flame", "key_area_kind": "campus,old_estate"},
+        ]
+        for f in filters:
+            scope = make_scope(as_of=day, **f)
+            direct = json.loads(density.units_direct(c, scope))
+            summed = json.loads(density.units_ledger(c, scope))
+            assert summed == direct, f
+            if not f:
+                assert sum(u["properties"]["hazards"] for u in direct) > 1000
+
+
+def test_unit_counts_a_hazard_while_its_house_exists(engine, town):
+    # A house of 东村 first recorded on D + 1 (台账 effective then), with a hazard found on D - 10:
+    # on D neither is in 东村's figures (the house does not exist yet, as in the 附件1/附件2
+    # counts); on D + 1 both are: houses and hazards one more than before the insert.
+    later = AS_OF + timedelta(days=1)
+
+    def east(c, day) -> list[tuple[int, int]]:
+        scope = make_scope(as_of=day.isoformat(), unit_id=str(town["A"]))
+        out = []
+        for path in (density.units_direct, density.units_ledger):
+            (f,) = json.loads(path(c, scope))
+            out.append((f["properties"]["houses"], f["properties"]["hazards"]))
+        return out
+
+    with engine.connect() as c, c.begin() as tx:
+        before = east(c, later)
+        c.execute(text("SELECT set_config('geo.effective', :d, true)"), {"d": later.isoformat()})
+        c.execute(
+            text(
+                "INSERT INTO houses (house_code, unit_id, address, landlord_name, rooms, beds, "
+                "tenants, registered_tenants, is_registered, pledge_signed, geom) "
+                "SELECT 'LATE-1', unit_id, address || '后', '房东', 11, 1, 3, 3, true, true, geom "
+                "FROM houses WHERE id = :h"
+            ),
+            {"h": town["H1"]},
+        )
+        c.execute(
+            text(
+                "INSERT INTO hazards (hazard_code, house_id, category, severity, found_on, due_on, "
+                "posted_on_wall, entered_in_system) SELECT 'LATE-Z', id, 'lpg_cylinder', 'major', "
+                "CAST(:f AS date), CAST(:f AS date), true, true FROM houses "
+                "WHERE house_code = 'LATE-1'"
+            ),
+            {"f": AS_OF - timedelta(days=10)},
+        )
+        assert east(c, AS_OF) == [(3, 4), (3, 4)]  # unchanged (test_unit_choropleth's figures)
+        (houses, hazards) = before[0]
+        assert before[0] == before[1]
+        assert east(c, later) == [(houses + 1, hazards + 1)] * 2
+        tx.rollback()

@@ -1,4 +1,5 @@
-"""Which path answers the per-unit counts: the event ledger or the direct SQL (docs/ledger.md).
+"""The per-unit counts from the event ledger, and their check against the direct SQL
+(docs/ledger.md). Which path answers a scope is `answers` (geo_service.scope.ledger).
 
 The ledger (migration 0015, `sql/0015_ledger.sql`) holds dated deltas per unit and per the
 dimensions the scope filters on — hazard category, severity, 责任部门, status on D, the
@@ -15,34 +16,16 @@ from sqlalchemy import Connection, text
 
 from geo_service.analytics.common import run
 from geo_service.domain.rules import RuleParams
-from geo_service.scope import Scope, ScopeSql, where
+from geo_service.scope import Scope, ScopeSql
+from geo_service.scope.ledger import answers, marks
 
-
-def answers(conn: Connection, scope: Scope) -> bool:
-    """Whether the ledger can answer `scope`'s per-unit counts exactly: the one place this is
-    decided."""
-    if scope.bbox is not None or scope.found_from is not None or scope.found_to is not None:
-        return False
-    return conn.execute(text("SELECT app_role()")).scalar() != "department"
+__all__ = ["answers", "differences", "fragments", "measures", "rebuild", "records"]
 
 
 def fragments(b: ScopeSql, inspected: bool = True) -> dict[str, str]:
-    """The scope's conditions on ledger rows (alias l): `{{ledger_house_scope}}` the unit and
-    key-area filters, `{{ledger_hazard_scope}}` the hazard filters, `{{ledger_hazards}}` the
-    narrow table unless a filter needs the wide one's severity, department or key areas;
-    `{{inspected}}` whether to count the 排查率's inspected houses at all."""
-    s = b.scope
-    house = b.units("l.unit_id")
-    if s.key_area_kinds:
-        kinds = b.bind("ka_kinds", list(s.key_area_kinds))
-        house.append(f"(l.areas & ledger_area_mask(CAST({kinds} AS text[]))) <> 0")
-    wide = bool(s.severities or s.departments or s.key_area_kinds)
-    return {
-        "ledger_house_scope": where(house),
-        "ledger_hazard_scope": where(b.hazards("l")),
-        "ledger_hazards": "ledger_hazards" if wide else "ledger_hazard_units",
-        "inspected": "true" if inspected else "false",
-    }
+    """The ledger's markers (`geo_service.scope.ledger.marks`) and `{{inspected}}`: whether to
+    count the 排查率's inspected houses at all."""
+    return marks(b) | {"inspected": "true" if inspected else "false"}
 
 
 def measures(
@@ -50,8 +33,8 @@ def measures(
 ) -> list[dict[str, Any]]:
     """The per-unit counts of `unit_measures.sql`, summed from the ledger. Without
     `inspected` (the scores do not use the 排查率), `houses_inspected` is None, not counted."""
-    marks = partial(fragments, inspected=inspected)
-    return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=marks))
+    more = partial(fragments, inspected=inspected)
+    return list(run(conn, "unit_measures_ledger.sql", scope, rules, more_marks=more))
 
 
 def records(conn: Connection, scope: Scope, rules: RuleParams) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection, text
 
 from geo_service.errors import ValidationError
-from geo_service.scope import Scope
+from geo_service.scope import Scope, ScopeSql, ledger, where
 from geo_service.spatial.selection import Selection, select
 from geo_service.sqlfiles import query, render
 from layers.registry import get_layer
@@ -137,12 +137,40 @@ def hexagons(
 
 
 def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
-    """Per village/community: houses, hazards (by state, major) and rates per 100 houses."""
-    hazards = select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
+    """Per village/community: houses, hazards (by state, major) and rates per 100 houses.
+
+    A hazard counts while its house exists on D, in the unit and key areas of its house on D
+    (as the 附件1/附件2 counts, docs/ledger.md): summed from the event ledger when it answers
+    the scope (`geo_service.scope.ledger.answers`), else counted directly.
+    """
+    # The hazards layer checks the parameters (an unknown one is an error) on either path.
+    select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
+    on_ledger = ledger.answers(conn, scope)
+    features = (units_ledger if on_ledger else units_direct)(conn, scope)
+    return features, {"as_of": scope.as_of.isoformat()}
+
+
+def units_ledger(conn: Connection, scope: Scope) -> str:
+    """`units`' features summed from the event ledger (unit_density_ledger.sql)."""
+    b = ScopeSql(scope, conn)
+    sql = render(
+        "geo_service.spatial",
+        "sql/unit_density_ledger.sql",
+        unit_scope=where(b.units("u.id")),
+        **ledger.marks(b, wide=True),
+    )
+    return conn.execute(text(sql), {**b.params, "as_of": scope.as_of}).scalar_one()
+
+
+def units_direct(conn: Connection, scope: Scope) -> str:
+    """`units`' features counted from the hazard and house states (unit_density.sql)."""
+    # The unit and key areas are the house's on D: filtered on the houses joined.
+    place = replace(scope, units=(), key_area_kinds=())
+    hazards = select(conn, get_layer("hazards"), place, ignore=_OWN_PARAMS)
     houses = select(conn, get_layer("houses"), scope, strict=False, prefix="h_")
     unit_filter = ""
-    if "sc_unit_ids" in hazards.params:
-        unit_filter = "AND u.id = ANY(:sc_unit_ids)"
+    if "h_sc_unit_ids" in houses.params:
+        unit_filter = "AND u.id = ANY(:h_sc_unit_ids)"
     sql = render(
         "geo_service.spatial",
         "sql/unit_density.sql",
@@ -150,8 +178,7 @@ def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
         houses=houses.source(located_only=False),
         unit_filter=unit_filter,
     )
-    features = conn.execute(text(sql), {**hazards.params, **houses.params}).scalar_one()
-    return features, {"as_of": hazards.as_of.isoformat()}
+    return conn.execute(text(sql), {**hazards.params, **houses.params}).scalar_one()
 
 
 _HEAT_GEOJSON = """coalesce(json_agg(json_build_object(
