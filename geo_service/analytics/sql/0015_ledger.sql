@@ -267,8 +267,10 @@ BEGIN
                    sum(e.s * g.has_second_landlord::int),
                    sum(e.s * (g.has_second_landlord AND g.second_landlord_registered)::int),
                    sum(e.s * g.pledge_signed::int), sum(e.s * c.required::int),
+                   -- retention NULL counts as short (SPEC §3.4), never as unknown
                    sum(e.s * (c.required AND g.cctv_installed IS TRUE
-                              AND g.cctv_retention_days >= r.cctv_min_retention_days)::int)
+                              AND coalesce(g.cctv_retention_days >= r.cctv_min_retention_days,
+                                           false))::int)
             FROM ledger_house_segments g
             CROSS JOIN rule_params r
             CROSS JOIN LATERAL (
