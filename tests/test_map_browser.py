@@ -178,6 +178,8 @@ def test_dashboard_says_when_the_risk_ranking_was_computed(server, page, demo_en
     expect(p.locator("#qzf-risk-computed")).to_contain_text(f"风险排名计算于 {at}", timeout=20_000)
     assert p.locator("#qzf-risk-computed").text_content().startswith(f"风险排名计算于 {at}")
     assert p.locator("#qzf-risk tr").count() == 11  # header and the top 10 houses
+    # No model was trained on this town: the weights rank, and the page says so.
+    assert "方法：人工权重" in p.locator("#qzf-risk-computed").text_content()
     watch.check()
 
 

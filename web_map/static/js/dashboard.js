@@ -97,13 +97,19 @@
       return;
     }
     QZF.fetchJSON(url, true).then(function (r) {
+      // The learned model scores a probability of finding a hazard; the weights, points.
+      var learned = r.method && r.method.code === "model";
       box.innerHTML = '<table class="qzf-table"><tr><th>名次</th><th>房屋</th><th>单位</th>' +
-        "<th>风险分</th></tr>" + r.houses.map(function (h) {
+        "<th>" + (learned ? "发现隐患概率" : "风险分") + "</th></tr>" +
+        r.houses.map(function (h) {
+          var score = learned ? (100 * h.score).toFixed(1) + "%" : (+h.score).toFixed(1);
           return "<tr><td>" + h.rank + "</td><td>" + esc(h.house_code) + "</td><td>" +
-            esc(h.unit) + "</td><td>" + (+h.score).toFixed(1) + "</td></tr>";
+            esc(h.unit) + "</td><td>" + score + "</td></tr>";
         }).join("") + "</table>";
       note.textContent = "风险排名计算于 " + computedAt(r.computed_at) +
-        (r.stale ? "（数据已更新，正在重新计算）" : "") + (r.maintained ? "" : "（即时计算）");
+        (r.stale ? "（数据已更新，正在重新计算）" : "") + (r.maintained ? "" : "（即时计算）") +
+        (r.method ? "；方法：" + r.method.label_zh : "");
+      note.title = r.method ? r.method.reason_zh : "";
     }).catch(function () {
       box.innerHTML = '<span class="qzf-muted">风险排序不可用</span>';
       note.textContent = "";
