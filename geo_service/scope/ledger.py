@@ -3,19 +3,22 @@
 scores, 附件2 table) and the spatial density per unit (choropleth) — one decision for both.
 """
 
+from collections.abc import Collection
+
 from sqlalchemy import Connection, text
 
 from geo_service.scope.model import Scope
 from geo_service.scope.sql import ScopeSql, where
 
 
-def answers(conn: Connection, scope: Scope) -> bool:
+def answers(conn: Connection, scope: Scope, layer_filters: Collection[str] = ()) -> bool:
     """Whether the ledger can answer `scope`'s per-unit counts exactly: the one place this is
     decided. A filter the ledger has no dimension for (a bbox, discovery dates, a layer's own
-    property filters) takes the direct path, as does a department user, whose rows (its own
-    hazards and their houses) are not whole units."""
+    property filters given in `layer_filters`) takes the direct path, as does a department
+    user, whose rows (its own hazards and their houses) are not whole units. The request's
+    other parameters (`records`, `limit`, …) are no filters."""
     dated = (scope.found_from, scope.found_to, scope.date_from, scope.date_to)
-    if scope.bbox is not None or scope.others or any(d is not None for d in dated):
+    if scope.bbox is not None or layer_filters or any(d is not None for d in dated):
         return False
     return conn.execute(text("SELECT app_role()")).scalar() != "department"
 

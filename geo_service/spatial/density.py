@@ -145,7 +145,8 @@ def units(conn: Connection, scope: Scope) -> tuple[str, dict]:
     """
     # The hazards layer checks the parameters (an unknown one is an error) on either path.
     select(conn, get_layer("hazards"), scope, ignore=_OWN_PARAMS)
-    on_ledger = ledger.answers(conn, scope)
+    layer_filters = [k for k, _ in scope.others if k not in _OWN_PARAMS]
+    on_ledger = ledger.answers(conn, scope, layer_filters)
     features = (units_ledger if on_ledger else units_direct)(conn, scope)
     return features, {"as_of": scope.as_of.isoformat()}
 
