@@ -20,26 +20,7 @@ hz AS (
 hc AS (
     SELECT unit_id, count(*) AS houses FROM ho GROUP BY unit_id
 )
-SELECT coalesce(json_agg(json_build_object(
-           'type', 'Feature',
-           'id', u.id,
-           'geometry', ST_AsGeoJSON(u.geom, 6)::json,
-           'properties', json_build_object(
-               'unit_id', u.id, 'name', u.name, 'kind', u.kind,
-               'houses', coalesce(ho.houses, 0),
-               'hazards', coalesce(hz.hazards, 0),
-               'open', coalesce(hz.open, 0),
-               'overdue', coalesce(hz.overdue, 0),
-               'rectified', coalesce(hz.rectified, 0),
-               'major', coalesce(hz.major, 0),
-               'hazards_per_100_houses',
-                   round(100.0 * coalesce(hz.hazards, 0) / nullif(ho.houses, 0), 1),
-               'unrectified_per_100_houses',
-                   round(100.0 * (coalesce(hz.open, 0) + coalesce(hz.overdue, 0))
-                         / nullif(ho.houses, 0), 1),
-               'overdue_per_100_houses',
-                   round(100.0 * coalesce(hz.overdue, 0) / nullif(ho.houses, 0), 1))
-       ) ORDER BY u.id), '[]'::json)::text
+-- @include _unit_density_features.sql
 FROM units u
 LEFT JOIN hz ON hz.unit_id = u.id
 LEFT JOIN hc ho ON ho.unit_id = u.id
