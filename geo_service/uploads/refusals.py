@@ -145,17 +145,33 @@ def _village_houses(parsed: Parsed, ctx: Context, user: Principal) -> None:
             )
 
 
+def _foreign_houses(parsed: Parsed, ctx: Context, user: Principal) -> dict[str, str]:
+    """The sheet's 房屋编号 recorded in another unit, with that unit's name."""
+    return _lookup(
+        ctx,
+        "SELECT h.house_code, u.name FROM houses h JOIN units u ON u.id = h.unit_id "
+        "WHERE h.house_code = ANY(%s) AND h.unit_id <> %s",
+        parsed.column("house_code"),
+        user.unit_id,
+    )
+
+
+def _refuse_foreign_house(parsed: Parsed, idx, house: str, unit: str, user: Principal) -> None:
+    own_zh, own_en = _not_ours(user)
+    _refuse(
+        parsed,
+        idx,
+        "house_code",
+        f"房屋“{house}”属于{unit}，不属于本单位：{own_zh}",
+        f"house {house} belongs to {unit}: {own_en}",
+    )
+
+
 def _village_hazards(parsed: Parsed, ctx: Context, user: Principal) -> None:
     """Hazards of its own houses only (new ones, and the ones already recorded)."""
     own_zh, own_en = _not_ours(user)
     houses = parsed.column("house_code")
-    house_unit = _lookup(
-        ctx,
-        "SELECT h.house_code, u.name FROM houses h JOIN units u ON u.id = h.unit_id "
-        "WHERE h.house_code = ANY(%s) AND h.unit_id <> %s",
-        houses,
-        user.unit_id,
-    )
+    house_unit = _foreign_houses(parsed, ctx, user)
     codes = parsed.column("hazard_code")
     hazard_unit = _lookup(
         ctx,
@@ -167,13 +183,7 @@ def _village_hazards(parsed: Parsed, ctx: Context, user: Principal) -> None:
     for idx in parsed.frame.index:
         house, code = houses[idx], codes[idx]
         if house in house_unit:
-            _refuse(
-                parsed,
-                idx,
-                "house_code",
-                f"房屋“{house}”属于{house_unit[house]}，不属于本单位：{own_zh}",
-                f"house {house} belongs to {house_unit[house]}: {own_en}",
-            )
+            _refuse_foreign_house(parsed, idx, house, house_unit[house], user)
         elif code in hazard_unit:
             _refuse(
                 parsed,
@@ -186,24 +196,10 @@ def _village_hazards(parsed: Parsed, ctx: Context, user: Principal) -> None:
 
 def _village_inspections(parsed: Parsed, ctx: Context, user: Principal) -> None:
     """Inspections of its own houses only."""
-    own_zh, own_en = _not_ours(user)
-    houses = parsed.column("house_code")
-    house_unit = _lookup(
-        ctx,
-        "SELECT h.house_code, u.name FROM houses h JOIN units u ON u.id = h.unit_id "
-        "WHERE h.house_code = ANY(%s) AND h.unit_id <> %s",
-        houses,
-        user.unit_id,
-    )
-    for idx, house in houses.items():
+    house_unit = _foreign_houses(parsed, ctx, user)
+    for idx, house in parsed.column("house_code").items():
         if house in house_unit:
-            _refuse(
-                parsed,
-                idx,
-                "house_code",
-                f"房屋“{house}”属于{house_unit[house]}，不属于本单位：{own_zh}",
-                f"house {house} belongs to {house_unit[house]}: {own_en}",
-            )
+            _refuse_foreign_house(parsed, idx, house, house_unit[house], user)
 
 
 # -- department: the rectification of hazards transferred to it --------------------------------
