@@ -80,6 +80,9 @@ class Layer:
     description: str = ""
     geometry: str = "geom"
     id_column: str = "fid"
+    # Each record stands at the point of the houses it reads (if any): a change to other houses
+    # cannot change a tile or a bbox page of it (the response cache's footprints, docs/cache.md).
+    at_its_houses: bool = True
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -284,6 +287,7 @@ LAYERS: dict[str, Layer] = {
                 _p("departure", "string", "预计离开"),
             ),
             description="The stops of a saved review-phase plan in visiting order.",
+            at_its_houses=False,  # a stop's point is on the road, its house_code from the house
         ),
         Layer(
             "addresses",

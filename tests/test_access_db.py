@@ -277,6 +277,7 @@ EXPECTED = {
     # database owner) writes them.
     "rule_params": {"S": ROLES},
     "data_change_marks": {},
+    "data_changes": {},  # the footprints of changes (migration 0021), read by cache_get only
     "response_cache": {},
     # The record of uploads (migration 0010): read by the roles that upload, each its own
     # scope's; written only by the server's upload worker (the owner).
@@ -324,7 +325,7 @@ def test_row_level_security_on_every_table_with_rows_per_unit(engine):
     # Shared layers, the same for every role: roles may read all of them or none.
     reference = {"key_areas", "schools", "roads", "addresses", "hazard_categories", "rule_params"}
     # No API role reaches the cache tables at all (only through functions keyed by role).
-    reference |= {"data_version", "data_change_marks", "response_cache"}
+    reference |= {"data_version", "data_change_marks", "data_changes", "response_cache"}
     # When each audience's risk ranking was computed, and the fitted models: no house in them,
     # the same for everyone.
     reference |= {"risk_ranking_runs", "risk_models"}

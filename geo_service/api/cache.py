@@ -23,6 +23,8 @@ from geo_service.access.session import note_read
 from geo_service.api.deps import ConnDep, CurrentUser, today
 from geo_service.cache import store
 from geo_service.config import Settings
+from geo_service.scope import Scope
+from geo_service.scope.sql import resolve_units
 
 _KEPT_HEADERS = ("cache-control", "content-disposition")
 
@@ -58,7 +60,12 @@ class ResponseCache:
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
-    def serve(self, compute: Callable[[], Response | BaseModel]) -> Response:
+    def serve(
+        self,
+        compute: Callable[[], Response | BaseModel],
+        footprint: store.Footprint | None = None,
+    ) -> Response:
+        """The cached answer, else `compute()`'s (kept, with `footprint` if it has one)."""
         if not self.settings.cache_enabled:
             return _as_response(compute())
         key = self.key()
@@ -70,13 +77,14 @@ class ResponseCache:
         if entry is not None and not fresh:
             if entry.reads_incidents:
                 note_read(self.conn, [f"cached answer {key[:16]}"])
-            return self._answer(entry, version, key, "hit")
+            return self._answer(entry, entry.version or version, key, "hit")
         started = time.perf_counter()
         response = _as_response(compute())
         entry = _entry(response, store.read_incidents(self.conn))
         if entry is not None and len(entry.body) <= self.settings.cache_max_entry_mb * 2**20:
             ms = (time.perf_counter() - started) * 1000
-            store.store(self.conn, key, version, entry, ms, self.settings.cache_max_mb * 2**20)
+            limit = self.settings.cache_max_mb * 2**20
+            store.store(self.conn, key, version, entry, ms, limit, footprint)
         if entry is None:
             return response
         return self._answer(entry, version, key, "miss")
@@ -89,6 +97,18 @@ class ResponseCache:
         return Response(
             entry.body, status_code=entry.status, media_type=entry.media_type, headers=headers
         )
+
+
+def footprint(
+    conn: Connection, scope: Scope, bounds: tuple[float, float, float, float] | None = None
+) -> store.Footprint:
+    """What an answer about houses and hazards filtered by `scope` (and inside `bounds`, a
+    tile's box) reads at most: the records inside the box, of the scope's units."""
+    units = resolve_units(conn, scope.units)
+    return store.Footprint(
+        bounds=bounds or scope.bbox,
+        unit_ids=tuple(sorted({row[0] for row in units.values()})) if units else None,
+    )
 
 
 def _as_response(answer: Response | BaseModel) -> Response:

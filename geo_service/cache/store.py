@@ -2,7 +2,9 @@
 
 An entry is valid while the data version it was computed under is the current one; every
 transaction that writes a data table bumps the version at its commit (migration 0006), so an
-answer never outlives the data it came from, in every worker at once.
+answer never outlives the data it came from, in every worker at once. An entry kept with a
+`Footprint` (migration 0021) also stays valid across changes that touched neither its box nor
+its units.
 """
 
 import hashlib
@@ -15,7 +17,8 @@ from sqlalchemy import Connection, text
 _LOOKUP = text("SELECT * FROM cache_get(:key)")
 _STORE = text(
     "SELECT cache_put(:key, :version, CAST(:status AS smallint), :media_type, "
-    "CAST(:headers AS jsonb), :body, :reads_incidents, CAST(:ms AS real), :max_bytes)"
+    "CAST(:headers AS jsonb), :body, :reads_incidents, CAST(:ms AS real), :max_bytes, "
+    "CAST(:bounds AS double precision[]), CAST(:units AS integer[]))"
 )
 # Concurrent misses of one key wait for the first to fill it instead of computing it again.
 _SINGLE_FLIGHT = text("SELECT pg_advisory_xact_lock(hashtext('response_cache'), hashtext(:key))")
@@ -23,6 +26,18 @@ _READ_INCIDENTS = text(
     "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) > 0 "
     "FROM pg_stat_xact_user_tables WHERE relid = to_regclass('incidents')"
 )
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What an answer reads at most: records inside `bounds` (lon/lat box) and of `unit_ids`.
+    Claim one only for an answer computed from those records and global tables alone."""
+
+    bounds: tuple[float, float, float, float] | None = None
+    unit_ids: tuple[int, ...] | None = None
+
+    def __bool__(self) -> bool:
+        return self.bounds is not None or self.unit_ids is not None
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,7 @@ class Entry:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     reads_incidents: bool = False
+    version: int | None = None  # the data version it was computed under
 
 
 def lookup(conn: Connection, key: str) -> tuple[int, Entry | None]:
@@ -47,6 +63,7 @@ def lookup(conn: Connection, key: str) -> tuple[int, Entry | None]:
         body=bytes(row["body"]),
         headers=dict(row["headers"] or {}),
         reads_incidents=row["reads_incidents"],
+        version=row["entry_version"],
     )
 
 
@@ -61,9 +78,17 @@ def read_incidents(conn: Connection) -> bool:
 
 
 def store(
-    conn: Connection, key: str, version: int, entry: Entry, compute_ms: float, max_bytes: int
+    conn: Connection,
+    key: str,
+    version: int,
+    entry: Entry,
+    compute_ms: float,
+    max_bytes: int,
+    footprint: Footprint | None = None,
 ) -> None:
-    """Keep `entry` under `key` for data version `version`; older versions' entries go."""
+    """Keep `entry` under `key` for data version `version` (and, with a footprint, for the
+    later ones that do not touch it); entries no longer valid go."""
+    footprint = footprint or Footprint()
     conn.execute(
         _STORE,
         {
@@ -76,6 +101,8 @@ def store(
             "reads_incidents": entry.reads_incidents,
             "ms": compute_ms,
             "max_bytes": max_bytes,
+            "bounds": list(footprint.bounds) if footprint.bounds else None,
+            "units": list(footprint.unit_ids) if footprint.unit_ids is not None else None,
         },
     )
 

@@ -5,6 +5,8 @@ arguments are constants, so the planner folds it — and the `geom && envelope` 
 base table's GiST index; only the features in the tile are transformed and encoded.
 """
 
+import math
+
 from sqlalchemy import Connection, text
 
 from geo_service.errors import NotFoundError
@@ -21,6 +23,16 @@ def check_tile(z: int, x: int, y: int) -> None:
     """NotFoundError (404) for a tile outside the Web Mercator pyramid."""
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise NotFoundError(f"瓦片不存在 (no such tile) {z}/{x}/{y}")
+
+
+def lonlat_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """Tile z/x/y's box in lon/lat (ST_Transform of ST_TileEnvelope), a hair wider."""
+    n, pad = 2.0**z, 1e-7
+
+    def lat(row: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return (x / n * 360 - 180 - pad, lat(y + 1) - pad, (x + 1) / n * 360 - 180 + pad, lat(y) + pad)
 
 
 def tile_sql(sel: Selection) -> str:

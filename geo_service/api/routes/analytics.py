@@ -22,7 +22,7 @@ from geo_service.analytics.schemas import (
 from geo_service.analytics.scores import scores
 from geo_service.analytics.table import table_rows
 from geo_service.analytics.table_xlsx import workbook_bytes
-from geo_service.api.cache import NOT_KEPT, CacheDep, model_response
+from geo_service.api.cache import NOT_KEPT, CacheDep, footprint, model_response
 from geo_service.api.deps import ConnDep, SettingsDep, TodayDep
 from geo_service.api.paging import PageDep
 from geo_service.api.scope import request_scope
@@ -90,7 +90,10 @@ def get_overdue(
     `due_within`, also those due in the next N days. One page of `limit` items from `offset`
     (`next_offset` says where the next starts); the counts are over every item."""
     rules = configfiles.rules(settings)
-    return cache.serve(lambda: overdue(conn, filters, rules, due_within, page.limit, page.offset))
+    return cache.serve(
+        lambda: overdue(conn, filters, rules, due_within, page.limit, page.offset),
+        footprint(conn, filters),
+    )
 
 
 @router.get(

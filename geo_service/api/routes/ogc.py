@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from geo_service.access.readable import readable_tables, require_readable
-from geo_service.api.cache import CacheDep
+from geo_service.api.cache import CacheDep, footprint
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import request_scope
 from geo_service.bounds import MAX_INT4, MAX_OFFSET
@@ -248,7 +248,8 @@ def features(
         )
         return geojson(body, cache_control(layer))
 
-    return cache.serve(answer)
+    where = footprint(conn, request_scope(request)) if layer.at_its_houses else None
+    return cache.serve(answer, where)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from geo_service.access.readable import require_readable
-from geo_service.api.cache import CacheDep
+from geo_service.api.cache import CacheDep, footprint
 from geo_service.api.deps import ConnDep
 from geo_service.api.scope import ScopeDep
 from geo_service.spatial import items, tiles
@@ -62,7 +62,8 @@ def tile(
             return Response(status_code=204, headers=headers)
         return Response(content=data, media_type=MVT, headers=headers)
 
-    return cache.serve(answer)
+    bounds = tiles.lonlat_bounds(z, x, y)
+    return cache.serve(answer, footprint(conn, scope, bounds) if layer.at_its_houses else None)
 
 
 def _fields(layer: Layer) -> dict[str, str]:
