@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # (seconds) whether today's ranking is stale and refreshes it in the background; 0: never
     # (then `geo-service risk --refresh`, e.g. from cron, keeps it).
     risk_refresh_poll_s: float = 5
+    # `geo-service import` lowers its own CPU priority by this much (nice), so that a batch of
+    # imports on the server's machine yields to the people using the map; 0 keeps it.
+    import_nice: int = Field(default=10, ge=0, le=19)
 
     @field_validator("timezone")
     @classmethod

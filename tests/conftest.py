@@ -21,6 +21,9 @@ from geo_service.db import make_engine
 from geo_service.localdb import LocalCluster
 
 TEMPLATE = "geo_test_template"
+# The suite runs `geo-service import` in its own process (CliRunner): imports must not lower
+# the tests' priority (tests/test_import_nice.py checks the setting in a process of its own).
+os.environ.setdefault("GEO_IMPORT_NICE", "0")
 
 
 def _with_db(url: str, name: str) -> str:

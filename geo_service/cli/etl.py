@@ -1,5 +1,6 @@
 """`geo-service import`, `geo-service geocode`, `geo-service demo export`: data in and out."""
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,7 @@ def import_files(
     Example: geo-service import 戴溪社区.xlsx 城中村.geojson 标准地址.zip
     A late 台账: geo-service import 戴溪社区9月.xlsx --effective 2026-09-30
     """
+    os.nice(settings().import_nice)
     from etl.config import town_config
     from etl.context import ImportOptions, default_actor
     from etl.effective import parse_effective
