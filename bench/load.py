@@ -8,7 +8,9 @@ The mix (bench/locustfile.py): map users on tiles (z14–17) and bbox feature qu
 the 附件2 table, scores and density per unit, village staff on their unit's overdue hazards;
 beside them `--villages` processes run `geo-service import` of a 300-house file of their own
 unit again and again (an upsert by house code, so the data do not grow: each village's first
-import adds its 300 houses, later ones change nothing). Goal: zero errors, p99 < 2 s.
+import adds its 300 houses, later ones change nothing; `--changing` sends two files in turn
+whose tenant counts differ, so that every import changes its houses). Goal: zero errors,
+p99 < 2 s.
 
 Before the clock starts, the server answers every distinct request of the mix once, as a
 server that has been in use would (the first run on a new bench database computes them all:
@@ -43,6 +45,7 @@ class LoadResult:
     workers: int
     villages: int
     cold: bool = False
+    changing: bool = False  # each import changes its 300 houses (two files in turn)
     warm: tuple[int, float] | None = None  # requests asked before the clock, seconds
     rows: list[dict] = field(default_factory=list)  # locust's stats per request name
     total: dict = field(default_factory=dict)  # locust's aggregated row
@@ -56,8 +59,10 @@ class LoadResult:
         return int(self.total.get("Failure Count", 0)) + bad_imports
 
 
-def _village_files(db: env.BenchDB, folder: Path, n: int) -> list[Path]:
-    """A 群租房.csv per village: `IMPORT_ROWS` houses placed beside that unit's own houses."""
+def _village_files(db: env.BenchDB, folder: Path, n: int, changing: bool) -> list[list[Path]]:
+    """Per village, the 群租房.csv files it sends in turn: `IMPORT_ROWS` houses placed beside
+    that unit's own houses; with `changing`, two files whose tenant counts differ (5 and 6), so
+    that every import changes all of them."""
 
     headers = [
         "房屋编号", "所属单位", "地址", "经度", "纬度", "坐标系", "出租人", "出租人证件号",
@@ -77,23 +82,31 @@ def _village_files(db: env.BenchDB, folder: Path, n: int) -> list[Path]:
                 (unit_id, IMPORT_ROWS),
             )
             points = cur.fetchall()
-            path = folder / f"village-{unit_id}" / "群租房.csv"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", newline="", encoding="utf-8") as f:
-                out = csv.writer(f)
-                out.writerow(headers)
-                for i, (x, y) in enumerate(points):
-                    code = f"LOAD-{unit_id}-{i:04d}"
-                    row = [code, name, f"{name}压力测试路{i + 1}号", f"{x + 1e-5:.6f}", f"{y:.6f}"]
-                    row += ["WGS84", "出租人", None, None, None, None, 3, 4, 5, 5, "是", "是"]
-                    out.writerow([*row, "是", 30, "否", "2026-10-01"])
-            files.append(path)
+            turns = []
+            for tenants in (5, 6) if changing else (5,):
+                path = folder / f"village-{unit_id}" / f"{tenants}" / "群租房.csv"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with path.open("w", newline="", encoding="utf-8") as f:
+                    out = csv.writer(f)
+                    out.writerow(headers)
+                    for i, (x, y) in enumerate(points):
+                        code = f"LOAD-{unit_id}-{i:04d}"
+                        row = [code, name, f"{name}压力测试路{i + 1}号", f"{x + 1e-5:.6f}"]
+                        row += [f"{y:.6f}", "WGS84", "出租人", None, None, None, None, 3, 4]
+                        row += [tenants, 5, "是", "是", "是", 30, "否", "2026-10-01"]
+                        out.writerow(row)
+                turns.append(path)
+            files.append(turns)
     return files
 
 
-def _import_loop(db_url: str, path: Path, until: float, out: list[tuple[float, int]]) -> None:
+def _import_loop(
+    db_url: str, turns: list[Path], until: float, out: list[tuple[float, int]]
+) -> None:
     environ = {**os.environ, "DATABASE_URL": db_url}
+    turn = 0
     while time.monotonic() < until:
+        path, turn = turns[turn % len(turns)], turn + 1
         t0 = time.monotonic()
         done = subprocess.run(
             [str(servers.VENV_BIN / "geo-service"), "import", str(path), "--actor", "load-test"],
@@ -153,12 +166,13 @@ def run(
     villages: int,
     log=print,
     cold: bool = False,
+    changing: bool = False,
 ):
     """Start the service with `workers`, run locust and the village imports, return results."""
-    result = LoadResult(users, seconds, workers, villages, cold)
+    result = LoadResult(users, seconds, workers, villages, cold, changing)
     work = db.data_dir / "load"
     work.mkdir(parents=True, exist_ok=True)
-    files = _village_files(db, work, villages)
+    files = _village_files(db, work, villages, changing)
     points = workload.sample_points(db, 8)
     tiles = [t for t in workload.tile_set(points) if t[0] in LOAD_ZOOMS]
     with db.connect() as conn, conn.cursor() as cur:
@@ -244,7 +258,12 @@ def markdown(r: LoadResult) -> list[str]:
     out = [
         f"{r.users} concurrent users for {r.seconds} s (locust, bench/locustfile.py) against "
         f"`geo-service serve --workers {r.workers}` on 127.0.0.1, while {r.villages} villages "
-        f"ran `geo-service import` of a {IMPORT_ROWS}-house file again and again.",
+        f"ran `geo-service import` of a {IMPORT_ROWS}-house file again and again"
+        + (
+            " — two files in turn whose tenant counts differ, so every import changes its houses."
+            if r.changing
+            else " (the first import adds the houses, later ones change nothing)."
+        ),
         "",
         (
             "Started with an empty response cache (`--cold`)."
@@ -293,9 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--villages", type=int, default=4, help="concurrent importing villages")
     ap.add_argument("--data-dir", type=Path, default=env.ROOT / ".geo-data" / "bench")
     ap.add_argument("--cold", action="store_true", help="start with an empty response cache")
+    ap.add_argument(
+        "--changing", action="store_true", help="every village import changes its houses"
+    )
     a = ap.parse_args(argv)
     db = env.prepare(a.data_dir, a.scale)
-    result = run(db, a.users, a.seconds, a.workers, a.villages, cold=a.cold)
+    result = run(db, a.users, a.seconds, a.workers, a.villages, cold=a.cold, changing=a.changing)
     print("\n".join(markdown(result)))
     return 0 if result.errors == 0 else 1
 
