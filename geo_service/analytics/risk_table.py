@@ -333,5 +333,8 @@ def _scoped(frag: dict[str, str], incremental: bool) -> dict[str, str]:
     return frag | {
         "house_scope": f"({frag['house_scope']}) AND h.id = ANY ({ids})",
         "hazard_scope": f"({frag['hazard_scope']}) AND z.house_id = ANY ({ids})",
-        "old_houses": f"house_id = ANY ({ids})",
+        # the audience too: the primary key's order (method, audience, house_id) finds each
+        # row at once, not by reading every row of the method
+        "old_houses": "audience = ANY (CAST(:audiences AS text[])) "
+        "AND house_id IN (SELECT house_id FROM risk_touched)",
     }
