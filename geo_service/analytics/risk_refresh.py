@@ -64,9 +64,11 @@ class RiskRefresher:
                 )
                 if run is not None:
                     log.info(
-                        "risk ranking refreshed in %.1f s (data version %s)",
+                        "risk ranking refreshed in %.1f s (data version %s, %s: %s houses)",
                         run.took_ms / 1000,
                         run.data_version,
+                        "incremental" if run.incremental else "full",
+                        run.recomputed,
                     )
             except Exception:  # the database restarting, a migration under way: next round
                 log.warning("risk ranking refresh failed", exc_info=True)

@@ -12,6 +12,10 @@ it is stale, lives here only:
 - it is *stale* when data were written after the snapshot it was computed from
   (`data_version` moved on): it is still served, marked stale, while the refresh runs.
 
+A refresh after local changes only (houses, their hazards and history: the footprints of
+docs/cache.md) recomputes only the houses those changes can have reached (*incremental*);
+a global change, a new day, other weights or rules, or changes no longer kept: every house.
+
 The scores are those of the live computation — the same SQL files (`_risk_base.sql`,
 `_risk_points.sql`, `incident_counts_near()` per audience) — written once per audience:
 'exact' (police, owner), 'coarse' (leaders, supervision group), 'none' (everyone else).
@@ -21,7 +25,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,6 +55,7 @@ _SQL_FILES = (
     "sql/risk_refresh_base.sql",
     "sql/risk_refresh_incidents.sql",
     "sql/risk_refresh_write.sql",
+    "sql/risk_refresh_touched.sql",
 )
 
 
@@ -65,6 +70,10 @@ class Run:
     houses_scored: int
     took_ms: int
     current_version: int  # data_version now
+    # Of the refresh that returned this run (not stored): whether it recomputed only the houses
+    # the changes reached, and how many houses it recomputed.
+    incremental: bool = False
+    recomputed: int | None = None
 
     @property
     def stale(self) -> bool:
@@ -207,6 +216,11 @@ def _refresh_locked(
         scope = Scope(as_of=today)
         b = ScopeSql(scope, conn)
         frag = fragments(b)
+        since = None if force else _incremental_since(conn, today, fp, version)
+        if since is not None:
+            touched = _touch(conn, since, version)
+            log.info("risk refresh: incremental since version %s, %d houses", since, touched)
+        frag = _scoped(frag, since is not None)
         p = params(scope, rules) | b.params | dict(weight_params)
         p["incidents_since"] = today - timedelta(days=p.pop("incident_days") - 1)
         conn.execute(text(render("geo_service.analytics", "sql/risk_refresh_base.sql", **frag)), p)
@@ -228,7 +242,9 @@ def _refresh_locked(
             if role:
                 conn.execute(text("RESET ROLE"))
             log.info("risk refresh: %s incidents %.1f s", audience, time.monotonic() - started)
-        write_sql = render("geo_service.analytics", "sql/risk_refresh_write.sql")
+        write_sql = render(
+            "geo_service.analytics", "sql/risk_refresh_write.sql", old_houses=frag["old_houses"]
+        )
         written = conn.execute(
             text(write_sql), p | {"audiences": list(AUDIENCES), "method": METHOD}
         ).one()
@@ -237,7 +253,11 @@ def _refresh_locked(
             time.monotonic() - started,
             *written,
         )
-        scored = conn.execute(text("SELECT count(*) FROM risk_base")).scalar_one()
+        recomputed = conn.execute(text("SELECT count(*) FROM risk_base")).scalar_one()
+        scored = conn.execute(
+            text("SELECT count(*) FROM risk_ranking WHERE method = :m AND audience = 'none'"),
+            {"m": METHOD},
+        ).scalar_one()
         took = int((time.monotonic() - started) * 1000)
         conn.execute(
             text(
@@ -260,7 +280,9 @@ def _refresh_locked(
                 "aud": list(AUDIENCES),
             },
         )
-        return run_of(conn, AUDIENCES[0])
+        return replace(
+            run_of(conn, AUDIENCES[0]), incremental=since is not None, recomputed=recomputed
+        )
 
 
 def _fresh(conn: Connection, audience: str, today: date, fp: str, version: int) -> bool:
@@ -271,3 +293,48 @@ def _fresh(conn: Connection, audience: str, today: date, fp: str, version: int) 
         and run.inputs_fingerprint == fp
         and run.data_version == version
     )
+
+
+def _incremental_since(conn: Connection, today: date, fp: str, version: int) -> int | None:
+    """The data version of the stored rows when only local changes followed it, all still in
+    data_changes (the rows need only the houses those changes reached); None: refresh all."""
+    runs = [run_of(conn, a) for a in AUDIENCES]
+    if any(r is None or r.as_of != today or r.inputs_fingerprint != fp for r in runs):
+        return None
+    since = {r.data_version for r in runs}
+    if len(since) != 1 or (v0 := since.pop()) >= version:
+        return None
+    ok = conn.execute(
+        text(
+            "SELECT count(*) = :n AND NOT bool_or(is_global) "
+            # the rows of a run with houses: gone only when a crash emptied the UNLOGGED table
+            "AND (:scored = 0 OR EXISTS (SELECT 1 FROM risk_ranking WHERE method = :m)) "
+            "FROM data_changes WHERE version > :v0 AND version <= :v"
+        ),
+        {"n": version - v0, "v0": v0, "v": version, "m": METHOD, "scored": runs[0].houses_scored},
+    ).scalar()
+    return v0 if ok else None
+
+
+def _touch(conn: Connection, since: int, version: int) -> int:
+    """Fill risk_touched (risk_refresh_touched.sql); how many houses it holds."""
+    sql = render("geo_service.analytics", "sql/risk_refresh_touched.sql")
+    conn.execute(text(sql), {"since": since, "version": version, "method": METHOD})
+    conn.execute(text("ANALYZE risk_touched"))
+    return conn.execute(text("SELECT count(*) FROM risk_touched")).scalar_one()
+
+
+def _scoped(frag: dict[str, str], incremental: bool) -> dict[str, str]:
+    """The town scope's fragments, narrowed to the touched houses when incremental: their
+    figures, their hazards and their stored rows (`old_houses`, risk_refresh_write.sql)."""
+    if not incremental:
+        return frag | {"old_houses": "true"}
+    ids = "ARRAY(SELECT house_id FROM risk_touched)"
+    return frag | {
+        "house_scope": f"({frag['house_scope']}) AND h.id = ANY ({ids})",
+        "hazard_scope": f"({frag['hazard_scope']}) AND z.house_id = ANY ({ids})",
+        # the audience too: the primary key's order (method, audience, house_id) finds each
+        # row at once, not by reading every row of the method
+        "old_houses": "audience = ANY (CAST(:audiences AS text[])) "
+        "AND house_id IN (SELECT house_id FROM risk_touched)",
+    }

@@ -60,9 +60,14 @@ def _refresh_risk() -> None:
     if run is None:
         console.print("风险排名已是最新 the maintained risk ranking is current")
     else:
+        how = (
+            f"增量 incremental: {run.recomputed} 户重新计算 recomputed"
+            if run.incremental
+            else "全部重新计算 full"
+        )
         console.print(
             f"风险排名已更新 risk ranking refreshed: {run.houses_scored} 户, "
-            f"{run.took_ms / 1000:.1f} s (as of {run.as_of})"
+            f"{run.took_ms / 1000:.1f} s (as of {run.as_of}; {how})"
         )
 
 

@@ -6,6 +6,8 @@
 -- incidents are the same for every audience, so a 'none' row holds them and an 'exact' or
 -- 'coarse' row only what its audience adds (the incidents): risk_served.sql puts the two
 -- together for the few rows it returns.
+-- An incremental refresh scores only the touched houses (risk_refresh_touched.sql) and compares
+-- them with their own stored rows only ({{old_houses}} on the stored rows): the other rows stay.
 WITH raw AS (
     SELECT b.*, a.audience, coalesce(i.incidents, 0) AS v_incidents
     FROM risk_base b
@@ -43,7 +45,7 @@ WITH raw AS (
 ), old AS (
     SELECT audience, house_id, house_code, score, factors
     FROM risk_ranking
-    WHERE method = :method
+    WHERE method = :method AND {{old_houses}}
 ), diff AS MATERIALIZED (
     SELECT coalesce(n.audience, o.audience) AS audience,
            coalesce(n.house_id, o.house_id) AS house_id,
