@@ -373,6 +373,19 @@ def test_house_moves_and_deletes(town):
     _exact(town)
 
 
+def test_houses_losing_and_gaining_their_point(town):
+    # A house not placed yet (no point) counts in its unit like any other; placing it later,
+    # or clearing a wrong point, must neither fail the write nor leave the ledger behind.
+    _write(town, "UPDATE houses SET geom = NULL WHERE id % 13 = 0")
+    _exact(town)
+    _write(
+        town,
+        "UPDATE houses SET geom = (SELECT ST_PointOnSurface(u.geom) FROM units u "
+        "WHERE u.id = houses.unit_id) WHERE geom IS NULL AND id % 2 = 0",
+    )
+    _exact(town)
+
+
 def test_key_area_changes(town):
     _write(
         town,
