@@ -31,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SRID = 4326
@@ -673,6 +673,20 @@ class DataChangeMark(Base):
 
     __tablename__ = "data_change_marks"
     txid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Its footprint so far (migration 0021): global, or the box and units of the houses touched.
+    is_global: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    extent: Mapped[list[float] | None] = mapped_column(ARRAY(Float(53)))
+    unit_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+
+
+class DataChange(Base):
+    """The footprint of the change that made data version `version` (docs/cache.md)."""
+
+    __tablename__ = "data_changes"
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    is_global: Mapped[bool] = mapped_column(Boolean)
+    extent: Mapped[list[float] | None] = mapped_column(ARRAY(Float(53)))  # west, south, east, north
+    unit_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
 
 
 class ResponseCache(Base):
@@ -688,6 +702,9 @@ class ResponseCache(Base):
     reads_incidents: Mapped[bool] = mapped_column(Boolean, server_default="false")
     compute_ms: Mapped[float | None] = mapped_column(REAL)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Its footprint, if any: valid also for later versions whose changes did not touch it.
+    bounds: Mapped[list[float] | None] = mapped_column(ARRAY(Float(53)))
+    unit_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
     __table_args__: ClassVar = {"prefixes": ["UNLOGGED"]}
 
 

@@ -26,6 +26,7 @@ NOT_VERSIONED = {
     "api_keys",
     "data_version",
     "data_change_marks",
+    "data_changes",
     "response_cache",
 }
 # The record of uploads: no cached answer is computed from it (the data an upload writes bumps

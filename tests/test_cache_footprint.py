@@ -101,7 +101,7 @@ def _last_change(db) -> dict:
         return dict(
             conn.execute(
                 text(
-                    "SELECT is_global, unit_ids, ST_XMin(extent) AS x0, ST_XMax(extent) AS x1 "
+                    "SELECT is_global, unit_ids, extent[1] AS x0, extent[3] AS x1 "
                     "FROM data_changes ORDER BY version DESC LIMIT 1"
                 )
             )
@@ -190,10 +190,23 @@ def test_an_untouched_answer_keeps_its_etag(app, db, supervisor):
 def test_answers_older_than_the_changes_kept_are_misses(db):
     with db.connect() as conn:
         kept = conn.execute(text("SELECT data_changes_kept()")).scalar()
-        box = "ST_MakeEnvelope(0, 0, 1, 1, 4326)"
+        box = "ARRAY[0, 0, 1, 1]::float8[]"
         valid = text(f"SELECT cache_entry_valid(:entry, {box}, NULL, :now)")
         # No change since version 10 is recorded at all, so only the window decides.
         conn.execute(text("DELETE FROM data_changes WHERE version > 10"))
         assert conn.execute(valid, {"entry": 10, "now": 10 + kept - 1}).scalar()
         assert not conn.execute(valid, {"entry": 10, "now": 10 + kept}).scalar()
         conn.rollback()
+
+
+def test_a_house_just_outside_a_tile_is_still_in_its_footprint(app, db, supervisor):
+    # PostGIS compares boxes in single precision rounded outwards: a point 5e-6° (0.5 m) west
+    # of a tile at lon 120 is in that tile's answer, so a change to it must reach the tile.
+    path = _places(db)["B houses tile"]
+    z, x = (int(v) for v in path.split("/")[3:5])  # /tiles/houses/{z}/{x}/{y}.pbf
+    west, lat = x / 2**z * 360 - 180, _point(db, "YB-01")[1]
+    _write(db, f"UPDATE houses SET geom = ST_SetSRID(ST_MakePoint({west - 5e-6}, {lat}), 4326) "
+               "WHERE house_code = 'YB-02'")  # fmt: skip
+    app.get(path, headers=supervisor)
+    _write(db, "UPDATE houses SET tenants = tenants + 1 WHERE house_code = 'YB-02'")
+    assert _ask(app, supervisor, {"B houses tile": path}) == {"B houses tile": "miss"}

@@ -27,6 +27,10 @@ from geo_service.scope import Scope
 from geo_service.scope.sql import resolve_units
 
 _KEPT_HEADERS = ("cache-control", "content-disposition")
+# PostGIS compares boxes in single precision rounded outwards (index and `&&`): at lon 120 a
+# point up to ~1e-5° outside a box can be inside its answer, so a footprint reaches 1e-4° (11 m)
+# beyond the box it was asked for.
+_FOOTPRINT_MARGIN = 1e-4
 
 
 # A route's answer with this header is served but not kept (`Cache-Control: no-store` is the
@@ -105,8 +109,10 @@ def footprint(
     """What an answer about houses and hazards filtered by `scope` (and inside `bounds`, a
     tile's box) reads at most: the records inside the box, of the scope's units."""
     units = resolve_units(conn, scope.units)
+    box = bounds or scope.bbox
+    m = _FOOTPRINT_MARGIN
     return store.Footprint(
-        bounds=bounds or scope.bbox,
+        bounds=(box[0] - m, box[1] - m, box[2] + m, box[3] + m) if box else None,
         unit_ids=tuple(sorted({row[0] for row in units.values()})) if units else None,
     )
 

@@ -26,13 +26,14 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 def lonlat_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
-    """Tile z/x/y's box in lon/lat (ST_Transform of ST_TileEnvelope), a hair wider."""
-    n, pad = 2.0**z, 1e-7
+    """Tile z/x/y's box in lon/lat (ST_Transform of ST_TileEnvelope)."""
+    check_tile(z, x, y)
+    n = 2.0**z
 
     def lat(row: float) -> float:
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
 
-    return (x / n * 360 - 180 - pad, lat(y + 1) - pad, (x + 1) / n * 360 - 180 + pad, lat(y) + pad)
+    return (x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y))
 
 
 def tile_sql(sel: Selection) -> str:

@@ -100,13 +100,15 @@ GRANT EXECUTE ON FUNCTION cache_get(text) TO geo_api;
 GRANT EXECUTE ON FUNCTION cache_put(text, bigint, smallint, text, jsonb, bytea, boolean, real, bigint)
     TO geo_api;
 
-DROP FUNCTION cache_entry_valid(bigint, geometry, integer[], bigint);
+DROP FUNCTION cache_entry_valid(bigint, double precision[], integer[], bigint);
 DROP FUNCTION data_change_mark_houses();
 DROP FUNCTION data_change_mark_by_house();
-DROP FUNCTION data_change_note(boolean, geometry, integer[]);
+DROP FUNCTION data_change_note(boolean, double precision[], integer[]);
 ALTER TABLE response_cache DROP COLUMN bounds, DROP COLUMN unit_ids;
 ALTER TABLE data_change_marks DROP COLUMN is_global, DROP COLUMN extent, DROP COLUMN unit_ids;
 DROP TABLE data_changes;
 DROP FUNCTION data_changes_kept();
+DROP FUNCTION boxes_meet(double precision[], double precision[]);
+DROP FUNCTION lonlat_box(box2d);
 
 SET CONSTRAINTS data_version_bump DEFERRED;

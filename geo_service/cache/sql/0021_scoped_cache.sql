@@ -19,21 +19,34 @@ CREATE FUNCTION data_changes_kept() RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SE
 CREATE TABLE data_changes (
     version bigint PRIMARY KEY,
     is_global boolean NOT NULL,
-    extent geometry,  -- lon/lat box of the touched house points (NULL: none had a point)
+    extent double precision[],  -- {west, south, east, north} of the touched house points
+                                -- (NULL: none had a point)
     unit_ids integer[]
 );
 
 ALTER TABLE data_change_marks
     ADD COLUMN is_global boolean NOT NULL DEFAULT true,
-    ADD COLUMN extent geometry,
+    ADD COLUMN extent double precision[],
     ADD COLUMN unit_ids integer[];
 
 ALTER TABLE response_cache
-    ADD COLUMN bounds geometry,  -- the answer reads only records inside this lon/lat box
+    ADD COLUMN bounds double precision[],  -- the answer reads only records inside this box
     ADD COLUMN unit_ids integer[];  -- … and only records of these units
 
 -- Merge one statement's footprint into its transaction's mark. Once global, nothing to add.
-CREATE FUNCTION data_change_note(p_global boolean, p_extent geometry, p_units integer[])
+-- Boxes are {west, south, east, north} in lon/lat: plain numbers, compared exactly.
+CREATE FUNCTION lonlat_box(b box2d) RETURNS double precision[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN b IS NOT NULL THEN ARRAY[ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)] END
+$$;
+
+CREATE FUNCTION boxes_meet(a double precision[], b double precision[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT a[1] <= b[3] AND b[1] <= a[3] AND a[2] <= b[4] AND b[2] <= a[4]
+$$;
+
+CREATE FUNCTION data_change_note(p_global boolean, p_extent double precision[],
+                                 p_units integer[])
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -46,8 +59,12 @@ BEGIN
     ON CONFLICT (txid) DO UPDATE SET
         is_global = m.is_global OR excluded.is_global,
         extent = CASE WHEN NOT (m.is_global OR excluded.is_global) THEN
-            (SELECT ST_SetSRID(ST_Extent(g)::geometry, 4326)
-             FROM (VALUES (m.extent), (excluded.extent)) v (g)) END,
+            CASE WHEN m.extent IS NULL THEN excluded.extent
+                 WHEN excluded.extent IS NULL THEN m.extent
+                 ELSE ARRAY[least(m.extent[1], excluded.extent[1]),
+                            least(m.extent[2], excluded.extent[2]),
+                            greatest(m.extent[3], excluded.extent[3]),
+                            greatest(m.extent[4], excluded.extent[4])] END END,
         unit_ids = CASE WHEN NOT (m.is_global OR excluded.is_global) THEN
             ARRAY(SELECT DISTINCT u FROM unnest(m.unit_ids || excluded.unit_ids) u
                   WHERE u IS NOT NULL ORDER BY u) END;
@@ -80,18 +97,18 @@ CREATE FUNCTION data_change_mark_houses() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     n bigint;
-    box geometry;
+    box double precision[];
     units integer[];
 BEGIN
     IF coalesce(current_setting('geo.data_changed', true), '') = 'global' THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' THEN
-        SELECT count(*), ST_SetSRID(ST_Extent(geom)::geometry, 4326), array_agg(DISTINCT unit_id)
+        SELECT count(*), lonlat_box(ST_Extent(geom)), array_agg(DISTINCT unit_id)
         INTO n, box, units
         FROM (SELECT geom, unit_id FROM changed UNION ALL SELECT geom, unit_id FROM changed_old) r;
     ELSE
-        SELECT count(*), ST_SetSRID(ST_Extent(geom)::geometry, 4326), array_agg(DISTINCT unit_id)
+        SELECT count(*), lonlat_box(ST_Extent(geom)), array_agg(DISTINCT unit_id)
         INTO n, box, units
         FROM changed;
     END IF;
@@ -108,7 +125,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     n bigint;
     lost bigint;
-    box geometry;
+    box double precision[];
     units integer[];
 BEGIN
     IF coalesce(current_setting('geo.data_changed', true), '') = 'global' THEN
@@ -116,13 +133,13 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' THEN
         SELECT count(*), count(*) FILTER (WHERE h.id IS NULL),
-               ST_SetSRID(ST_Extent(h.geom)::geometry, 4326), array_agg(DISTINCT h.unit_id)
+               lonlat_box(ST_Extent(h.geom)), array_agg(DISTINCT h.unit_id)
         INTO n, lost, box, units
         FROM (SELECT house_id FROM changed UNION SELECT house_id FROM changed_old) c
         LEFT JOIN houses h ON h.id = c.house_id;
     ELSE
         SELECT count(*), count(*) FILTER (WHERE h.id IS NULL),
-               ST_SetSRID(ST_Extent(h.geom)::geometry, 4326), array_agg(DISTINCT h.unit_id)
+               lonlat_box(ST_Extent(h.geom)), array_agg(DISTINCT h.unit_id)
         INTO n, lost, box, units
         FROM (SELECT DISTINCT house_id FROM changed) c
         LEFT JOIN houses h ON h.id = c.house_id;
@@ -179,7 +196,8 @@ END
 $$;
 
 -- Whether the entry (its version, box, units) still answers for data version p_now.
-CREATE FUNCTION cache_entry_valid(p_entry bigint, p_bounds geometry, p_units integer[],
+CREATE FUNCTION cache_entry_valid(p_entry bigint, p_bounds double precision[],
+                                  p_units integer[],
                                   p_now bigint)
 RETURNS boolean
 LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
@@ -190,7 +208,7 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
             SELECT 1 FROM data_changes d
             WHERE d.version > p_entry AND d.version <= p_now
               AND (d.is_global OR (
-                  (p_bounds IS NULL OR coalesce(d.extent && p_bounds, false))
+                  (p_bounds IS NULL OR coalesce(boxes_meet(d.extent, p_bounds), false))
                   AND (p_units IS NULL OR coalesce(d.unit_ids && p_units, false))))))
 $$;
 
@@ -229,8 +247,7 @@ BEGIN
                                      reads_incidents, compute_ms, bounds, unit_ids)
     VALUES (p_key, p_version, p_status, p_media_type, p_headers, p_body, p_reads_incidents,
             p_compute_ms,
-            CASE WHEN p_bounds IS NOT NULL THEN
-                ST_MakeEnvelope(p_bounds[1], p_bounds[2], p_bounds[3], p_bounds[4], 4326) END,
+            p_bounds,
             p_units)
     ON CONFLICT (key) DO UPDATE
         SET version = excluded.version, status = excluded.status,
@@ -244,8 +261,9 @@ $$;
 REVOKE ALL ON FUNCTION cache_get(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION cache_put(text, bigint, smallint, text, jsonb, bytea, boolean, real, bigint,
                                  double precision[], integer[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION cache_entry_valid(bigint, geometry, integer[], bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION data_change_note(boolean, geometry, integer[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION cache_entry_valid(bigint, double precision[], integer[], bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION data_change_note(boolean, double precision[], integer[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION data_change_mark_houses() FROM PUBLIC;
 REVOKE ALL ON FUNCTION data_change_mark_by_house() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cache_get(text) TO geo_api;
