@@ -178,9 +178,8 @@ class Geocoder:
         if not missing:
             return
         hits = self.reference.exact(missing)
-        for text in missing:
-            row = hits.get(text)
-            self._exact[text] = None if row is None else (row[1], row[2], row[3])
+        self._exact.update(dict.fromkeys(missing))
+        self._exact.update((text, (row[1], row[2], row[3])) for text, row in hits.items())
 
     def _lookup(self, text: str) -> tuple[int | None, float, float] | None:
         """The standard address written exactly `text`: (unit id, lon, lat), or None."""
@@ -253,10 +252,12 @@ class Geocoder:
         return settled
 
     def _anchored_hit(self, readings: list[Reading]) -> Match | None:
-        """The common case, an address with its unit known: dictionary lookups only."""
+        """The common case, an address with its unit known: dictionary lookups only (every
+        form of the batch is loaded by then)."""
+        exact = self._exact
         for r in readings:
             for text, exactness in r.forms:
-                hit = self._lookup(text)
+                hit = exact[text] if text in exact else self._lookup(text)
                 if hit and (r.uid is None or hit[0] in (None, r.uid)):
                     return Match(hit[1], hit[2], EXACT, exactness, False, text, r.uid or hit[0])
         return None
