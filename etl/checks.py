@@ -7,7 +7,7 @@ import pandas as pd
 
 from etl.context import Context
 from etl.parse import Parsed
-from etl.values import each
+from etl.values import each, each_distinct
 from geo_service.crs import CoordSystem, parse_coord_system, to_wgs84
 from geo_service.errors import ValidationError
 from geo_service.sqlfiles import script
@@ -92,11 +92,12 @@ def duplicates(parsed: Parsed, field: str) -> None:
 
 def village_ids(parsed: Parsed, field: str, ctx: Context) -> pd.Series:
     """所属单位 → unit id (aliases such as 戴溪村 for 戴溪社区 accepted); unknown ones rejected."""
-    resolved = each(parsed.column(field), ctx.normalizer.resolve_unit)
     names = parsed.column(field)
-    ids = each(resolved, lambda n: ctx.units[n][0] if n in ctx.units else None)
+    resolved = each_distinct(names, ctx.normalizer.resolve_unit)
+    ids = each_distinct(resolved, lambda n: ctx.units[n][0] if n in ctx.units else None)
     given = names.notna()
-    department = names.map(lambda n: ctx.units.get(n, (None, ""))[1] == "department").astype(bool)
+    department = each_distinct(names, lambda n: ctx.units.get(n, (None, ""))[1] == "department")
+    department = department.astype(bool)
     parsed.reject(given & ids.isna() & department, field, "not_a_village")
     for idx in parsed.frame.index[given & ids.isna() & ~department]:
         parsed.rejections.add(

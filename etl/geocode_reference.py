@@ -23,6 +23,9 @@ from geo_service.sqlfiles import script
 # full-width and Chinese numerals into them (NFKC, 十二号 → 12号).
 _NUMBERS = re.compile(r"[0-9]+")
 _CHUNK = 5000  # keys per query: bounded statements for big `geocode` files
+# Exact forms per query: one row each at most, so larger; at this size the join is hashed
+# (0.16 s of the server for 100,000 forms, 0.27 s probing the index 5,000 at a time).
+_EXACT_CHUNK = 50_000
 
 # (unit id or None, numbers key): the fuzzy candidates of one unit (None: the whole town)
 BlockKey = tuple[int | None, str]
@@ -59,7 +62,7 @@ class DbReference:
         """The standard addresses whose normalised text is one of `texts`."""
         out: dict[str, Row] = {}
         with self.conn.cursor() as cur:
-            for part in _chunks(texts):
+            for part in _chunks(texts, _EXACT_CHUNK):  # distinct: `Geocoder._load_exact`
                 cur.execute(sql("geocode_exact.sql"), {"texts": part})
                 for norm, unit_id, lon, lat in cur.fetchall():
                     out[norm] = (norm, unit_id, float(lon), float(lat))

@@ -178,9 +178,8 @@ class Geocoder:
         if not missing:
             return
         hits = self.reference.exact(missing)
-        for text in missing:
-            row = hits.get(text)
-            self._exact[text] = None if row is None else (row[1], row[2], row[3])
+        self._exact.update(dict.fromkeys(missing))
+        self._exact.update((text, (row[1], row[2], row[3])) for text, row in hits.items())
 
     def _lookup(self, text: str) -> tuple[int | None, float, float] | None:
         """The standard address written exactly `text`: (unit id, lon, lat), or None."""
@@ -224,9 +223,9 @@ class Geocoder:
         ]
         pending = [k for k in dict.fromkeys(keys) if k not in self._cache]
         plans = {k: self._plan(*k) for k in pending}
-        self._prefetch(list(plans.values()))
+        settled = self._prefetch(plans)
         for key, plan in plans.items():
-            self._cache[key] = self._decide(plan, key[1])
+            self._cache[key] = settled.get(key) or self._decide(plan, key[1])
         return pd.DataFrame.from_records(
             [self._cache[k] for k in keys], columns=list(Match._fields)
         )
@@ -238,23 +237,27 @@ class Geocoder:
         anchored = unit_id is not None or parts.unit is not None
         return Plan(parts.full, readings, anchored)
 
-    def _prefetch(self, plans: list[Plan]) -> None:
+    def _prefetch(self, plans: dict[tuple[str, int | None], Plan]) -> dict[tuple, Match]:
         """Read what the batch needs in two queries: every exact form, then the candidate
-        blocks of the addresses an exact form does not settle."""
-        self._load_exact(text for p in plans for r in p.readings for text, _ in r.forms)
-        need = []
-        for p in plans:
-            if p.anchored and self._anchored_hit(p.readings):
+        blocks of the addresses an exact form does not settle. Returns the settled ones."""
+        self._load_exact(text for p in plans.values() for r in p.readings for text, _ in r.forms)
+        settled, need = {}, []
+        for key, p in plans.items():
+            if p.anchored and (hit := self._anchored_hit(p.readings)):
+                settled[key] = hit
                 continue
             for r in p.readings:
                 need.extend((r.uid, numbers_key(text)) for text, _ in r.forms)
         self._load_blocks(need)
+        return settled
 
     def _anchored_hit(self, readings: list[Reading]) -> Match | None:
-        """The common case, an address with its unit known: dictionary lookups only."""
+        """The common case, an address with its unit known: dictionary lookups only (every
+        form of the batch is loaded by then)."""
+        exact = self._exact
         for r in readings:
             for text, exactness in r.forms:
-                hit = self._lookup(text)
+                hit = exact[text] if text in exact else self._lookup(text)
                 if hit and (r.uid is None or hit[0] in (None, r.uid)):
                     return Match(hit[1], hit[2], EXACT, exactness, False, text, r.uid or hit[0])
         return None
@@ -282,9 +285,9 @@ class Geocoder:
         return readings
 
     def _decide(self, plan: Plan, unit_id: int | None) -> Match:
-        readings, anchored = plan.readings, plan.anchored
-        if anchored and (hit := self._anchored_hit(readings)):
-            return hit
+        """An address no exact form settled (`_prefetch` took those): every reading's exact
+        hits and fuzzy candidates, the best unless ambiguous."""
+        readings = plan.readings
         pool: list[tuple[float, str, float, float, int | None, str]] = []
         for r in readings:
             for text, exactness in r.forms:
@@ -324,7 +327,7 @@ class Geocoder:
                 for i in range(len(block.texts))
                 if door and block.rests[i] == r.place + door
             ]
-        places = [self.normalizer.parse(t).place for t in block.texts]
+        places = self._places(block)
         near = self._closest_roads(r.place, r.uid, frozenset(places) & self._road_set)
         out = []
         for i, score in rank(text, self._strip_unit(text), block):
@@ -334,6 +337,15 @@ class Geocoder:
                 (score * exactness, block.texts[i], block.lon[i], block.lat[i], r.uid, FUZZY)
             )
         return out
+
+    def _places(self, block: Block) -> list[str]:
+        """The place (road…) of each candidate, to compare with the known roads: parsed once
+        per block, and not at all in a town without a roads layer (nothing to compare)."""
+        if not self._road_set:
+            return [""] * len(block.texts)
+        if block.places is None:
+            block.places = [self.normalizer.parse(t).place for t in block.texts]
+        return block.places
 
     def _closest_roads(
         self, place: str, unit_id: int | None, with_door: frozenset[str]

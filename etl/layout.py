@@ -26,6 +26,9 @@ from etl.templates import Column, Sheet, match_headers, normalize_header
 _NET_WORDS = "合计 小计 总计 共计 填表 填报 制表 统计人 审核 审批人 负责人 联系人 联系电话 "
 _NET_WORDS += "报送 盖章 签字 签名 领导 备注 说明 附注 以下"
 _SUSPECT = re.compile("|".join(r"\s*".join(word) for word in _NET_WORDS.split()) + r"|^\W*注")
+# A text the net can catch holds one of these characters (each word's first, or 注): one
+# quick scan spares the net's many branches at every position of an address or a code.
+_NET_CHARS = re.compile("[" + "".join(sorted({w[0] for w in _NET_WORDS.split()} | {"注"})) + "]")
 _LEAD_COLUMNS = 3
 
 
@@ -103,7 +106,7 @@ def sort_rows(
     filled = present[:, list(matched)].sum(axis=1)
     lead = _lead_cells(cells.to_numpy(dtype=object), present)
     words = {str(v).strip() for row in [headers, *above] for v in row if _filled(v)}
-    telling = _any_cell(lead, lambda v: v.strip() in words or bool(_SUSPECT.search(v)))
+    telling = _any_cell(lead, lambda v: v.strip() in words or _caught(v))
     suspects = ((filled <= 1) | telling) & ~blank
     kinds = pd.Series("data", index=body.index, dtype=object)
     kinds[blank] = "empty"
@@ -130,6 +133,10 @@ def sort_rows(
             refused.append(RefusedRow(row, text, "unrecognised_row"))
     kinds[kinds == "stray"] = "refused"
     return Layout(body, kinds, labels, refused)
+
+
+def _caught(text: str) -> bool:
+    return _NET_CHARS.search(text) is not None and _SUSPECT.search(text) is not None
 
 
 def _header_row(body: pd.DataFrame) -> int:

@@ -7,7 +7,7 @@ import pandas as pd
 from etl.readers import RawSheet
 from etl.rejections import WHOLE_ROW, RejectionList
 from etl.templates import Column, Sheet, match_headers
-from etl.values import PARSERS
+from etl.values import PARSERS, each_distinct
 
 _BAD_KEY = {
     "bool": "bad_bool",
@@ -89,5 +89,5 @@ def _parse_column(parsed: Parsed, col: Column) -> None:
     if col.required:
         parsed.reject(values.isna() & ~bad, col.field, "required")
     if col.max_len:
-        too_long = values.map(lambda v: isinstance(v, str) and len(v) > col.max_len)
+        too_long = each_distinct(values, lambda v: isinstance(v, str) and len(v) > col.max_len)
         parsed.reject(too_long.astype(bool), col.field, "too_long", limit=col.max_len)

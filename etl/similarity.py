@@ -37,6 +37,7 @@ class Block:
     lat: list[float] = field(default_factory=list)
     uid: list[int | None] = field(default_factory=list)  # its unit
     _sounds: tuple[list, list] | None = None
+    places: list[str] | None = None  # the place of each text, parsed when first needed
 
     def add(self, text: str, rest: str, lon: float, lat: float, uid: int | None = None) -> None:
         self.texts.append(text)

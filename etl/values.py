@@ -228,3 +228,14 @@ def each(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
     ints (pandas' own `map` would turn a column of ints and None into floats and NaN)."""
     out = [fn(None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for v in series]
     return pd.Series(out, index=series.index, dtype=object)
+
+
+def each_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """`each` for a pure `fn`, asked once per distinct value (a column of 100,000 unit names
+    holds a few dozen). Values are told apart as pandas hashes them, so strings only."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = fn(value)
+    results[-1] = fn(None)  # the empty cells (code -1)
+    return pd.Series(results[codes], index=series.index, dtype=object)
