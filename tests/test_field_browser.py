@@ -19,7 +19,7 @@ import pytest
 from access_helpers import ensure_user, token_for
 from live_server import live_app, system_chromium
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine, text
 
 from geo_service.clock import town_tz
@@ -181,9 +181,12 @@ def test_supervisor_plans_six_teams_removes_a_target_replans_and_publishes(serve
         left = p.locator("#plan-unassigned li", has_text="当日时间不足").first
         pinned = int(left.get_attribute("data-house"))
         left.click()
-        popup = p.locator(f".plan-popup[data-house='{pinned}']")
+        # The open popup's content (a closed one fades out for 200 ms before it leaves).
+        popup = p.locator(f".leaflet-popup-content .plan-popup[data-house='{pinned}']")
         popup.locator("select[name=pin]").select_option("2")
+        assert popup.locator("select[name=pin]").input_value() == "2"
         popup.locator("button[name=pin-apply]").click()
+        expect(p.locator("#plan-changes")).to_contain_text("已固定 1")
         # Visiting hours for the second stop of team 1: 13:00–15:00.
         windowed = next(s.house_id for s in stops if (s.team, s.seq) == (1, 2))
         _click_stop(p, windowed, 2)
