@@ -27,7 +27,7 @@ Hazards (category, severity, found, notice deadline, wall/system/transferred_on,
 
 from datetime import date
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 D = date(2026, 5, 31)
 
@@ -185,4 +185,16 @@ def load(engine: Engine) -> None:
                 "VALUES ('urban_village', '甲村城中村', ST_GeomFromText(:g, 4326))"
             ),
             {"g": URBAN_VILLAGE},
+        )
+
+
+def add_incidents(conn: Connection, incidents: list[tuple[str, str, float, float]]) -> None:
+    """警情 (code, occurred at, lon, lat), all of category 纠纷, for the risk tests."""
+    for code, when, lon, lat in incidents:
+        conn.execute(
+            text(
+                "INSERT INTO incidents (incident_code, occurred_at, category, address, geom) "
+                "VALUES (:c, :t, '纠纷', 'x', ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
+            ),
+            {"c": code, "t": when, "x": lon, "y": lat},
         )

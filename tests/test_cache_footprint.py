@@ -15,28 +15,20 @@ from sqlalchemy import text
 
 from geo_service.api.app import create_app
 from geo_service.config import Settings
-from geo_service.db import make_engine
 
 D = "2026-05-31"
 Z = 17
 
 
 @pytest.fixture(scope="module")
-def url(new_database):
-    return new_database("footprint")
+def db(engine):
+    load(engine)
+    return engine
 
 
 @pytest.fixture(scope="module")
-def db(url):
-    eng = make_engine(url, pool_size=2)
-    load(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def app(db, url):
-    with TestClient(create_app(Settings(database_url=url))) as client:
+def app(db, db_url):
+    with TestClient(create_app(Settings(database_url=db_url))) as client:
         yield client
 
 

@@ -6,7 +6,7 @@ incident 0.5 (200 m, 365 days), electricity 2 × (kWh / (100 + 80 × registered)
 from importlib import resources
 
 import pytest
-from analytics_data import D, load
+from analytics_data import D, add_incidents, load
 from sqlalchemy import text
 
 from geo_service.analytics.risk import load_risk_weights, risk
@@ -29,14 +29,7 @@ INCIDENTS = [
 def conn(engine):
     load(engine)
     with engine.begin() as c:
-        for code, when, lon, lat in INCIDENTS:
-            c.execute(
-                text(
-                    "INSERT INTO incidents (incident_code, occurred_at, category, address, geom) "
-                    "VALUES (:c, :t, '纠纷', 'x', ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
-                ),
-                {"c": code, "t": when, "x": lon, "y": lat},
-            )
+        add_incidents(c, INCIDENTS)
         c.execute(
             text(
                 "UPDATE houses SET is_self_built = true, electricity_kwh_month = 1000 "

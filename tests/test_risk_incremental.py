@@ -14,7 +14,7 @@ JA-03 moved to 丁村, 3 km east, is no longer within 200 m of the incidents: 'e
 from datetime import date, timedelta
 
 import pytest
-from analytics_data import D, load
+from analytics_data import D, add_incidents, load
 from sqlalchemy import text
 
 from geo_service.analytics import risk_table
@@ -34,14 +34,7 @@ INCIDENTS = [
 def town(engine):
     load(engine)
     with engine.begin() as c:
-        for code, when, lon, lat in INCIDENTS:
-            c.execute(
-                text(
-                    "INSERT INTO incidents (incident_code, occurred_at, category, address, geom) "
-                    "VALUES (:c, :t, '纠纷', 'x', ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
-                ),
-                {"c": code, "t": when, "x": lon, "y": lat},
-            )
+        add_incidents(c, INCIDENTS)
         # a house the geocoder could not place: its changes record its unit, no box
         c.execute(
             text(

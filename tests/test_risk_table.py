@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 import psycopg2
 import pytest
-from analytics_data import D, load
+from analytics_data import D, add_incidents, load
 from sqlalchemy import text
 
 from etl.context import ImportOptions
@@ -43,14 +43,7 @@ ROLES = {"exact": None, "coarse": "geo_api_leader", "none": "geo_api_admin"}
 def town(engine, db_url):
     load(engine)
     with engine.begin() as c:
-        for code, when, lon, lat in INCIDENTS:
-            c.execute(
-                text(
-                    "INSERT INTO incidents (incident_code, occurred_at, category, address, geom) "
-                    "VALUES (:c, :t, '纠纷', 'x', ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
-                ),
-                {"c": code, "t": when, "x": lon, "y": lat},
-            )
+        add_incidents(c, INCIDENTS)
     return engine
 
 
